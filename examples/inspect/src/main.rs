@@ -1,0 +1,2 @@
+//! Example: validate a `symphony.toml`; filled by Foundation I.
+fn main() {}

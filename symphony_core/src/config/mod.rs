@@ -1,0 +1,1 @@
+//! TODO(config): filled by Foundation I.

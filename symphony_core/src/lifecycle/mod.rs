@@ -1,0 +1,1 @@
+//! TODO(lifecycle): filled by Foundation I.

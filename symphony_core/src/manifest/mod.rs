@@ -1,0 +1,1 @@
+//! TODO(manifest): filled by Foundation I.

@@ -1,0 +1,1 @@
+//! TODO(sandbox): filled by Foundation I.

@@ -1,0 +1,1 @@
+//! Workspace-level integration tests (one binary; each module tests one area).

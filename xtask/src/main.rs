@@ -1,0 +1,3 @@
+//! Project automation; filled by Foundation I.
+
+fn main() {}
