@@ -1,0 +1,3 @@
+//! Benchmark: permission; filled by Foundation I.
+#![allow(missing_docs)]
+fn main() {}
