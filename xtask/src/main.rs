@@ -1,3 +1,111 @@
-//! Project automation; filled by Foundation I.
+//! Project automation for the Symphony SDK workspace, run as `cargo xtask <task>`.
+//!
+//! Everything CI does is a task here, so a developer runs exactly what CI runs. Tasks take
+//! plain arguments (no argument parser needed); `cargo xtask help` lists them.
 
-fn main() {}
+mod ci;
+mod cmd;
+mod error;
+mod isolation;
+mod toolchain;
+mod workspace;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use error::Error;
+
+/// Each task with its arguments and a one-line description, for `cargo xtask help`.
+const TASKS: &[(&str, &str)] = &[
+    (
+        "ci",
+        "run exactly what CI runs: toolchain, fmt, clippy, doc, test, isolation",
+    ),
+    (
+        "isolation [--manifest-path PATH]",
+        "check that no crate pulls in a dependency DESIGN.md forbids it",
+    ),
+    ("help", "list the tasks"),
+];
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Error::Usage(message)) => {
+            eprintln!("xtask: {message}\n");
+            eprint!("{}", help_text());
+            ExitCode::from(2)
+        }
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(args: &[OsString]) -> Result<(), Error> {
+    let Some((task, rest)) = args.split_first() else {
+        return Err(Error::Usage("no task given".to_owned()));
+    };
+    match task.to_str() {
+        Some("ci") => {
+            no_arguments("ci", rest)?;
+            ci::run(&workspace::root())
+        }
+        Some("isolation") => {
+            let manifest_path = isolation_manifest_path(rest)?;
+            isolation::run(&manifest_path)
+        }
+        Some("help" | "--help" | "-h") => {
+            print!("{}", help_text());
+            Ok(())
+        }
+        _ => Err(Error::Usage(format!(
+            "unknown task {:?}",
+            task.to_string_lossy()
+        ))),
+    }
+}
+
+fn no_arguments(task: &str, rest: &[OsString]) -> Result<(), Error> {
+    match rest.first() {
+        None => Ok(()),
+        Some(extra) => Err(Error::Usage(format!(
+            "`{task}` takes no arguments, got {:?}",
+            extra.to_string_lossy()
+        ))),
+    }
+}
+
+/// `--manifest-path PATH` or `--manifest-path=PATH`; the workspace's own manifest by default.
+fn isolation_manifest_path(rest: &[OsString]) -> Result<PathBuf, Error> {
+    let mut manifest_path = None;
+    let mut args = rest.iter();
+    while let Some(arg) = args.next() {
+        let text = arg.to_string_lossy();
+        if text == "--manifest-path" {
+            let value = args.next().ok_or_else(|| {
+                Error::Usage("`--manifest-path` needs a path to a Cargo.toml".to_owned())
+            })?;
+            manifest_path = Some(PathBuf::from(value));
+        } else if let Some(value) = text.strip_prefix("--manifest-path=") {
+            manifest_path = Some(PathBuf::from(value));
+        } else {
+            return Err(Error::Usage(format!(
+                "`isolation` does not understand {text:?}"
+            )));
+        }
+    }
+    Ok(manifest_path.unwrap_or_else(|| workspace::root().join("Cargo.toml")))
+}
+
+fn help_text() -> String {
+    let width = TASKS.iter().map(|(task, _)| task.len()).max().unwrap_or(0);
+    let mut text = String::from("usage: cargo xtask <task>\n\ntasks:\n");
+    for (task, description) in TASKS {
+        text.push_str(&format!("  {task:width$}  {description}\n"));
+    }
+    text
+}

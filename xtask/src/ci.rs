@@ -1,0 +1,176 @@
+//! `cargo xtask ci`: exactly what CI runs, in order, stopping at the first failure.
+//!
+//! A step is a name and a function; adding one (installing system packages, a Python venv
+//! for onnxruntime, a `cargo hack` feature check) is one more entry in [`STEPS`].
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::error::Error;
+use crate::{cmd, isolation, toolchain};
+
+/// One thing CI does.
+struct Step {
+    name: &'static str,
+    run: fn(&Path) -> Result<(), Error>,
+}
+
+/// The steps, in order. Each receives the workspace root.
+const STEPS: &[Step] = &[
+    Step {
+        name: "toolchain",
+        run: |_| toolchain::ensure_components(),
+    },
+    Step {
+        name: "fmt",
+        run: |root| {
+            cmd::run(
+                cmd::cargo()
+                    .current_dir(root)
+                    .args(["fmt", "--all", "--check"]),
+            )
+        },
+    },
+    Step {
+        name: "clippy",
+        run: |root| {
+            cmd::run(cmd::cargo().current_dir(root).args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]))
+        },
+    },
+    Step {
+        name: "doc",
+        run: |root| {
+            cmd::run(
+                cmd::cargo()
+                    .current_dir(root)
+                    .env("RUSTDOCFLAGS", "-D warnings")
+                    .args(["doc", "--workspace", "--no-deps"]),
+            )
+        },
+    },
+    Step {
+        // No `--all-targets`: it would skip doc tests. The default targets are lib, bins,
+        // examples, tests and doc tests.
+        name: "test",
+        run: |root| cmd::run(cmd::cargo().current_dir(root).args(["test", "--workspace"])),
+    },
+    Step {
+        name: "isolation",
+        run: |root| isolation::run(&root.join("Cargo.toml")),
+    },
+];
+
+/// How a step ended.
+enum Outcome {
+    Passed(Duration),
+    Failed(Duration),
+    Skipped,
+}
+
+/// Runs every step in order; on the first failure prints the summary and returns it.
+pub(crate) fn run(root: &Path) -> Result<(), Error> {
+    let started = Instant::now();
+    let mut outcomes = Vec::with_capacity(STEPS.len());
+    let mut failure = None;
+    for step in STEPS {
+        if failure.is_some() {
+            outcomes.push((step.name, Outcome::Skipped));
+            continue;
+        }
+        eprintln!("\nci: == {} ==", step.name);
+        let step_started = Instant::now();
+        match (step.run)(root) {
+            Ok(()) => outcomes.push((step.name, Outcome::Passed(step_started.elapsed()))),
+            Err(error) => {
+                outcomes.push((step.name, Outcome::Failed(step_started.elapsed())));
+                failure = Some(Error::Step {
+                    step: step.name,
+                    source: Box::new(error),
+                });
+            }
+        }
+    }
+    eprint!("\n{}", summary(&outcomes, started.elapsed()));
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+fn summary(outcomes: &[(&str, Outcome)], total: Duration) -> String {
+    let width = outcomes
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::from("ci: summary\n");
+    for (name, outcome) in outcomes {
+        let (time, result) = match outcome {
+            Outcome::Passed(time) => (format_duration(*time), "ok"),
+            Outcome::Failed(time) => (format_duration(*time), "FAILED"),
+            Outcome::Skipped => (String::from("-"), "skipped"),
+        };
+        text.push_str(&format!("  {name:width$}  {time:>8}  {result}\n"));
+    }
+    let passed = outcomes
+        .iter()
+        .filter(|(_, outcome)| matches!(outcome, Outcome::Passed(_)))
+        .count();
+    text.push_str(&format!(
+        "ci: {passed} of {} steps passed in {}\n",
+        outcomes.len(),
+        format_duration(total)
+    ));
+    text
+}
+
+fn format_duration(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs < 60.0 {
+        format!("{secs:.1}s")
+    } else {
+        format!(
+            "{}m{:02}s",
+            duration.as_secs() / 60,
+            duration.as_secs() % 60
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_run_in_the_documented_order() {
+        let names: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
+        assert_eq!(
+            names,
+            ["toolchain", "fmt", "clippy", "doc", "test", "isolation"]
+        );
+    }
+
+    #[test]
+    fn summary_lists_every_step_with_time_and_result() {
+        let outcomes = [
+            ("fmt", Outcome::Passed(Duration::from_millis(1_300))),
+            ("clippy", Outcome::Failed(Duration::from_secs(75))),
+            ("test", Outcome::Skipped),
+        ];
+        assert_eq!(
+            summary(&outcomes, Duration::from_secs(77)),
+            "ci: summary\n\
+             \x20 fmt         1.3s  ok\n\
+             \x20 clippy     1m15s  FAILED\n\
+             \x20 test           -  skipped\n\
+             ci: 1 of 3 steps passed in 1m17s\n"
+        );
+    }
+}

@@ -1,0 +1,68 @@
+//! The one error type of every task.
+
+use std::io;
+use std::process::ExitStatus;
+
+use crate::isolation::TreeParseError;
+
+/// Why a task failed; each message says what to look at or run next.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Error {
+    /// The command line did not name a task or its arguments correctly.
+    #[error("{0}")]
+    Usage(String),
+    /// A program could not be started at all.
+    #[error("could not start `{command}`: {source}")]
+    Spawn {
+        /// The command line, as echoed.
+        command: String,
+        /// What the OS said.
+        source: io::Error,
+    },
+    /// A program ran and failed; its own output (already shown) says why.
+    #[error("`{command}` failed ({status}); its output above says why")]
+    Failed {
+        /// The command line, as echoed.
+        command: String,
+        /// How it exited.
+        status: ExitStatus,
+    },
+    /// A program printed something other than UTF-8 where text was expected.
+    #[error("`{command}` printed output that is not UTF-8")]
+    NotUtf8 {
+        /// The command line, as echoed.
+        command: String,
+    },
+    /// A component could not be made available.
+    #[error("{component} is missing and cannot be installed: {reason}")]
+    MissingComponent {
+        /// The rustup component.
+        component: &'static str,
+        /// Why it could not be installed, and what to do instead.
+        reason: String,
+    },
+    /// `cargo tree` printed something the parser does not understand.
+    #[error("cannot read the dependency graph from `{command}`: {source}")]
+    Tree {
+        /// The command line, as echoed.
+        command: String,
+        /// Where the output stopped making sense.
+        source: TreeParseError,
+    },
+    /// The dependency graphs break the isolation table; each violation was printed.
+    #[error(
+        "dependency isolation is broken: {count} violation(s) listed above; remove the dependency or make it an opt-in feature"
+    )]
+    Isolation {
+        /// How many violations were found.
+        count: usize,
+    },
+    /// A CI step failed; later steps were not run.
+    #[error("ci step `{step}` failed: {source}")]
+    Step {
+        /// The step's name.
+        step: &'static str,
+        /// Why it failed.
+        source: Box<Error>,
+    },
+}
