@@ -10,7 +10,7 @@ mod path;
 mod reader;
 mod suggest;
 
-pub(crate) use node::{Content, Entry, Node, Span, SyntaxError};
+pub(crate) use node::{Content, Node, Span};
 pub(crate) use path::FieldPath;
-pub(crate) use reader::{Bounded, Issue, IssueKind, Reader, Table, quoted_list};
+pub(crate) use reader::{Bounded, Issue, IssueKind, Reader, Table};
 pub(crate) use suggest::{closest, did_you_mean};

@@ -352,11 +352,6 @@ impl<'n> Table<'n> {
         self.entries
     }
 
-    /// The node of the table itself.
-    pub(crate) fn node(&self) -> &'n Node {
-        self.node
-    }
-
     /// Reports every key that was never read as unknown, suggesting the closest of `known`.
     pub(crate) fn finish(self, path: &FieldPath<'_>, known: &[&str], reader: &mut Reader) {
         for (entry, used) in self.entries.iter().zip(&self.used) {
