@@ -54,10 +54,10 @@ impl Node {
             message: error.message().trim_end().to_owned(),
             span: error.span(),
         })?;
-        let span = table.span();
         Ok(Node {
             content: Content::Table(table_entries(table.get_ref())),
-            span: Some(span),
+            // The root spans the whole text; pointing at its start would only say "line 1".
+            span: None,
         })
     }
 

@@ -143,8 +143,8 @@ pub enum ManifestError {
     },
     /// A kind section that does not match `kind`.
     #[error(
-        "{section}: a [{section}] section does not belong in a manifest with kind = \"{kind}\"; \
-         use [{kind}] or change `kind`{}",
+        "{section}: section [{section}] does not belong in a manifest with kind = \"{kind}\"; \
+         rename it to [{kind}] or change `kind`{}",
         At(location)
     )]
     KindMismatch {
