@@ -384,6 +384,18 @@ macro_rules! bounded {
 
 bounded!(u16, u32, u64, usize, i64);
 
+/// The name of `value` in a `(name, value)` table such as the ones given to
+/// [`Reader::one_of`].
+pub(crate) fn choice_name<T: Copy + PartialEq>(
+    choices: &[(&'static str, T)],
+    value: T,
+) -> &'static str {
+    choices
+        .iter()
+        .find(|(_, candidate)| *candidate == value)
+        .map_or("", |(name, _)| name)
+}
+
 /// Formats names as `` `a`, `b` or `c` ``.
 pub(crate) fn quoted_list(names: &[&str]) -> String {
     let mut text = String::new();

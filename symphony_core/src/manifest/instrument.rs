@@ -1,10 +1,12 @@
 //! The `[instrument]` section: model inputs and outputs.
 
+use std::fmt;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::ports::{self, Named};
-use crate::document::{Content, FieldPath, Node, Reader};
+use crate::document::{Content, FieldPath, Node, Reader, choice_name};
 
 /// The `[instrument]` section of an instrument's manifest.
 ///
@@ -84,6 +86,11 @@ pub enum InstrumentPortType {
 }
 
 impl InstrumentPortType {
+    /// The name as written in a manifest.
+    pub fn as_str(self) -> &'static str {
+        choice_name(&Self::CHOICES, self)
+    }
+
     const CHOICES: [(&'static str, Self); 7] = [
         ("text", Self::Text),
         ("chat", Self::Chat),
@@ -139,6 +146,11 @@ pub enum DataType {
 }
 
 impl DataType {
+    /// The name as written in a manifest.
+    pub fn as_str(self) -> &'static str {
+        choice_name(&Self::CHOICES, self)
+    }
+
     const CHOICES: [(&'static str, Self); 14] = [
         ("float16", Self::Float16),
         ("bfloat16", Self::BFloat16),
@@ -283,4 +295,16 @@ fn shape(node: &Node, path: &FieldPath<'_>, reader: &mut Reader) -> Option<Vec<D
         dimensions.extend(dimension);
     }
     Some(dimensions)
+}
+
+impl fmt::Display for InstrumentPortType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for DataType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

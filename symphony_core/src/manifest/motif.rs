@@ -1,9 +1,11 @@
 //! The `[motif]` section: UI components and custom editors.
 
+use std::fmt;
+
 use serde::Serialize;
 
 use super::glob::check_glob;
-use crate::document::{Content, FieldPath, Node, Reader};
+use crate::document::{Content, FieldPath, Node, Reader, choice_name};
 
 /// The `[motif]` section of a motif's manifest: at least one component or editor.
 ///
@@ -53,6 +55,11 @@ pub enum Placement {
 }
 
 impl Placement {
+    /// The name as written in a manifest.
+    pub fn as_str(self) -> &'static str {
+        choice_name(&Self::CHOICES, self)
+    }
+
     const CHOICES: [(&'static str, Self); 5] = [
         ("panel", Self::Panel),
         ("status-bar", Self::StatusBar),
@@ -202,4 +209,10 @@ fn identifier(node: &Node, path: &FieldPath<'_>, reader: &mut Reader) -> Option<
         return None;
     }
     Some(id.to_owned())
+}
+
+impl fmt::Display for Placement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -1,9 +1,11 @@
 //! The `[operator]` section: category and ports.
 
+use std::fmt;
+
 use serde::Serialize;
 
 use super::ports::{self, Named};
-use crate::document::{FieldPath, Node, Reader};
+use crate::document::{FieldPath, Node, Reader, choice_name};
 
 /// The `[operator]` section of an operator's manifest.
 ///
@@ -48,6 +50,11 @@ pub enum OperatorCategory {
 }
 
 impl OperatorCategory {
+    /// The name as written in a manifest.
+    pub fn as_str(self) -> &'static str {
+        choice_name(&Self::CHOICES, self)
+    }
+
     const CHOICES: [(&'static str, Self); 7] = [
         ("transform", Self::Transform),
         ("filter", Self::Filter),
@@ -99,6 +106,11 @@ pub enum OperatorPortType {
 }
 
 impl OperatorPortType {
+    /// The name as written in a manifest.
+    pub fn as_str(self) -> &'static str {
+        choice_name(&Self::CHOICES, self)
+    }
+
     const CHOICES: [(&'static str, Self); 6] = [
         ("table", Self::Table),
         ("records", Self::Records),
@@ -151,4 +163,16 @@ fn port(node: &Node, path: &FieldPath<'_>, reader: &mut Reader) -> Option<Operat
         port_type: port_type?,
         description,
     })
+}
+
+impl fmt::Display for OperatorCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for OperatorPortType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
