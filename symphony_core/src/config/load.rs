@@ -498,6 +498,12 @@ mod tests {
     }
 
     #[test]
+    fn type_choices_are_the_public_type_names() {
+        let names: Vec<&str> = TYPE_CHOICES.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, FieldType::NAMES);
+    }
+
+    #[test]
     fn rejects_bad_field_names_and_non_tables() {
         let errors =
             parse_for_test("\"a b\" = { type = \"string\" }\nplain = 3\n").expect_err("invalid");

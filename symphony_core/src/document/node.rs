@@ -55,7 +55,7 @@ impl Node {
             span: error.span(),
         })?;
         Ok(Node {
-            content: Content::Table(table_entries(table.get_ref())),
+            content: Content::Table(table_entries(table.get_ref())?),
             // The root spans the whole text; pointing at its start would only say "line 1".
             span: None,
         })
@@ -92,47 +92,54 @@ impl Node {
     }
 }
 
-fn table_entries(table: &DeTable<'_>) -> Vec<Entry> {
-    let mut entries: Vec<Entry> = table
-        .iter()
-        .map(|(key, value)| Entry {
+fn table_entries(table: &DeTable<'_>) -> Result<Vec<Entry>, SyntaxError> {
+    let mut entries = Vec::with_capacity(table.len());
+    for (key, value) in table.iter() {
+        entries.push(Entry {
             key: key.get_ref().to_string(),
             key_span: Some(key.span()),
-            node: Node {
-                content: content(value.get_ref()),
-                span: Some(value.span()),
-            },
-        })
-        .collect();
+            node: node(value.get_ref(), value.span())?,
+        });
+    }
     // The parsed table is ordered by key; the key spans give back the order of the source.
     entries.sort_by_key(|entry| entry.key_span.as_ref().map_or(0, |span| span.start));
-    entries
+    Ok(entries)
 }
 
-fn content(value: &DeValue<'_>) -> Content {
-    match value {
+fn node(value: &DeValue<'_>, span: Span) -> Result<Node, SyntaxError> {
+    let out_of_range = |kind: &str, text: String| SyntaxError {
+        message: format!(
+            "{kind} `{text}` cannot be represented exactly (TOML allows 64-bit values)"
+        ),
+        span: Some(span.clone()),
+    };
+    let content = match value {
         DeValue::String(text) => Content::String(text.to_string()),
-        // The parser has already checked the digits, so these conversions only fail for
-        // values outside i64, which TOML forbids; keep the text rather than lose the value.
-        DeValue::Integer(integer) => i128::from_str_radix(integer.as_str(), integer.radix())
-            .map_or_else(|_| Content::String(integer.to_string()), Content::Integer),
-        DeValue::Float(float) => float
-            .as_str()
-            .parse::<f64>()
-            .map_or_else(|_| Content::String(float.to_string()), Content::Float),
+        // TOML integers are 64-bit; the parser leaves the range check to the reader.
+        DeValue::Integer(integer) => i64::from_str_radix(integer.as_str(), integer.radix())
+            .map(|value| Content::Integer(value.into()))
+            .map_err(|_| out_of_range("integer", integer.to_string()))?,
+        DeValue::Float(float) => match float.as_str().parse::<f64>() {
+            // `inf` is a TOML float; an overflow to infinity of a finite literal is not.
+            Ok(value) if value.is_finite() || float.as_str().contains("inf") || value.is_nan() => {
+                Content::Float(value)
+            }
+            _ => return Err(out_of_range("float", float.to_string())),
+        },
         DeValue::Boolean(flag) => Content::Bool(*flag),
         DeValue::Datetime(datetime) => Content::Datetime(datetime.to_string()),
         DeValue::Array(array) => Content::Array(
             array
                 .iter()
-                .map(|item| Node {
-                    content: content(item.get_ref()),
-                    span: Some(item.span()),
-                })
-                .collect(),
+                .map(|item| node(item.get_ref(), item.span()))
+                .collect::<Result<_, _>>()?,
         ),
-        DeValue::Table(table) => Content::Table(table_entries(table)),
-    }
+        DeValue::Table(table) => Content::Table(table_entries(table)?),
+    };
+    Ok(Node {
+        content,
+        span: Some(span),
+    })
 }
 
 /// Builds a tree from any self-describing serde format (JSON in practice), without spans.
@@ -277,6 +284,25 @@ mod tests {
             node.get("c").map(|n| &n.content),
             Some(&Content::Integer(5))
         );
+    }
+
+    #[test]
+    fn toml_numbers_out_of_range_are_errors() {
+        for source in ["a = 9223372036854775808", "a = 1e999"] {
+            let error = Node::from_toml(source).expect_err(source);
+            assert!(
+                error.message.contains("cannot be represented exactly"),
+                "{}",
+                error.message
+            );
+            assert_eq!(error.span, Some(4..source.len()));
+        }
+        let node = Node::from_toml("a = -inf\nb = nan").expect("valid TOML");
+        assert_eq!(
+            node.get("a").map(|n| &n.content),
+            Some(&Content::Float(f64::NEG_INFINITY))
+        );
+        assert!(matches!(node.get("b").map(|n| &n.content), Some(Content::Float(v)) if v.is_nan()));
     }
 
     #[test]

@@ -82,8 +82,8 @@ pub(crate) fn manifest(node: &Node, source: Option<&str>) -> Result<Manifest, Ve
         .get("config")
         .map(|node| load::schema(node, &root.key("config"), &mut reader))
         .unwrap_or_default();
-    let section = kind.and_then(|kind| {
-        section(
+    let section = match kind {
+        Some(kind) => section(
             kind,
             kind_node,
             &mut table,
@@ -91,8 +91,22 @@ pub(crate) fn manifest(node: &Node, source: Option<&str>) -> Result<Manifest, Ve
             &mut reader,
             source,
             &mut other,
-        )
-    });
+        ),
+        None => {
+            // Without a valid kind (already reported) the sections are not unknown fields; if
+            // there is exactly one, it is surely the intended kind, so check it as well.
+            let present: Vec<ExtensionKind> = ExtensionKind::ALL
+                .into_iter()
+                .filter(|kind| table.get(kind.as_str()).is_some())
+                .collect();
+            if let [only] = present.as_slice()
+                && let Some(node) = table.get(only.as_str())
+            {
+                read_section(*only, node, &root, &mut reader);
+            }
+            None
+        }
+    };
     table.finish(&root, &KEYS, &mut reader);
 
     if reader.has_issues() || !other.is_empty() {
@@ -257,6 +271,15 @@ fn section(
         });
         return None;
     };
+    read_section(kind, node, root, reader)
+}
+
+fn read_section(
+    kind: ExtensionKind,
+    node: &Node,
+    root: &FieldPath<'_>,
+    reader: &mut Reader,
+) -> Option<KindSection> {
     let path = root.key(kind.as_str());
     match kind {
         ExtensionKind::Instrument => {
@@ -264,5 +287,56 @@ fn section(
         }
         ExtensionKind::Operator => operator::read(node, &path, reader).map(KindSection::Operator),
         ExtensionKind::Motif => motif::read(node, &path, reader).map(KindSection::Motif),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(source: &str) -> Vec<String> {
+        let node = Node::from_toml(source).expect("valid TOML");
+        match manifest(&node, Some(source)) {
+            Ok(manifest) => panic!("expected errors, got {manifest:?}"),
+            Err(errors) => errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_bad_kind_is_reported_once() {
+        let errors = messages(
+            "id = \"acme.x\"\nname = \"X\"\nversion = \"1.0.0\"\nkind = \"operater\"\n\
+             engine = \"^1\"\n[operator]\ncategory = \"custom\"\n",
+        );
+        assert_eq!(
+            errors,
+            [
+                "kind: unknown value `operater` (did you mean `operator`?); expected one of \
+              `instrument`, `operator` or `motif` (line 4, column 8)"
+            ]
+        );
+    }
+
+    #[test]
+    fn errors_come_in_source_order() {
+        let errors = messages(
+            "[operator]\ncategory = \"nope\"\n[config.x]\ntype = \"integer\"\nmax = \"3\"\n",
+        );
+        let paths: Vec<&str> = errors
+            .iter()
+            .map(|e| e.split(':').next().unwrap_or(""))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                "id",
+                "name",
+                "version",
+                "kind",
+                "engine",
+                "operator.category",
+                "config.x.max"
+            ]
+        );
     }
 }
