@@ -1,1 +1,3 @@
 //! Workspace-level integration tests (one binary; each module tests one area).
+
+mod manifest;

@@ -17,3 +17,5 @@ pub mod manifest;
 pub mod permission;
 pub mod sandbox;
 pub mod version;
+
+mod document;
