@@ -18,4 +18,5 @@ pub mod manifest;
 pub mod permission;
 pub mod protocol;
 pub mod sandbox;
+pub mod transport;
 pub mod version;

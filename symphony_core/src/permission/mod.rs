@@ -6,6 +6,4 @@
 
 mod model;
 
-pub use model::{
-    FsAccess, FsRule, ModelAction, NetworkRule, Permissions,
-};
+pub use model::{FsAccess, FsRule, ModelAction, NetworkRule, Permissions};
