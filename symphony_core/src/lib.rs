@@ -18,5 +18,6 @@ pub mod manifest;
 pub mod permission;
 pub mod protocol;
 pub mod sandbox;
+pub mod serve;
 pub mod transport;
 pub mod version;
