@@ -13,6 +13,7 @@
 
 pub mod codec;
 pub mod config;
+pub mod host;
 pub mod lifecycle;
 pub mod manifest;
 pub mod permission;
