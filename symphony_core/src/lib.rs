@@ -20,5 +20,6 @@ pub mod permission;
 pub mod protocol;
 pub mod sandbox;
 pub mod serve;
+pub mod testing;
 pub mod transport;
 pub mod version;

@@ -1,15 +1,13 @@
 //! The serve loop driven over an in-memory transport by raw JSON lines.
 
-use std::io::{BufRead, BufReader, Write};
-use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Barrier};
-use std::thread::{self, JoinHandle};
+use std::thread;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::*;
-use crate::transport::memory;
+use crate::testing::RawSession;
 
 struct Probe;
 
@@ -51,51 +49,25 @@ impl Handler for Probe {
 
 static MEET: std::sync::OnceLock<Arc<Barrier>> = std::sync::OnceLock::new();
 
-struct Raw {
-    to_server: Box<dyn Write + Send>,
-    lines: Receiver<String>,
-    server: JoinHandle<Exit>,
-}
+/// A raw session with a few shortcuts for these tests.
+struct Raw(RawSession);
 
 impl Raw {
     fn start(options: ServeOptions) -> Raw {
-        let (host, extension) = memory::pair();
-        let server = thread::spawn(move || serve_transport(Probe, extension, options));
-        let (sender, lines) = channel();
-        let reader = host.reader;
-        thread::spawn(move || {
-            for line in BufReader::new(reader).lines() {
-                let Ok(line) = line else { return };
-                if sender.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Raw {
-            to_server: host.writer,
-            lines,
-            server,
-        }
+        Raw(RawSession::start_with(Probe, options))
     }
 
     fn send(&mut self, line: &str) {
-        self.to_server.write_all(line.as_bytes()).expect("write");
-        self.to_server.write_all(b"\n").expect("write");
+        self.0.send(line).expect("send");
     }
 
-    fn recv(&self) -> Value {
-        let line = self
-            .lines
-            .recv_timeout(Duration::from_secs(10))
-            .expect("a line from the server");
-        serde_json::from_str(&line).expect("the server writes JSON")
+    fn recv(&mut self) -> Value {
+        self.0.recv().expect("an answer")
     }
 
     fn initialize(&mut self) {
-        self.send(INIT);
-        let answer = self.recv();
+        let answer = self.0.initialize().expect("handshake");
         assert_eq!(answer["result"]["protocolVersion"], "1.0", "{answer}");
-        self.send(r#"{"jsonrpc":"2.0","method":"initialized"}"#);
     }
 
     fn finish(mut self) -> Exit {
@@ -105,7 +77,7 @@ impl Raw {
             json!({"jsonrpc":"2.0","id":"end","result":null})
         );
         self.send(r#"{"jsonrpc":"2.0","method":"exit"}"#);
-        self.server.join().expect("server thread")
+        self.0.close().expect("serve loop")
     }
 }
 
@@ -208,7 +180,7 @@ fn shutdown_waits_for_requests_in_flight() {
     );
     assert_eq!(raw.recv(), json!({"jsonrpc":"2.0","id":2,"result":null}));
     raw.send(r#"{"jsonrpc":"2.0","method":"exit"}"#);
-    assert_eq!(raw.server.join().expect("join"), Exit::Clean);
+    assert_eq!(raw.0.close().expect("join"), Exit::Clean);
 }
 
 #[test]
@@ -233,9 +205,8 @@ fn handshake_failures_are_explained() {
 
     raw.send(r#"{"jsonrpc":"2.0","id":1,"method":"echo"}"#);
     assert_eq!(error_code(&raw.recv()), ErrorCode::NotInitialized.code());
-    drop(raw.to_server);
     assert_eq!(
-        raw.server.join().expect("join"),
+        raw.0.close().expect("join"),
         Exit::EndOfInput {
             after_shutdown: false
         }
