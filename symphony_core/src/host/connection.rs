@@ -568,6 +568,11 @@ impl Connection {
         self.lock().ended.clone()
     }
 
+    /// The child's process id (`None` in-process).
+    pub(crate) fn process_id(&self) -> Option<u32> {
+        self.peer.process_id()
+    }
+
     /// The extension's last stderr lines so far.
     pub(crate) fn stderr_tail(&self) -> Vec<String> {
         self.peer.stderr_tail(Duration::ZERO)

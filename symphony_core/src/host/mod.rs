@@ -236,6 +236,11 @@ impl Host {
         self.connection().stderr_tail()
     }
 
+    /// The extension's process id (`None` for an in-process extension).
+    pub fn process_id(&self) -> Option<u32> {
+        self.connection().process_id()
+    }
+
     /// How the connection ended, or `None` while the extension runs.
     pub fn ended(&self) -> Option<Ended> {
         self.connection().ended()

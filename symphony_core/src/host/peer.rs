@@ -72,6 +72,11 @@ impl PeerEnd {
         }
     }
 
+    /// The child's process id (`None` in-process).
+    pub(crate) fn process_id(&self) -> Option<u32> {
+        self.child().map(|child| child.id())
+    }
+
     /// Kills the extension (for a thread: hangs up its transport, which ends its loop).
     pub(crate) fn kill(&self) {
         match self {
