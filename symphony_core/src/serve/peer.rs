@@ -1,6 +1,7 @@
 //! The extension's way back to the host: responses and notifications share one writer.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Serialize;
@@ -20,12 +21,16 @@ const FLUSH_ABOVE: usize = 64 * 1024;
 /// notifications are written at once.
 pub(crate) struct Outbox {
     writer: Mutex<MessageWriter<Box<dyn Write + Send>>>,
+    /// Whether bytes are queued: lets a thread with nothing to write skip the lock, which the
+    /// thread answering a request may be holding.
+    dirty: AtomicBool,
 }
 
 impl Outbox {
     pub(crate) fn new(writer: Box<dyn Write + Send>) -> Self {
         Outbox {
             writer: Mutex::new(MessageWriter::new(writer)),
+            dirty: AtomicBool::new(false),
         }
     }
 
@@ -55,6 +60,8 @@ impl Outbox {
             Ok(()) => {
                 if writer.queued() > FLUSH_ABOVE {
                     write_out(&mut writer);
+                } else {
+                    self.dirty.store(true, Ordering::Release);
                 }
                 return;
             }
@@ -70,14 +77,19 @@ impl Outbox {
                 format!("the response to `{method}` cannot be encoded: {error}"),
             ),
         };
-        if let Err(error) = writer.queue(&Response::error(response.id, error)) {
-            tracing::error!(%error, "cannot encode even an error response");
+        match writer.queue(&Response::error(response.id, error)) {
+            Ok(()) => self.dirty.store(true, Ordering::Release),
+            Err(error) => tracing::error!(%error, "cannot encode even an error response"),
         }
     }
 
     /// Writes everything queued.
     pub(crate) fn flush(&self) {
+        if !self.dirty.load(Ordering::Acquire) {
+            return;
+        }
         let mut writer = self.lock();
+        self.dirty.store(false, Ordering::Release);
         if writer.queued() > 0 {
             write_out(&mut writer);
         }
