@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `Host::spawn` (spawn + handshake) + drop | spawn a line-echo child + one exchange + exit | ≤ 2× |
 //! | `Host::call` round trip, small request | one line through a bare line-echo child | ≤ 1.25× |
-//! | pipelined `Host::start`/`wait`, msgs/s | lines through a child that parses and re-serialises JSON | ≥ 50 % |
+//! | pipelined `Host::batch` + `wait`, msgs/s | lines through a child that parses and re-serialises JSON | ≥ 50 % |
 //! | in-process `Host::call` | a direct call of the handler's logic | ≤ 5 % overhead |
 //!
 //! A summary of the ratios is printed at the end.
@@ -191,6 +191,25 @@ impl Bare {
         self.stdout.read_until(b'\n', answer).expect("read");
     }
 
+    /// Sends `PIPELINED` copies of `line` from a second thread while reading the answers.
+    fn pipeline(&mut self, line: &[u8]) {
+        std::thread::scope(|scope| {
+            let stdin = &mut self.stdin;
+            scope.spawn(move || {
+                let mut writer = BufWriter::with_capacity(64 * 1024, stdin);
+                for _ in 0..PIPELINED {
+                    writer.write_all(line).expect("write");
+                }
+                writer.flush().expect("flush");
+            });
+            let mut answer = Vec::new();
+            for _ in 0..PIPELINED {
+                answer.clear();
+                self.stdout.read_until(b'\n', &mut answer).expect("read");
+            }
+        });
+    }
+
     fn finish(self) {
         let Bare {
             mut child, stdin, ..
@@ -330,22 +349,7 @@ fn pipelined(c: &mut Criterion) {
         b.iter_custom(|iters| {
             timed("pipelined/bare", iters, || {
                 for _ in 0..iters {
-                    std::thread::scope(|scope| {
-                        let stdin = &mut bare.stdin;
-                        let line = &line;
-                        scope.spawn(move || {
-                            let mut writer = BufWriter::with_capacity(64 * 1024, stdin);
-                            for _ in 0..PIPELINED {
-                                writer.write_all(line).expect("write");
-                            }
-                            writer.flush().expect("flush");
-                        });
-                        let mut answer = Vec::new();
-                        for _ in 0..PIPELINED {
-                            answer.clear();
-                            bare.stdout.read_until(b'\n', &mut answer).expect("read");
-                        }
-                    });
+                    bare.pipeline(&line);
                 }
             })
         });
@@ -357,9 +361,11 @@ fn pipelined(c: &mut Criterion) {
         b.iter_custom(|iters| {
             timed("pipelined/sdk", iters, || {
                 for _ in 0..iters {
+                    let mut batch = host.batch();
                     let calls: Vec<PendingCall> = (0..PIPELINED)
-                        .map(|_| host.start("echo", &params).expect("send"))
+                        .map(|_| batch.start("echo", &params).expect("send"))
                         .collect();
+                    batch.send();
                     for call in calls {
                         black_box(call.wait_raw().expect("answer"));
                     }
@@ -368,6 +374,39 @@ fn pipelined(c: &mut Criterion) {
         });
     });
     host.shutdown().expect("shutdown");
+    // Diagnostics: each side of the SDK alone against a minimal other side.
+    let host = Host::spawn(child_command("mini-serve"), HostOptions::default()).expect("spawn");
+    group.bench_function("sdk_host_only", |b| {
+        b.iter_custom(|iters| {
+            timed("pipelined/host_only", iters, || {
+                for _ in 0..iters {
+                    let mut batch = host.batch();
+                    let calls: Vec<PendingCall> = (0..PIPELINED)
+                        .map(|_| batch.start("echo", &params).expect("send"))
+                        .collect();
+                    batch.send();
+                    for call in calls {
+                        black_box(call.wait_raw().expect("answer"));
+                    }
+                }
+            })
+        });
+    });
+    drop(host);
+    let mut raw = Bare::start("serve");
+    let init = br#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"1.0","host":{"name":"bench","version":"0"}}}
+"#;
+    raw.exchange(init, &mut Vec::new());
+    group.bench_function("sdk_serve_only", |b| {
+        b.iter_custom(|iters| {
+            timed("pipelined/serve_only", iters, || {
+                for _ in 0..iters {
+                    raw.pipeline(&line);
+                }
+            })
+        });
+    });
+    raw.finish();
     group.finish();
 }
 
@@ -459,13 +498,26 @@ fn summary() {
             println!("  {name}: {s:?} vs {b:?} = {r:.2}× (target {target})");
         }
     }
-    if let (Some(s), Some(b)) = (mean("pipelined/sdk"), mean("pipelined/bare")) {
-        let rate = |d: Duration| PIPELINED as f64 / d.as_secs_f64();
-        println!(
-            "  pipelined: {:.0} msgs/s vs bare JSON echo {:.0} msgs/s = {:.0} % (target ≥ 50 %)",
-            rate(s),
-            rate(b),
-            100.0 * rate(s) / rate(b)
-        );
+    let rate = |name: &str| Some(PIPELINED as f64 / mean(name)?.as_secs_f64());
+    if let Some(bare) = rate("pipelined/bare") {
+        for (name, sdk) in [
+            ("pipelined", "pipelined/sdk"),
+            (
+                "  of which: SDK host, minimal extension",
+                "pipelined/host_only",
+            ),
+            (
+                "  of which: raw client, SDK serve loop",
+                "pipelined/serve_only",
+            ),
+        ] {
+            if let Some(sdk) = rate(sdk) {
+                println!(
+                    "  {name}: {sdk:.0} msgs/s vs bare JSON echo {bare:.0} msgs/s = {:.0} % \
+                     (target ≥ 50 %)",
+                    100.0 * sdk / bare
+                );
+            }
+        }
     }
 }

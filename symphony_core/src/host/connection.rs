@@ -155,25 +155,7 @@ impl Connection {
         timeout: Option<Duration>,
         pipelined: bool,
     ) -> Result<i64, CallError> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let now = Instant::now();
-        {
-            let mut state = self.lock();
-            if let Some(ended) = &state.ended {
-                return Err(CallError::Ended {
-                    method: method.to_owned(),
-                    ended: ended.clone(),
-                });
-            }
-            state.pending.insert(
-                id,
-                Slot {
-                    deadline: timeout.map(|timeout| now + timeout),
-                    ..Slot::default()
-                },
-            );
-            state.last_activity = now;
-        }
+        let id = self.register(method, timeout)?;
         let request = Request::new(id, method, params);
         let sent = self
             .writer
@@ -193,13 +175,65 @@ impl Connection {
             Err(error) => tracing::debug!(%error, "cannot write to the extension"),
         }
         if pipelined {
-            let state = self.lock();
-            if state.leader == Leader::Nobody && state.followers.is_empty() && state.monitor_parked
-            {
-                self.monitor_wake.notify_one();
-            }
+            self.wake_monitor_for_answers();
         }
         Ok(id)
+    }
+
+    /// Registers a request about to be sent; returns its id.
+    pub(crate) fn register(
+        &self,
+        method: &str,
+        timeout: Option<Duration>,
+    ) -> Result<i64, CallError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let now = Instant::now();
+        let mut state = self.lock();
+        if let Some(ended) = &state.ended {
+            return Err(CallError::Ended {
+                method: method.to_owned(),
+                ended: ended.clone(),
+            });
+        }
+        state.pending.insert(
+            id,
+            Slot {
+                deadline: timeout.map(|timeout| now + timeout),
+                ..Slot::default()
+            },
+        );
+        state.last_activity = now;
+        Ok(id)
+    }
+
+    /// Writes requests encoded by the caller (registered with [`register`](Self::register)),
+    /// whose answers nobody waits for yet.
+    pub(crate) fn send_encoded(&self, bytes: &[u8]) {
+        let mut writer = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        if let Err(error) = writer.flush().and_then(|()| writer.write_raw(bytes)) {
+            // The extension has gone away: reading will find out how, and `wait` reports it.
+            tracing::debug!(%error, "cannot write to the extension");
+        }
+        drop(writer);
+        self.wake_monitor_for_answers();
+    }
+
+    /// The largest message the extension accepts.
+    pub(crate) fn send_limit(&self) -> usize {
+        self.writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .encoder_mut()
+            .limit()
+    }
+
+    /// Answers are coming that no caller waits for yet: if nobody reads, the monitor must,
+    /// or a full pipe would stall both sides.
+    fn wake_monitor_for_answers(&self) {
+        let state = self.lock();
+        if state.leader == Leader::Nobody && state.followers.is_empty() && state.monitor_parked {
+            self.monitor_wake.notify_one();
+        }
     }
 
     /// Sends a notification.

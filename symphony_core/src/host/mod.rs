@@ -35,6 +35,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
 mod connection;
 mod error;
 mod launch;
@@ -50,6 +51,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+pub use batch::Batch;
 pub use error::{CallError, Ended, HostError};
 pub use options::{HostOptions, NotificationHandler};
 
@@ -219,6 +221,11 @@ impl Host {
             timeout,
             waited: false,
         })
+    }
+
+    /// A batch of requests written together: for pipelining many calls from one thread.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch::new(self.connection(), self.options.request_timeout)
     }
 
     /// Sends the notification `method` with `params`.

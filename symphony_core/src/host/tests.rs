@@ -131,6 +131,27 @@ fn pipelined_calls_from_one_thread() {
 }
 
 #[test]
+fn batched_calls_are_written_together_and_answered_in_order() {
+    let host = Host::in_process(worker(), HostOptions::default()).expect("start");
+    let mut batch = host.batch();
+    let payload = "b".repeat(500);
+    let calls: Vec<PendingCall> = (0..1000)
+        .map(|i| batch.start("echo", &json!([i, payload])).expect("queue"))
+        .collect();
+    let unknown = batch.start("missing", &()).expect("queue");
+    batch.send();
+    assert_eq!(
+        unknown.wait::<Value>().expect_err("unknown").code(),
+        Some(ErrorCode::MethodNotFound)
+    );
+    for (i, call) in calls.into_iter().enumerate() {
+        let (n, text): (usize, String) = call.wait().expect("answer");
+        assert_eq!((n, text.len()), (i, 500));
+    }
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
 fn notifications_reach_the_callback_before_the_answer() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);

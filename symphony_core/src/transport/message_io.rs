@@ -109,6 +109,16 @@ impl<W: Write> MessageWriter<W> {
         self.flush().map_err(SendError::Io)
     }
 
+    /// Writes bytes that are already encoded messages (whole lines), bypassing the queue.
+    ///
+    /// # Errors
+    ///
+    /// The underlying writer's error.
+    pub fn write_raw(&mut self, lines: &[u8]) -> io::Result<()> {
+        self.writer.write_all(lines)?;
+        self.writer.flush()
+    }
+
     /// Encodes `message` to be written by the next [`flush`](Self::flush) or
     /// [`send`](Self::send).
     ///
