@@ -1,3 +1,4 @@
 //! Workspace-level integration tests (one binary; each module tests one area).
 
 mod manifest;
+mod protocol;

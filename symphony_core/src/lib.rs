@@ -11,11 +11,17 @@
 //! - [`lifecycle`]: the extension state machine and the restart policy for crashed processes;
 //! - [`version`]: the SDK's API version that manifests' `engine` ranges are checked against.
 
+pub mod codec;
 pub mod config;
+pub mod host;
 pub mod lifecycle;
 pub mod manifest;
 pub mod permission;
+pub mod protocol;
 pub mod sandbox;
+pub mod serve;
+pub mod testing;
+pub mod transport;
 pub mod version;
 
 mod document;

@@ -1,1 +1,2 @@
 //! Helpers shared by the workspace integration tests.
+pub mod extension;

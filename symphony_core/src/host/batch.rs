@@ -1,0 +1,110 @@
+//! Many requests sent in one go.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::connection::Connection;
+use super::{CallError, PendingCall, encode_params};
+use crate::codec::Encoder;
+use crate::protocol::Request;
+
+/// Requests are written out whenever this many bytes have accumulated.
+const CHUNK: usize = 64 * 1024;
+
+/// Requests started together and written to the extension in as few writes as possible.
+///
+/// [`Host::start`](super::Host::start) writes each request at once; a batch encodes them into
+/// one buffer and writes it when it fills up (64 KiB) and when the batch is
+/// [sent](Self::send) or dropped. Use it to pipeline many calls from one thread.
+///
+/// ```
+/// # use symphony_core::host::{Host, HostOptions};
+/// # use symphony_core::protocol::{ErrorObject, RawValue};
+/// # use symphony_core::serve::{Call, Handler};
+/// # struct Echo;
+/// # impl Handler for Echo {
+/// #     fn manifest(&self) -> serde_json::Value { serde_json::Value::Null }
+/// #     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
+/// #         Ok(call.raw_params().map(ToOwned::to_owned).unwrap_or_default())
+/// #     }
+/// # }
+/// # let host = Host::in_process(Echo, HostOptions::default())?;
+/// let mut batch = host.batch();
+/// let calls = (0..100)
+///     .map(|i| batch.start("echo", &[i]))
+///     .collect::<Result<Vec<_>, _>>()?;
+/// batch.send();
+/// for (i, call) in calls.into_iter().enumerate() {
+///     assert_eq!(call.wait::<[usize; 1]>()?, [i]);
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct Batch<'a> {
+    connection: Arc<Connection>,
+    timeout: Option<std::time::Duration>,
+    encoder: Encoder,
+    host: std::marker::PhantomData<&'a super::Host>,
+}
+
+impl Batch<'_> {
+    pub(super) fn new(connection: Arc<Connection>, timeout: Option<std::time::Duration>) -> Self {
+        let encoder = Encoder::with_limit(connection.send_limit());
+        Batch {
+            connection,
+            timeout,
+            encoder,
+            host: std::marker::PhantomData,
+        }
+    }
+
+    /// Adds a call of `method` with `params` to the batch.
+    ///
+    /// # Errors
+    ///
+    /// The params cannot be encoded (nothing is added), or the connection has ended.
+    pub fn start<P: Serialize + ?Sized>(
+        &mut self,
+        method: &str,
+        params: &P,
+    ) -> Result<PendingCall, CallError> {
+        let params = encode_params(method, params)?;
+        let id = self.connection.register(method, self.timeout)?;
+        if let Err(source) = self.encoder.encode(&Request::new(id, method, params)) {
+            self.connection.forget(id);
+            return Err(CallError::Encode {
+                method: method.to_owned(),
+                source,
+            });
+        }
+        if self.encoder.bytes().len() >= CHUNK {
+            self.write_out();
+        }
+        Ok(PendingCall {
+            connection: Arc::clone(&self.connection),
+            id,
+            method: method.to_owned(),
+            timeout: self.timeout,
+            waited: false,
+        })
+    }
+
+    /// Writes the requests not written yet. (Dropping the batch does the same.)
+    pub fn send(mut self) {
+        self.write_out();
+    }
+
+    fn write_out(&mut self) {
+        if !self.encoder.is_empty() {
+            self.connection.send_encoded(self.encoder.bytes());
+            self.encoder.clear();
+        }
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        self.write_out();
+    }
+}

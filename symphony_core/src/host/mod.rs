@@ -1,0 +1,391 @@
+//! The host side: start an extension, hand it its grants and config, and call it.
+//!
+//! [`Host::spawn`] runs an extension binary as a child process (stdin/stdout carry the
+//! protocol, stderr is kept as a ring of its last lines for crash reports);
+//! [`Host::in_process`] runs a [`Handler`] on a thread of this process over an in-memory
+//! transport, with the same API and the same messages.
+//!
+//! A `Host` is `Sync`: any number of threads may call at once. The thread that sends a request
+//! normally reads its answer itself (see the `connection` module), so a call costs no thread
+//! wake-up beyond the extension's. Every call has a time limit; when it passes, the request is
+//! cancelled, and an extension that does not acknowledge the cancellation within
+//! [`HostOptions::cancel_grace`] is killed as hung. If the extension exits or crashes, every call
+//! in flight fails with an error naming its exit status and its last stderr lines. Restarting
+//! is explicit ([`Host::restart`]); dropping a `Host` kills and reaps the extension.
+//!
+//! ```
+//! use symphony_core::host::{Host, HostOptions};
+//! use symphony_core::protocol::{ErrorObject, RawValue};
+//! use symphony_core::serve::{Call, Handler};
+//!
+//! struct Double;
+//! impl Handler for Double {
+//!     fn manifest(&self) -> serde_json::Value { serde_json::json!({"id": "acme.double"}) }
+//!     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
+//!         let [n]: [i64; 1] = call.params()?;
+//!         symphony_core::serve::reply(&(2 * n))
+//!     }
+//! }
+//!
+//! let host = Host::in_process(Double, HostOptions::default())?;
+//! assert_eq!(host.initialize_result().manifest["id"], "acme.double");
+//! let four: i64 = host.call("double", &[2])?;
+//! assert_eq!(four, 4);
+//! host.shutdown()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod batch;
+mod connection;
+mod error;
+mod launch;
+mod monitor;
+mod options;
+mod peer;
+mod stderr;
+
+use std::process::Command;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use batch::Batch;
+pub use error::{CallError, Ended, HostError};
+pub use options::{HostOptions, NotificationHandler};
+
+use crate::codec::EncodeError;
+use crate::protocol::{Id, InitializeResult, RawValue, method, to_raw};
+use crate::serve::{Handler, ServeOptions, serve_transport};
+use connection::Connection;
+use launch::Launcher;
+
+/// A running extension and the connection to it.
+pub struct Host {
+    launcher: Launcher,
+    options: HostOptions,
+    connection: RwLock<Arc<Connection>>,
+}
+
+impl std::fmt::Debug for Host {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Host")
+            .field("extension", &self.connection().name)
+            .field("ended", &self.connection().ended())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Host {
+    /// Starts the program of `command` as an extension and completes the handshake.
+    ///
+    /// The command's stdin, stdout and stderr are replaced by pipes. [`restart`](Self::restart)
+    /// runs the same program with the same arguments, environment changes and working
+    /// directory.
+    ///
+    /// # Errors
+    ///
+    /// The program cannot be started, or the handshake fails (the extension rejects the
+    /// config, speaks an incompatible protocol version, crashes or does not answer within
+    /// [`HostOptions::handshake_timeout`]); the child is killed and reaped in every case.
+    pub fn spawn(command: Command, options: HostOptions) -> Result<Host, HostError> {
+        Host::launch(Launcher::Process(command), options)
+    }
+
+    /// Runs `handler` on a thread of this process, connected through an in-memory transport
+    /// and the real codec, and completes the handshake.
+    ///
+    /// # Errors
+    ///
+    /// The handshake fails, or no thread can be started.
+    pub fn in_process<H: Handler>(handler: H, options: HostOptions) -> Result<Host, HostError> {
+        Host::in_process_with(handler, options, ServeOptions::default())
+    }
+
+    /// [`in_process`](Self::in_process), with settings for the serve loop.
+    ///
+    /// # Errors
+    ///
+    /// The handshake fails, or no thread can be started.
+    pub fn in_process_with<H: Handler>(
+        handler: H,
+        options: HostOptions,
+        serve_options: ServeOptions,
+    ) -> Result<Host, HostError> {
+        let handler = Arc::new(handler);
+        let serve = Arc::new(move |transport| {
+            serve_transport(Arc::clone(&handler), transport, serve_options.clone())
+        });
+        Host::launch(Launcher::InProcess(serve), options)
+    }
+
+    fn launch(launcher: Launcher, options: HostOptions) -> Result<Host, HostError> {
+        let connection = launcher.launch(&options)?;
+        Ok(Host {
+            launcher,
+            options,
+            connection: RwLock::new(connection),
+        })
+    }
+
+    fn connection(&self) -> Arc<Connection> {
+        Arc::clone(&self.connection.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// What the extension answered to `initialize`: its manifest and capabilities.
+    pub fn initialize_result(&self) -> Arc<InitializeResult> {
+        // A `Host` only exists once the handshake has stored the result.
+        self.connection().info.get().cloned().unwrap_or_else(|| {
+            Arc::new(InitializeResult::new(
+                serde_json::Value::Null,
+                Default::default(),
+            ))
+        })
+    }
+
+    /// The options the extension was started with.
+    pub fn options(&self) -> &HostOptions {
+        &self.options
+    }
+
+    /// Calls `method` with `params` (serialised to a JSON object or array; `()` sends none)
+    /// and deserialises the result as `R`, within [`HostOptions::request_timeout`].
+    ///
+    /// # Errors
+    ///
+    /// See [`CallError`]: the extension's own error, a timeout, the extension ending, or
+    /// params or result of the wrong shape.
+    pub fn call<R, P>(&self, method: &str, params: &P) -> Result<R, CallError>
+    where
+        R: DeserializeOwned,
+        P: Serialize + ?Sized,
+    {
+        self.call_with_timeout(method, params, self.options.request_timeout)
+    }
+
+    /// [`call`](Self::call) with its own time limit (`None`: wait as long as it takes).
+    ///
+    /// # Errors
+    ///
+    /// As for [`call`](Self::call).
+    pub fn call_with_timeout<R, P>(
+        &self,
+        method: &str,
+        params: &P,
+        timeout: Option<Duration>,
+    ) -> Result<R, CallError>
+    where
+        R: DeserializeOwned,
+        P: Serialize + ?Sized,
+    {
+        let raw = self.call_raw(method, encode_params(method, params)?, timeout)?;
+        decode_result(method, &raw)
+    }
+
+    /// Calls `method` with already-serialised params and returns the raw result.
+    ///
+    /// # Errors
+    ///
+    /// As for [`call`](Self::call), except decoding.
+    pub fn call_raw(
+        &self,
+        method: &str,
+        params: Option<Box<RawValue>>,
+        timeout: Option<Duration>,
+    ) -> Result<Box<RawValue>, CallError> {
+        let connection = self.connection();
+        let id = connection.send_request(method, params, timeout, false)?;
+        connection.wait(id, method, timeout)
+    }
+
+    /// Sends a request without waiting for its answer: many calls can be in flight from one
+    /// thread (pipelining). Wait with [`PendingCall::wait`].
+    ///
+    /// # Errors
+    ///
+    /// The params cannot be encoded, or the connection has ended.
+    pub fn start<P: Serialize + ?Sized>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<PendingCall, CallError> {
+        let params = encode_params(method, params)?;
+        let connection = self.connection();
+        let timeout = self.options.request_timeout;
+        let id = connection.send_request(method, params, timeout, true)?;
+        Ok(PendingCall {
+            connection,
+            id,
+            method: method.to_owned(),
+            timeout,
+            waited: false,
+        })
+    }
+
+    /// A batch of requests written together: for pipelining many calls from one thread.
+    pub fn batch(&self) -> Batch<'_> {
+        Batch::new(self.connection(), self.options.request_timeout)
+    }
+
+    /// Sends the notification `method` with `params`.
+    ///
+    /// # Errors
+    ///
+    /// The params cannot be encoded, or the extension has gone away.
+    pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), CallError> {
+        let params = encode_params(method, params)?;
+        self.connection().notify(method, params)
+    }
+
+    /// The extension's last stderr lines (empty for an in-process extension).
+    pub fn stderr_tail(&self) -> Vec<String> {
+        self.connection().stderr_tail()
+    }
+
+    /// The extension's process id (`None` for an in-process extension).
+    pub fn process_id(&self) -> Option<u32> {
+        self.connection().process_id()
+    }
+
+    /// How the connection ended, or `None` while the extension runs.
+    pub fn ended(&self) -> Option<Ended> {
+        self.connection().ended()
+    }
+
+    /// Stops the current extension (killing it if it still runs; calls in flight fail) and
+    /// starts a fresh one with the same options. The caller decides when: after a crash,
+    /// following its restart policy.
+    ///
+    /// # Errors
+    ///
+    /// The new extension cannot be started or fails the handshake; the host then keeps the
+    /// stopped connection, whose calls fail with how it ended.
+    pub fn restart(&self) -> Result<(), HostError> {
+        self.connection().teardown("was stopped for a restart");
+        let fresh = self.launcher.launch(&self.options)?;
+        *self.connection.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        Ok(())
+    }
+
+    /// Shuts the extension down: `shutdown` (which waits for calls in flight), `exit`, and a
+    /// wait for the process to end, killing it after [`HostOptions::shutdown_timeout`].
+    ///
+    /// # Errors
+    ///
+    /// [`HostError::UncleanShutdown`] if `shutdown` failed or the extension did not exit with
+    /// code 0; it has been killed and reaped in any case.
+    pub fn shutdown(self) -> Result<(), HostError> {
+        let connection = self.connection();
+        let timeout = Some(self.options.shutdown_timeout);
+        let acknowledged = connection
+            .send_request(method::SHUTDOWN, None, timeout, false)
+            .and_then(|id| connection.wait(id, method::SHUTDOWN, timeout));
+        let exit_sent = connection.notify(method::EXIT, None);
+        let reaped = connection.finish(self.options.shutdown_timeout);
+        if acknowledged.is_ok() && exit_sent.is_ok() && reaped.clean {
+            return Ok(());
+        }
+        let mut ended = connection.ended().unwrap_or_else(|| Ended {
+            extension: connection.name.clone(),
+            what: reaped.what.clone(),
+            stderr: Vec::new(),
+        });
+        if let Err(error) = acknowledged {
+            ended.what = format!("{} after `shutdown` failed: {error}", ended.what);
+        }
+        Err(HostError::UncleanShutdown { ended })
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        // Never leave a child behind: kill (if still running) and reap.
+        self.connection()
+            .teardown("was stopped: its host was dropped");
+    }
+}
+
+/// A request sent with [`Host::start`] whose answer has not been collected yet.
+///
+/// Dropping it forgets the call (its answer is discarded when it arrives).
+#[derive(Debug)]
+pub struct PendingCall {
+    connection: Arc<Connection>,
+    id: i64,
+    method: String,
+    timeout: Option<Duration>,
+    waited: bool,
+}
+
+impl PendingCall {
+    /// The request's id on the wire.
+    pub fn id(&self) -> Id {
+        Id::Number(self.id)
+    }
+
+    /// Asks the extension to cancel the request; [`wait`](Self::wait) then returns
+    /// [`CallError::Cancelled`] (or the result, if it was already complete).
+    pub fn cancel(&self) {
+        self.connection.cancel(self.id);
+    }
+
+    /// Waits for the result and deserialises it as `R`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Host::call`].
+    pub fn wait<R: DeserializeOwned>(self) -> Result<R, CallError> {
+        let method = self.method.clone();
+        let raw = self.wait_raw()?;
+        decode_result(&method, &raw)
+    }
+
+    /// Waits for the raw result.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Host::call_raw`].
+    pub fn wait_raw(mut self) -> Result<Box<RawValue>, CallError> {
+        self.waited = true;
+        self.connection.wait(self.id, &self.method, self.timeout)
+    }
+}
+
+impl Drop for PendingCall {
+    fn drop(&mut self) {
+        if !self.waited {
+            self.connection.forget(self.id);
+        }
+    }
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("extension", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Params as a raw JSON value; `null` (from `()`) means no params.
+fn encode_params<P: Serialize + ?Sized>(
+    method: &str,
+    params: &P,
+) -> Result<Option<Box<RawValue>>, CallError> {
+    let raw = to_raw(params).map_err(|error| CallError::Encode {
+        method: method.to_owned(),
+        source: EncodeError::Serialize(error),
+    })?;
+    Ok((raw.get() != "null").then_some(raw))
+}
+
+fn decode_result<R: DeserializeOwned>(method: &str, raw: &RawValue) -> Result<R, CallError> {
+    serde_json::from_str(raw.get()).map_err(|source| CallError::Decode {
+        method: method.to_owned(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests;

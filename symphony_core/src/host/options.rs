@@ -1,0 +1,186 @@
+//! Settings of a host connection.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+
+use crate::permission::Permissions;
+use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification};
+
+/// Receives the notifications an extension sends (`$/progress`, `$/log`, kind notifications).
+///
+/// It runs on whichever thread is reading the extension's output at the time (often a thread
+/// waiting in [`Host::call`](super::Host::call)): keep it short and never call the host from it.
+pub type NotificationHandler = Arc<dyn Fn(&Notification) + Send + Sync>;
+
+/// What the host tells an extension in `initialize`, and how it supervises it.
+///
+/// ```
+/// use std::time::Duration;
+/// use symphony_core::host::HostOptions;
+/// let options = HostOptions::default()
+///     .with_config("greeting", "hi".into())
+///     .with_request_timeout(Some(Duration::from_secs(5)));
+/// assert_eq!(options.config["greeting"], "hi");
+/// ```
+#[non_exhaustive]
+#[derive(Clone)]
+pub struct HostOptions {
+    /// The host application, as named in `initialize`.
+    pub host: HostInfo,
+    /// The permissions granted to the extension.
+    pub grants: Permissions,
+    /// Configuration values, by key.
+    pub config: Map<String, Value>,
+    /// The workspace folders open in the host.
+    pub workspace_roots: Vec<PathBuf>,
+    /// Whether the extension must lock itself down to its grants before answering
+    /// `initialize`.
+    pub sandbox: bool,
+    /// Time limit of a request unless the call gives its own; `None` waits forever.
+    /// Default: 30 s.
+    pub request_timeout: Option<Duration>,
+    /// Time limit of the handshake. Default: 10 s.
+    pub handshake_timeout: Duration,
+    /// Time the extension has to answer `shutdown` and exit. Default: 5 s.
+    pub shutdown_timeout: Duration,
+    /// After a request times out, how long the extension has to acknowledge the cancellation
+    /// before it is considered hung and killed. Default: 2 s.
+    pub cancel_grace: Duration,
+    /// How many of the extension's last stderr lines are kept for crash reports. Default: 50.
+    pub stderr_lines: usize,
+    /// The largest message accepted from the extension, in bytes. Default: 16 MiB.
+    pub max_message_size: usize,
+    /// Receives the extension's notifications; `$/log` records are also logged through
+    /// `tracing`.
+    pub on_notification: Option<NotificationHandler>,
+}
+
+impl Default for HostOptions {
+    fn default() -> Self {
+        HostOptions {
+            host: HostInfo::new("symphony-host", env!("CARGO_PKG_VERSION")),
+            grants: Permissions::default(),
+            config: Map::new(),
+            workspace_roots: Vec::new(),
+            sandbox: false,
+            request_timeout: Some(Duration::from_secs(30)),
+            handshake_timeout: Duration::from_secs(10),
+            shutdown_timeout: Duration::from_secs(5),
+            cancel_grace: Duration::from_secs(2),
+            stderr_lines: 50,
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            on_notification: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for HostOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostOptions")
+            .field("host", &self.host)
+            .field("grants", &self.grants)
+            .field("config_keys", &self.config.keys().collect::<Vec<_>>())
+            .field("workspace_roots", &self.workspace_roots)
+            .field("sandbox", &self.sandbox)
+            .field("request_timeout", &self.request_timeout)
+            .field("handshake_timeout", &self.handshake_timeout)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("cancel_grace", &self.cancel_grace)
+            .field("stderr_lines", &self.stderr_lines)
+            .field("max_message_size", &self.max_message_size)
+            .field("on_notification", &self.on_notification.is_some())
+            .finish()
+    }
+}
+
+impl HostOptions {
+    /// This with the host named `host`.
+    #[must_use]
+    pub fn with_host(mut self, host: HostInfo) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// This with `grants` granted.
+    #[must_use]
+    pub fn with_grants(mut self, grants: Permissions) -> Self {
+        self.grants = grants;
+        self
+    }
+
+    /// This with the config value `key` set.
+    #[must_use]
+    pub fn with_config(mut self, key: impl Into<String>, value: Value) -> Self {
+        self.config.insert(key.into(), value);
+        self
+    }
+
+    /// This with `root` added to the workspace roots.
+    #[must_use]
+    pub fn with_workspace_root(mut self, root: impl Into<PathBuf>) -> Self {
+        self.workspace_roots.push(root.into());
+        self
+    }
+
+    /// This asking the extension to sandbox itself (or not).
+    #[must_use]
+    pub fn with_sandbox(mut self, sandbox: bool) -> Self {
+        self.sandbox = sandbox;
+        self
+    }
+
+    /// This with the default request time limit set.
+    #[must_use]
+    pub fn with_request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// This with the handshake time limit set.
+    #[must_use]
+    pub fn with_handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// This with the shutdown time limit set.
+    #[must_use]
+    pub fn with_shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// This with the grace period for acknowledging a cancellation set.
+    #[must_use]
+    pub fn with_cancel_grace(mut self, grace: Duration) -> Self {
+        self.cancel_grace = grace;
+        self
+    }
+
+    /// This keeping the last `lines` lines of stderr.
+    #[must_use]
+    pub fn with_stderr_lines(mut self, lines: usize) -> Self {
+        self.stderr_lines = lines;
+        self
+    }
+
+    /// This accepting messages up to `bytes` long.
+    #[must_use]
+    pub fn with_max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// This with `handler` receiving the extension's notifications.
+    #[must_use]
+    pub fn on_notification(
+        mut self,
+        handler: impl Fn(&Notification) + Send + Sync + 'static,
+    ) -> Self {
+        self.on_notification = Some(Arc::new(handler));
+        self
+    }
+}

@@ -1,0 +1,277 @@
+//! The extension side: the blocking loop an extension binary runs from `main`.
+//!
+//! An extension implements [`Handler`] and calls [`serve`]; the loop does the handshake,
+//! dispatches requests (several at once if [`Handler::concurrency`] allows), honours
+//! `$/cancelRequest`, turns a panicking handler into an error response, answers malformed
+//! input with the JSON-RPC error codes, and exits with code 0 after `shutdown` and `exit`.
+//!
+//! Stdout belongs to the protocol: never print to it. Log with `tracing`; [`log`] installs
+//! a subscriber that writes to stderr and can forward records to the host as `$/log`.
+//!
+//! ```
+//! use symphony_core::protocol::{Capabilities, ErrorObject, RawValue};
+//! use symphony_core::serve::{Call, Handler};
+//!
+//! struct Upper;
+//!
+//! impl Handler for Upper {
+//!     fn manifest(&self) -> serde_json::Value {
+//!         serde_json::json!({ "id": "acme.upper", "version": "1.0.0" })
+//!     }
+//!     fn capabilities(&self) -> Capabilities {
+//!         Capabilities::new(["upper"])
+//!     }
+//!     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
+//!         match call.method() {
+//!             "upper" => {
+//!                 let [text]: [String; 1] = call.params()?;
+//!                 symphony_core::serve::reply(&text.to_uppercase())
+//!             }
+//!             other => Err(ErrorObject::method_not_found(other)),
+//!         }
+//!     }
+//! }
+//!
+//! // In the extension binary: `fn main() -> std::process::ExitCode { serve(Upper) }`
+//! # let _ = symphony_core::serve::serve::<Upper>;
+//! ```
+
+mod call;
+mod cancel;
+pub mod log;
+mod peer;
+mod pool;
+mod session;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use call::Call;
+pub use cancel::CancelToken;
+pub use peer::Peer;
+
+use crate::codec::Decoder;
+use crate::protocol::{
+    Capabilities, DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, InitializeParams, Notification,
+    RawValue,
+};
+use crate::transport::{MessageReader, Transport};
+
+/// An extension, as the serve loop sees it: a manifest, and handlers for requests and
+/// notifications.
+///
+/// The kind crates (`symphony_instruments`, `symphony_operators`, `symphony_motifs`) implement
+/// this for their own traits; implement it directly only for a new kind of extension.
+pub trait Handler: Send + Sync + 'static {
+    /// The extension's manifest, returned to the host in `initialize`.
+    // Typed as Manifest once the manifest module lands.
+    fn manifest(&self) -> Value;
+
+    /// What the extension supports; `concurrency` is filled in from
+    /// [`concurrency`](Self::concurrency).
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
+    /// Accepts (or rejects) the host's grants and config before any request arrives.
+    ///
+    /// # Errors
+    ///
+    /// An error object (typically [`InvalidConfig`](ErrorCode::InvalidConfig)) that fails the
+    /// handshake.
+    fn initialize(&self, params: &InitializeParams) -> Result<(), ErrorObject> {
+        let _ = params;
+        Ok(())
+    }
+
+    /// Handles one request. Unknown methods should return
+    /// [`ErrorObject::method_not_found`]. A panic here becomes an
+    /// [`ExtensionFailed`](ErrorCode::ExtensionFailed) response; the extension keeps serving.
+    ///
+    /// # Errors
+    ///
+    /// The error object the request fails with.
+    fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject>;
+
+    /// Handles a notification from the host (protocol notifications such as
+    /// `$/cancelRequest` are handled by the serve loop). It runs on the reading thread: keep
+    /// it short.
+    fn notification(&self, notification: &Notification) {
+        let _ = notification;
+    }
+
+    /// How many requests may run at once (at least 1, the default).
+    fn concurrency(&self) -> usize {
+        1
+    }
+}
+
+impl<H: Handler> Handler for Arc<H> {
+    fn manifest(&self) -> Value {
+        (**self).manifest()
+    }
+    fn capabilities(&self) -> Capabilities {
+        (**self).capabilities()
+    }
+    fn initialize(&self, params: &InitializeParams) -> Result<(), ErrorObject> {
+        (**self).initialize(params)
+    }
+    fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
+        (**self).handle(call)
+    }
+    fn notification(&self, notification: &Notification) {
+        (**self).notification(notification);
+    }
+    fn concurrency(&self) -> usize {
+        (**self).concurrency()
+    }
+}
+
+/// Serialises a handler's result.
+///
+/// ```
+/// let raw = symphony_core::serve::reply(&serde_json::json!({"ok": true})).unwrap();
+/// assert_eq!(raw.get(), r#"{"ok":true}"#);
+/// ```
+///
+/// # Errors
+///
+/// An [`ExtensionFailed`](ErrorCode::ExtensionFailed) error if `value` cannot be serialised.
+pub fn reply<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, ErrorObject> {
+    crate::protocol::to_raw(value).map_err(|error| {
+        ErrorObject::new(
+            ErrorCode::ExtensionFailed,
+            format!("the extension's result cannot be serialised: {error}"),
+        )
+    })
+}
+
+/// Applies the granted sandbox when the host asks for one; see [`ServeOptions::sandbox`].
+pub type SandboxHook = Arc<dyn Fn(&InitializeParams) -> Result<(), String> + Send + Sync>;
+
+/// Settings of the serve loop.
+#[non_exhaustive]
+#[derive(Clone)]
+pub struct ServeOptions {
+    /// The largest message accepted from the host, in bytes (announced in `initialize`).
+    pub max_message_size: usize,
+    /// Called during `initialize` when the host sets `sandbox`, with the session's grants and
+    /// workspace roots; an `Err` fails the handshake with
+    /// [`SandboxUnavailable`](ErrorCode::SandboxUnavailable). Without a hook, a sandbox
+    /// request fails the handshake rather than running unconfined.
+    pub sandbox: Option<SandboxHook>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            sandbox: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for ServeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServeOptions")
+            .field("max_message_size", &self.max_message_size)
+            .field("sandbox", &self.sandbox.is_some())
+            .finish()
+    }
+}
+
+impl ServeOptions {
+    /// This with the largest accepted message set to `bytes`.
+    #[must_use]
+    pub fn with_max_message_size(mut self, bytes: usize) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// This with `hook` applying the sandbox when the host asks for one.
+    #[must_use]
+    pub fn with_sandbox(mut self, hook: SandboxHook) -> Self {
+        self.sandbox = Some(hook);
+        self
+    }
+}
+
+/// How a serve loop ended.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// `shutdown`, then `exit`: exit code 0.
+    Clean,
+    /// `exit` without `shutdown` first: exit code 1.
+    WithoutShutdown,
+    /// The host closed the connection: exit code 0 if it had sent `shutdown`, else 1.
+    EndOfInput {
+        /// Whether `shutdown` had been received.
+        after_shutdown: bool,
+    },
+    /// Reading from the host failed: exit code 1.
+    ReadFailed {
+        /// The I/O error.
+        error: String,
+    },
+}
+
+impl Exit {
+    /// The process exit code for this ending.
+    pub fn code(&self) -> u8 {
+        match self {
+            Exit::Clean
+            | Exit::EndOfInput {
+                after_shutdown: true,
+            } => 0,
+            _ => 1,
+        }
+    }
+}
+
+/// Serves `handler` over stdin/stdout until the host says `exit`; returns the exit code.
+///
+/// This is the one call an extension's `main` makes:
+///
+/// ```no_run
+/// # struct MyExtension;
+/// # impl symphony_core::serve::Handler for MyExtension {
+/// #     fn manifest(&self) -> serde_json::Value { serde_json::Value::Null }
+/// #     fn handle(&self, call: &symphony_core::serve::Call<'_>)
+/// #         -> Result<Box<symphony_core::protocol::RawValue>, symphony_core::protocol::ErrorObject>
+/// #     { Err(symphony_core::protocol::ErrorObject::method_not_found(call.method())) }
+/// # }
+/// fn main() -> std::process::ExitCode {
+///     symphony_core::serve::serve(MyExtension)
+/// }
+/// ```
+pub fn serve<H: Handler>(handler: H) -> ExitCode {
+    let exit = serve_transport(handler, Transport::stdio(), ServeOptions::default());
+    if let Exit::ReadFailed { error } = &exit {
+        tracing::error!(%error, "reading from the host failed");
+    }
+    ExitCode::from(exit.code())
+}
+
+/// Serves `handler` over `transport` on the calling thread until the session ends.
+///
+/// Use it for custom transports and in-process hosting; [`serve`] is this over stdio.
+pub fn serve_transport<H: Handler>(
+    handler: H,
+    transport: Transport,
+    options: ServeOptions,
+) -> Exit {
+    let Transport { reader, writer } = transport;
+    let reader = MessageReader::with_decoder(reader, Decoder::with_limit(options.max_message_size));
+    let outbox = Arc::new(peer::Outbox::new(writer));
+    let attachment = log::attach(Peer::new(Arc::clone(&outbox)));
+    let exit = Arc::new(pool::Server::new(handler, reader, outbox, options)).run();
+    log::detach(attachment);
+    exit
+}
+
+#[cfg(test)]
+mod tests;

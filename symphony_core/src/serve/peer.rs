@@ -1,0 +1,168 @@
+//! The extension's way back to the host: responses and notifications share one writer.
+
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde::Serialize;
+
+use crate::codec::EncodeError;
+use crate::protocol::{
+    ErrorCode, ErrorObject, Id, LogLevel, LogParams, Notification, ProgressParams, Response, method,
+};
+use crate::transport::{MessageWriter, SendError};
+
+/// Bytes queued beyond this are written even if more responses are about to follow.
+const FLUSH_ABOVE: usize = 64 * 1024;
+
+/// The writing half of the connection, shared by every thread of the serve loop.
+///
+/// Responses are queued and written in batches (one write for a burst of answers);
+/// notifications are written at once.
+pub(crate) struct Outbox {
+    writer: Mutex<MessageWriter<Box<dyn Write + Send>>>,
+    /// Whether bytes are queued: lets a thread with nothing to write skip the lock, which the
+    /// thread answering a request may be holding.
+    dirty: AtomicBool,
+}
+
+impl Outbox {
+    pub(crate) fn new(writer: Box<dyn Write + Send>) -> Self {
+        Outbox {
+            writer: Mutex::new(MessageWriter::new(writer)),
+            dirty: AtomicBool::new(false),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, MessageWriter<Box<dyn Write + Send>>> {
+        // A panic cannot happen while the lock is held with the buffer half-written: encoding
+        // rolls back on error. So a poisoned lock is still consistent.
+        self.writer
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Sets the largest message the host accepts.
+    pub(crate) fn set_limit(&self, limit: usize) {
+        self.lock().encoder_mut().set_limit(limit);
+    }
+
+    /// Writes `message` now, with anything queued before it.
+    pub(crate) fn send<M: Serialize + ?Sized>(&self, message: &M) -> Result<(), SendError> {
+        self.lock().send(message)
+    }
+
+    /// Queues `response` to the request `method`; a response that cannot be encoded is
+    /// replaced by an error response saying why, so the host is never left waiting.
+    pub(crate) fn queue_response(&self, response: Response, method: &str) {
+        let mut writer = self.lock();
+        let error = match writer.queue(&response) {
+            Ok(()) => {
+                if writer.queued() > FLUSH_ABOVE {
+                    write_out(&mut writer);
+                } else {
+                    self.dirty.store(true, Ordering::Release);
+                }
+                return;
+            }
+            Err(EncodeError::TooLarge { size, limit }) => ErrorObject::new(
+                ErrorCode::MessageTooLarge,
+                format!(
+                    "the response to `{method}` is {size} bytes, over the host's limit of \
+                     {limit} bytes"
+                ),
+            ),
+            Err(error) => ErrorObject::new(
+                ErrorCode::ExtensionFailed,
+                format!("the response to `{method}` cannot be encoded: {error}"),
+            ),
+        };
+        match writer.queue(&Response::error(response.id, error)) {
+            Ok(()) => self.dirty.store(true, Ordering::Release),
+            Err(error) => tracing::error!(%error, "cannot encode even an error response"),
+        }
+    }
+
+    /// Writes everything queued.
+    pub(crate) fn flush(&self) {
+        if !self.dirty.load(Ordering::Acquire) {
+            return;
+        }
+        let mut writer = self.lock();
+        self.dirty.store(false, Ordering::Release);
+        if writer.queued() > 0 {
+            write_out(&mut writer);
+        }
+    }
+}
+
+fn write_out(writer: &mut MessageWriter<Box<dyn Write + Send>>) {
+    if let Err(error) = writer.flush() {
+        // The host is gone; the reading side will see end of input and stop the loop.
+        tracing::debug!(%error, "cannot write to the host");
+    }
+}
+
+/// Sends notifications to the host: progress, partial results, logs.
+///
+/// Cheap to clone, and usable from any thread while the connection lasts.
+#[derive(Clone)]
+pub struct Peer {
+    outbox: Arc<Outbox>,
+}
+
+impl std::fmt::Debug for Peer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Peer").finish_non_exhaustive()
+    }
+}
+
+impl Peer {
+    pub(crate) fn new(outbox: Arc<Outbox>) -> Self {
+        Peer { outbox }
+    }
+
+    /// Sends the notification `method` with `params` (a JSON object or array).
+    ///
+    /// # Errors
+    ///
+    /// The params cannot be encoded, or the host has gone away.
+    pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), SendError> {
+        let notification = Notification::with_params(method, params)
+            .map_err(|error| SendError::Encode(EncodeError::Serialize(error)))?;
+        self.outbox.send(&notification)
+    }
+
+    /// Sends `$/progress` with `value` for the stream `token`.
+    ///
+    /// # Errors
+    ///
+    /// The value cannot be encoded, or the host has gone away.
+    pub fn progress<V: Serialize + ?Sized>(&self, token: &Id, value: &V) -> Result<(), SendError> {
+        let value = serde_json::to_value(value)
+            .map_err(|error| SendError::Encode(EncodeError::Serialize(error)))?;
+        self.notify(
+            method::PROGRESS,
+            &ProgressParams {
+                token: token.clone(),
+                value,
+            },
+        )
+    }
+
+    /// Sends a `$/log` record.
+    ///
+    /// # Errors
+    ///
+    /// The host has gone away.
+    pub fn log(&self, level: LogLevel, message: &str) -> Result<(), SendError> {
+        self.notify(
+            method::LOG,
+            &LogParams {
+                level,
+                message: message.to_owned(),
+                target: None,
+            },
+        )
+    }
+}

@@ -1,0 +1,222 @@
+//! Test support for extension authors: run an extension in-process, through the real codec
+//! and serve loop, in a few lines.
+//!
+//! [`TestHost`] is a [`Host`] with test-friendly defaults that also records every
+//! notification the extension sends; [`RawSession`] speaks raw JSON lines, for testing how an
+//! extension reacts to exactly the bytes a foreign client might send.
+//!
+//! ```
+//! use symphony_core::protocol::{ErrorObject, RawValue};
+//! use symphony_core::serve::{Call, Handler, reply};
+//! use symphony_core::testing::TestHost;
+//!
+//! struct Greeter;
+//! impl Handler for Greeter {
+//!     fn manifest(&self) -> serde_json::Value { serde_json::json!({"id": "acme.greeter"}) }
+//!     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
+//!         let greeting = call.config().get("greeting").and_then(|g| g.as_str()).unwrap_or("hello");
+//!         let [name]: [String; 1] = call.params()?;
+//!         call.peer().progress(&"greet".into(), &"working").ok();
+//!         reply(&format!("{greeting}, {name}"))
+//!     }
+//! }
+//!
+//! let greeter = TestHost::builder().config("greeting", "hi".into()).start(Greeter)?;
+//! let text: String = greeter.call("greet", &["Ada"])?;
+//! assert_eq!(text, "hi, Ada");
+//! assert_eq!(greeter.notifications()[0].method, "$/progress");
+//! greeter.shutdown()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod raw;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+pub use raw::{RawError, RawSession};
+
+use crate::host::{CallError, Host, HostError, HostOptions, PendingCall};
+use crate::permission::Permissions;
+use crate::protocol::{InitializeResult, Notification};
+use crate::serve::{Handler, ServeOptions};
+
+/// An extension running in-process for a test, reached through the real protocol.
+#[derive(Debug)]
+pub struct TestHost {
+    host: Host,
+    notifications: Arc<Mutex<Vec<Notification>>>,
+}
+
+/// Settings for a [`TestHost`]: grants, config and workspace roots to hand the extension.
+#[derive(Debug, Clone)]
+pub struct TestHostBuilder {
+    options: HostOptions,
+    serve_options: ServeOptions,
+}
+
+impl TestHost {
+    /// Starts `handler` with nothing granted, no config, and a 10 s request time limit.
+    ///
+    /// # Errors
+    ///
+    /// The extension fails the handshake.
+    pub fn start<H: Handler>(handler: H) -> Result<TestHost, HostError> {
+        TestHost::builder().start(handler)
+    }
+
+    /// Settings to start an extension with.
+    pub fn builder() -> TestHostBuilder {
+        TestHostBuilder {
+            options: HostOptions::default()
+                .with_request_timeout(Some(Duration::from_secs(10)))
+                .with_cancel_grace(Duration::from_secs(1)),
+            serve_options: ServeOptions::default(),
+        }
+    }
+
+    /// Calls `method` and deserialises its result; see [`Host::call`].
+    ///
+    /// # Errors
+    ///
+    /// As for [`Host::call`].
+    pub fn call<R, P>(&self, method: &str, params: &P) -> Result<R, CallError>
+    where
+        R: DeserializeOwned,
+        P: Serialize + ?Sized,
+    {
+        self.host.call(method, params)
+    }
+
+    /// Sends a request without waiting; see [`Host::start`].
+    ///
+    /// # Errors
+    ///
+    /// As for [`Host::start`].
+    pub fn start_call<P: Serialize + ?Sized>(
+        &self,
+        method: &str,
+        params: &P,
+    ) -> Result<PendingCall, CallError> {
+        self.host.start(method, params)
+    }
+
+    /// Sends a notification to the extension.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Host::notify`].
+    pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), CallError> {
+        self.host.notify(method, params)
+    }
+
+    /// Every notification the extension has sent so far, in order.
+    pub fn notifications(&self) -> Vec<Notification> {
+        self.notifications
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Forgets the notifications recorded so far.
+    pub fn clear_notifications(&self) {
+        self.notifications
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    /// What the extension answered to `initialize`.
+    pub fn initialize_result(&self) -> Arc<InitializeResult> {
+        self.host.initialize_result()
+    }
+
+    /// The underlying host, for everything else.
+    pub fn host(&self) -> &Host {
+        &self.host
+    }
+
+    /// Shuts the extension down and checks that it ended cleanly.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Host::shutdown`].
+    pub fn shutdown(self) -> Result<(), HostError> {
+        self.host.shutdown()
+    }
+}
+
+impl TestHostBuilder {
+    /// Grants `grants` to the extension.
+    #[must_use]
+    pub fn grants(mut self, grants: Permissions) -> Self {
+        self.options = self.options.with_grants(grants);
+        self
+    }
+
+    /// Sets the config value `key`.
+    #[must_use]
+    pub fn config(mut self, key: &str, value: Value) -> Self {
+        self.options = self.options.with_config(key, value);
+        self
+    }
+
+    /// Adds a workspace root.
+    #[must_use]
+    pub fn workspace_root(mut self, root: impl Into<std::path::PathBuf>) -> Self {
+        self.options = self.options.with_workspace_root(root);
+        self
+    }
+
+    /// Sets the default request time limit.
+    #[must_use]
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.options = self.options.with_request_timeout(Some(timeout));
+        self
+    }
+
+    /// Replaces all host options (the notification recorder is still installed).
+    #[must_use]
+    pub fn options(mut self, options: HostOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Sets the serve loop's options (for example a sandbox hook).
+    #[must_use]
+    pub fn serve_options(mut self, options: ServeOptions) -> Self {
+        self.serve_options = options;
+        self
+    }
+
+    /// Starts `handler` in-process and completes the handshake.
+    ///
+    /// # Errors
+    ///
+    /// The extension fails the handshake.
+    pub fn start<H: Handler>(self, handler: H) -> Result<TestHost, HostError> {
+        let notifications = Arc::new(Mutex::new(Vec::new()));
+        let record = Arc::clone(&notifications);
+        let forward = self.options.on_notification.clone();
+        let options = self
+            .options
+            .on_notification(move |notification: &Notification| {
+                record
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(notification.clone());
+                if let Some(forward) = &forward {
+                    forward(notification);
+                }
+            });
+        let host = Host::in_process_with(handler, options, self.serve_options)?;
+        Ok(TestHost {
+            host,
+            notifications,
+        })
+    }
+}
