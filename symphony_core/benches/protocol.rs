@@ -8,7 +8,7 @@
 //! | `Host::spawn` (spawn + handshake) + drop | spawn a line-echo child + one exchange + exit | ≤ 2× |
 //! | `Host::call` round trip, small request | one line through a bare line-echo child | ≤ 1.25× |
 //! | pipelined `Host::batch` + `wait`, msgs/s | lines through a child that parses and re-serialises JSON | ≥ 50 % |
-//! | in-process `Host::call` | a direct call of the handler's logic | ≤ 5 % overhead |
+//! | embedded `Host::call` | a direct call of the handler's logic | ≤ 5 % overhead |
 //!
 //! A summary of the ratios is printed at the end.
 #![allow(missing_docs)]
@@ -134,6 +134,17 @@ fn mini_serve() -> io::Result<()> {
 struct BenchEcho;
 
 impl BenchEcho {
+    /// A typical small handler: deserialise the params, compute, serialise the result.
+    fn stats(&self, params: Option<&RawValue>) -> Result<Box<RawValue>, ErrorObject> {
+        let numbers: Vec<f64> = serde_json::from_str(params.map_or("null", RawValue::get))
+            .map_err(ErrorObject::invalid_params)?;
+        let sum: f64 = numbers.iter().sum();
+        let max = numbers.iter().copied().fold(f64::MIN, f64::max);
+        symphony_core::serve::reply(
+            &serde_json::json!({"sum": sum, "max": max, "n": numbers.len()}),
+        )
+    }
+
     /// The handler's logic, called directly for the in-process baseline.
     fn echo(&self, params: Option<&RawValue>) -> Box<RawValue> {
         params.map_or_else(
@@ -149,11 +160,14 @@ impl Handler for BenchEcho {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(["echo"])
+        Capabilities::new(["echo", "stats"])
     }
 
     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
-        Ok(self.echo(call.raw_params()))
+        match call.method() {
+            "stats" => self.stats(call.raw_params()),
+            _ => Ok(self.echo(call.raw_params())),
+        }
     }
 }
 
@@ -232,6 +246,12 @@ fn request_line() -> Vec<u8> {
 
 fn params() -> Box<RawValue> {
     RawValue::from_string(PARAMS.into()).expect("json")
+}
+
+/// Params of the `stats` handler: 64 numbers.
+fn numbers() -> Box<RawValue> {
+    let numbers: Vec<f64> = (0..64).map(|i| f64::from(i) * 1.5).collect();
+    symphony_core::protocol::to_raw(&numbers).expect("json")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,20 +433,52 @@ fn pipelined(c: &mut Criterion) {
 fn in_process(c: &mut Criterion) {
     let mut group = c.benchmark_group("in_process");
     let handler = BenchEcho;
-    let raw = params();
+    // Both sides build their params the same way, so only the SDK's share differs.
     group.bench_function("direct_call", |b| {
         b.iter_custom(|iters| {
             timed("in_process/direct", iters, || {
                 for _ in 0..iters {
-                    black_box(handler.echo(Some(black_box(&raw))));
+                    let params = params();
+                    black_box(handler.echo(Some(black_box(&params))));
                 }
             })
         });
     });
-    let host = Host::in_process(BenchEcho, HostOptions::default()).expect("start");
-    group.bench_function("sdk_call", |b| {
+    let host = Host::embedded(BenchEcho, HostOptions::default()).expect("embed");
+    group.bench_function("sdk_embedded_call", |b| {
         b.iter_custom(|iters| {
-            timed("in_process/sdk", iters, || {
+            timed("in_process/embedded", iters, || {
+                for _ in 0..iters {
+                    black_box(host.call_raw("echo", Some(params()), None).expect("call"));
+                }
+            })
+        });
+    });
+    let numbers = numbers();
+    group.bench_function("direct_stats", |b| {
+        b.iter_custom(|iters| {
+            timed("in_process/direct_stats", iters, || {
+                for _ in 0..iters {
+                    black_box(handler.stats(Some(black_box(&numbers))).expect("stats"));
+                }
+            })
+        });
+    });
+    group.bench_function("sdk_embedded_stats", |b| {
+        b.iter_custom(|iters| {
+            timed("in_process/embedded_stats", iters, || {
+                for _ in 0..iters {
+                    let params = Some(black_box(&numbers).clone());
+                    black_box(host.call_raw("stats", params, None).expect("call"));
+                }
+            })
+        });
+    });
+    host.shutdown().expect("shutdown");
+    let host = Host::in_process(BenchEcho, HostOptions::default()).expect("start");
+    group.bench_function("sdk_in_process_pipes", |b| {
+        b.iter_custom(|iters| {
+            timed("in_process/pipes", iters, || {
                 for _ in 0..iters {
                     black_box(host.call_raw("echo", Some(params()), None).expect("call"));
                 }
@@ -488,10 +540,22 @@ fn summary() {
             "-",
         ),
         (
-            "in-process call vs direct call",
-            "in_process/sdk",
+            "embedded call vs direct call",
+            "in_process/embedded",
             "in_process/direct",
             "≤ 1.05×",
+        ),
+        (
+            "embedded call vs direct call, typical handler (64 numbers in, stats out)",
+            "in_process/embedded_stats",
+            "in_process/direct_stats",
+            "≤ 1.05×",
+        ),
+        (
+            "in-process call over pipes vs direct call",
+            "in_process/pipes",
+            "in_process/direct",
+            "-",
         ),
     ] {
         if let (Some(r), Some(s), Some(b)) = (ratio(sdk, bare), mean(sdk), mean(bare)) {

@@ -38,6 +38,7 @@
 
 mod call;
 mod cancel;
+pub(crate) mod embedded;
 pub mod log;
 mod peer;
 mod pool;
@@ -51,6 +52,7 @@ use serde_json::Value;
 
 pub use call::Call;
 pub use cancel::CancelToken;
+pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
 
 use crate::codec::Decoder;

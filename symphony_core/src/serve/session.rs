@@ -153,9 +153,16 @@ impl Session {
     /// Validates `initialize` params: they parse, and the protocol versions are compatible.
     pub(crate) fn check_initialize(request: &Request) -> Result<InitializeParams, ErrorObject> {
         let params: InitializeParams = request.params_as()?;
+        Session::check_version(&params)?;
+        Ok(params)
+    }
+
+    /// Checks that the host's protocol version is compatible with this SDK's.
+    pub(crate) fn check_version(params: &InitializeParams) -> Result<(), ErrorObject> {
         params
             .protocol_version
             .negotiate(PROTOCOL_VERSION)
+            .map(|_| ())
             .map_err(|error| {
                 ErrorObject::new(ErrorCode::IncompatibleVersion, error.to_string()).with_data(
                     serde_json::json!({
@@ -163,8 +170,7 @@ impl Session {
                         "extension": error.extension.to_string(),
                     }),
                 )
-            })?;
-        Ok(params)
+            })
     }
 
     /// The handshake succeeded: requests are accepted from now on.
