@@ -251,7 +251,12 @@ impl Exit {
 /// }
 /// ```
 pub fn serve<H: Handler>(handler: H) -> ExitCode {
-    let exit = serve_transport(handler, Transport::stdio(), ServeOptions::default());
+    serve_with(handler, ServeOptions::default())
+}
+
+/// [`serve`] with settings (for example a sandbox hook).
+pub fn serve_with<H: Handler>(handler: H, options: ServeOptions) -> ExitCode {
+    let exit = serve_transport(handler, Transport::stdio(), options);
     if let Exit::ReadFailed { error } = &exit {
         tracing::error!(%error, "reading from the host failed");
     }
