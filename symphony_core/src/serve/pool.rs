@@ -36,7 +36,7 @@ use super::session::{Action, Session};
 use super::{Call, CancelToken, Exit, Handler, Peer, ServeOptions};
 
 /// How often an idle thread checks whether the reader role is free, while requests flow.
-const TICK: Duration = Duration::from_millis(1);
+const TICK: Duration = Duration::from_millis(5);
 /// How long after the last request idle threads keep ticking before sleeping until woken.
 const ACTIVE: Duration = Duration::from_millis(50);
 
