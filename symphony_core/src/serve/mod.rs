@@ -54,6 +54,7 @@ pub use call::Call;
 pub use cancel::CancelToken;
 pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
+pub use session::{Action, Session};
 
 use crate::codec::Decoder;
 use crate::protocol::{
