@@ -1,1 +1,2 @@
 //! Workspace-level integration tests (one binary; each module tests one area).
+mod permission;
