@@ -4,11 +4,9 @@
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use globset::{Candidate, Glob};
-
 use super::error::{PolicyError, RuleProblem};
 use super::host::{self, HostPattern, HostSubject, IP_TEXT_CAPACITY};
-use super::matcher::{GlobIndex, GlobIndexBuilder, name_glob, path_glob};
+use super::matcher::{NameIndex, PathIndex};
 use super::model::{FsAccess, ModelAction, Permissions};
 use super::path_glob::{self, WorkspaceRoot, check_limits};
 use super::resource::Resource;
@@ -76,18 +74,19 @@ const fn model_slot(action: ModelAction) -> usize {
 /// deny, request and grant lists.
 pub(crate) enum Subject<'a> {
     Path {
-        candidate: Candidate<'a>,
+        path: &'a [u8],
         access: FsAccess,
     },
     Host {
         ip: Option<IpAddr>,
-        candidate: Candidate<'a>,
+        /// The host name, or the canonical text of the address.
+        text: &'a [u8],
         port: u16,
     },
-    Env(Candidate<'a>),
+    Env(&'a [u8]),
     Program {
-        name: Option<Candidate<'a>>,
-        path: Option<Candidate<'a>>,
+        name: Option<&'a [u8]>,
+        path: Option<&'a [u8]>,
     },
     Model(ModelAction),
 }
@@ -100,7 +99,7 @@ impl<'a> Subject<'a> {
     ) -> Option<Self> {
         Some(match *resource {
             Resource::Path { path, access } => Subject::Path {
-                candidate: Candidate::new(path.as_path()),
+                path: path.as_path().as_os_str().as_encoded_bytes(),
                 access,
             },
             Resource::Host { host, port } => match host::parse_subject(host) {
@@ -108,25 +107,25 @@ impl<'a> Subject<'a> {
                     let text = host::ip_text(ip, ip_buf);
                     Subject::Host {
                         ip: Some(ip),
-                        candidate: Candidate::from_bytes(text),
+                        text,
                         port,
                     }
                 }
                 HostSubject::Name(name) => Subject::Host {
                     ip: None,
-                    candidate: Candidate::from_bytes(name),
+                    text: name.as_bytes(),
                     port,
                 },
                 HostSubject::Invalid => return None,
             },
-            Resource::EnvVar(name) => Subject::Env(Candidate::new(Path::new(name))),
+            Resource::EnvVar(name) => Subject::Env(name.as_encoded_bytes()),
             Resource::Program(program) => Subject::Program {
                 name: program
                     .found_by_name()
-                    .then(|| Candidate::new(Path::new(program.name()))),
+                    .then(|| program.name().as_encoded_bytes()),
                 path: program
                     .resolved()
-                    .map(|path| Candidate::new(path.as_path())),
+                    .map(|path| path.as_path().as_os_str().as_encoded_bytes()),
             },
             Resource::Model(action) => Subject::Model(action),
         })
@@ -136,19 +135,14 @@ impl<'a> Subject<'a> {
 /// Network rules: host globs and IP literals, with each rule's ports.
 #[derive(Debug, Clone, Default)]
 struct HostIndex {
-    globs: GlobIndex,
+    globs: NameIndex,
     ips: Vec<(IpAddr, usize)>,
     /// Per rule; empty means any port.
     ports: Vec<Vec<u16>>,
 }
 
 impl HostIndex {
-    fn first_match(
-        &self,
-        ip: Option<IpAddr>,
-        candidate: &Candidate<'_>,
-        port: u16,
-    ) -> Option<usize> {
+    fn first_match(&self, ip: Option<IpAddr>, text: &[u8], port: u16) -> Option<usize> {
         let port_ok = |rule: usize| {
             self.ports
                 .get(rule)
@@ -161,7 +155,7 @@ impl HostIndex {
                 .map(|&(_, rule)| rule)
                 .min()
         });
-        let by_glob = self.globs.first_match_where(candidate, port_ok);
+        let by_glob = self.globs.first_match_where(text, port_ok);
         by_ip.into_iter().chain(by_glob).min()
     }
 }
@@ -171,12 +165,12 @@ impl HostIndex {
 pub(crate) struct CompiledList {
     rules: Permissions,
     /// Path globs per [`FsAccess`] (see `access_slot`).
-    paths: [GlobIndex; 3],
+    paths: [PathIndex; 3],
     path_rules: Vec<PathRule>,
     hosts: HostIndex,
-    env: GlobIndex,
-    program_names: GlobIndex,
-    program_paths: GlobIndex,
+    env: NameIndex,
+    program_names: NameIndex,
+    program_paths: PathIndex,
     /// The first rule per [`ModelAction`] (see `model_slot`).
     models: [Option<usize>; 2],
 }
@@ -205,23 +199,15 @@ impl CompiledList {
     /// The lowest-numbered rule of the subject's category that covers it.
     pub(crate) fn first_match(&self, subject: &Subject<'_>) -> Option<usize> {
         match subject {
-            Subject::Path { candidate, access } => self
+            Subject::Path { path, access } => self
                 .paths
                 .get(access_slot(*access))
-                .and_then(|index| index.first_match(candidate)),
-            Subject::Host {
-                ip,
-                candidate,
-                port,
-            } => self.hosts.first_match(*ip, candidate, *port),
-            Subject::Env(candidate) => self.env.first_match(candidate),
+                .and_then(|index| index.first_match(path)),
+            Subject::Host { ip, text, port } => self.hosts.first_match(*ip, text, *port),
+            Subject::Env(name) => self.env.first_match(name),
             Subject::Program { name, path } => {
-                let by_name = name
-                    .as_ref()
-                    .and_then(|name| self.program_names.first_match(name));
-                let by_path = path
-                    .as_ref()
-                    .and_then(|path| self.program_paths.first_match(path));
+                let by_name = name.and_then(|name| self.program_names.first_match(name));
+                let by_path = path.and_then(|path| self.program_paths.first_match(path));
                 by_name.into_iter().chain(by_path).min()
             }
             Subject::Model(action) => self.models.get(model_slot(*action)).copied().flatten(),
@@ -269,29 +255,11 @@ impl Compiler<'_> {
         }
     }
 
-    fn too_complex(&self, category: Category, error: &globset::Error) -> PolicyError {
-        PolicyError::TooComplex {
-            list: self.source,
-            category,
+    fn invalid_glob(&self, field: String, text: &str, error: &globset::Error) -> PolicyError {
+        let problem = RuleProblem::InvalidGlob {
             reason: error.kind().to_string(),
-        }
-    }
-
-    fn glob(
-        &self,
-        field: impl Fn() -> String,
-        text: &str,
-        glob: Result<Glob, globset::Error>,
-    ) -> Result<Glob, PolicyError> {
-        glob.map_err(|e| {
-            self.invalid(
-                field(),
-                text,
-                RuleProblem::InvalidGlob {
-                    reason: e.kind().to_string(),
-                },
-            )
-        })
+        };
+        self.invalid(field, text, problem)
     }
 
     /// Absolute globs for a path pattern; a relative deny pattern without roots is an error,
@@ -300,26 +268,33 @@ impl Compiler<'_> {
         &self,
         field: &dyn Fn() -> String,
         pattern: &str,
-    ) -> Result<Vec<(path_glob::PathGlob, Glob)>, PolicyError> {
+    ) -> Result<Vec<path_glob::PathGlob>, PolicyError> {
         if self.source == RuleSource::Deny && self.roots.is_empty() && !pattern.starts_with('/') {
             return Err(self.invalid(field(), pattern, RuleProblem::RelativeWithoutWorkspace));
         }
-        let compiled = path_glob::compile(pattern, self.roots)
-            .map_err(|p| self.invalid(field(), pattern, p))?;
-        compiled
-            .into_iter()
-            .map(|compiled| {
-                let glob = self.glob(field, pattern, path_glob(&compiled.glob))?;
-                Ok((compiled, glob))
-            })
-            .collect()
+        path_glob::compile(pattern, self.roots).map_err(|p| self.invalid(field(), pattern, p))
+    }
+
+    /// Adds a compiled path glob of rule `index` to `index_of_access`.
+    fn add_path(
+        &self,
+        paths: &mut PathIndex,
+        index: usize,
+        compiled: &path_glob::PathGlob,
+        field: &dyn Fn() -> String,
+        pattern: &str,
+    ) -> Result<(), PolicyError> {
+        let prefix = compiled.literal_prefix.as_os_str().as_encoded_bytes();
+        paths
+            .add(index, prefix, compiled.rest.as_deref())
+            .map_err(|e| self.invalid_glob(field(), pattern, &e))
     }
 
     fn filesystem(
         &self,
         rules: &Permissions,
-    ) -> Result<([GlobIndex; 3], Vec<PathRule>), PolicyError> {
-        let mut builders: [GlobIndexBuilder; 3] = Default::default();
+    ) -> Result<([PathIndex; 3], Vec<PathRule>), PolicyError> {
+        let mut indexes: [PathIndex; 3] = Default::default();
         let mut path_rules = Vec::new();
         for (index, rule) in rules.filesystem.iter().enumerate() {
             if rule.access.is_empty() {
@@ -334,10 +309,10 @@ impl Compiler<'_> {
                 access[access_slot(a)] = true;
             }
             let field = || format!("filesystem[{index}].path");
-            for (compiled, glob) in self.path_globs(&field, &rule.path)? {
-                for (slot, builder) in builders.iter_mut().enumerate() {
+            for compiled in self.path_globs(&field, &rule.path)? {
+                for (slot, paths) in indexes.iter_mut().enumerate() {
                     if access[slot] {
-                        builder.add(index, glob.clone());
+                        self.add_path(paths, index, &compiled, &field, &rule.path)?;
                     }
                 }
                 path_rules.push(PathRule {
@@ -346,23 +321,17 @@ impl Compiler<'_> {
                         category: Category::Filesystem,
                         index,
                     },
+                    is_literal: compiled.is_literal(),
                     glob: compiled.glob,
                     literal_prefix: compiled.literal_prefix,
-                    is_literal: compiled.is_literal,
                     access,
                 });
             }
         }
-        let [read, write, delete] = builders;
-        let build = |b: GlobIndexBuilder| {
-            b.build()
-                .map_err(|e| self.too_complex(Category::Filesystem, &e))
-        };
-        Ok(([build(read)?, build(write)?, build(delete)?], path_rules))
+        Ok((indexes, path_rules))
     }
 
     fn network(&self, rules: &Permissions) -> Result<HostIndex, PolicyError> {
-        let mut globs = GlobIndexBuilder::default();
         let mut index = HostIndex::default();
         for (i, rule) in rules.network.iter().enumerate() {
             let field = || format!("network[{i}].host");
@@ -370,9 +339,10 @@ impl Compiler<'_> {
                 .map_err(|p| self.invalid(field(), &rule.host, p))?
             {
                 HostPattern::Ip(ip) => index.ips.push((ip, i)),
-                HostPattern::Glob(text) => {
-                    globs.add(i, self.glob(field, &rule.host, name_glob(&text, true))?)
-                }
+                HostPattern::Glob(text) => index
+                    .globs
+                    .add(i, &text, true)
+                    .map_err(|e| self.invalid_glob(field(), &rule.host, &e))?,
             }
             if let Some(j) = rule.ports.iter().position(|&port| port == 0) {
                 return Err(self.invalid(
@@ -383,14 +353,11 @@ impl Compiler<'_> {
             }
             index.ports.push(rule.ports.clone());
         }
-        index.globs = globs
-            .build()
-            .map_err(|e| self.too_complex(Category::Network, &e))?;
         Ok(index)
     }
 
-    fn env(&self, rules: &Permissions) -> Result<GlobIndex, PolicyError> {
-        let mut globs = GlobIndexBuilder::default();
+    fn env(&self, rules: &Permissions) -> Result<NameIndex, PolicyError> {
+        let mut names = NameIndex::default();
         for (i, pattern) in rules.env.iter().enumerate() {
             let field = || format!("env[{i}]");
             check_limits(pattern).map_err(|p| self.invalid(field(), pattern, p))?;
@@ -400,15 +367,15 @@ impl Compiler<'_> {
                 };
                 return Err(self.invalid(field(), pattern, problem));
             }
-            globs.add(i, self.glob(field, pattern, name_glob(pattern, false))?);
+            names
+                .add(i, pattern, false)
+                .map_err(|e| self.invalid_glob(field(), pattern, &e))?;
         }
-        globs
-            .build()
-            .map_err(|e| self.too_complex(Category::Env, &e))
+        Ok(names)
     }
 
-    fn program_names(&self, rules: &Permissions) -> Result<GlobIndex, PolicyError> {
-        let mut globs = GlobIndexBuilder::default();
+    fn program_names(&self, rules: &Permissions) -> Result<NameIndex, PolicyError> {
+        let mut names = NameIndex::default();
         for (i, pattern) in rules
             .process
             .iter()
@@ -417,15 +384,15 @@ impl Compiler<'_> {
         {
             let field = || format!("process[{i}]");
             check_limits(pattern).map_err(|p| self.invalid(field(), pattern, p))?;
-            globs.add(i, self.glob(field, pattern, name_glob(pattern, false))?);
+            names
+                .add(i, pattern, false)
+                .map_err(|e| self.invalid_glob(field(), pattern, &e))?;
         }
-        globs
-            .build()
-            .map_err(|e| self.too_complex(Category::Process, &e))
+        Ok(names)
     }
 
-    fn program_paths(&self, rules: &Permissions) -> Result<GlobIndex, PolicyError> {
-        let mut globs = GlobIndexBuilder::default();
+    fn program_paths(&self, rules: &Permissions) -> Result<PathIndex, PolicyError> {
+        let mut paths = PathIndex::default();
         for (i, pattern) in rules
             .process
             .iter()
@@ -433,12 +400,10 @@ impl Compiler<'_> {
             .filter(|(_, p)| p.contains('/'))
         {
             let field = || format!("process[{i}]");
-            for (_, glob) in self.path_globs(&field, pattern)? {
-                globs.add(i, glob);
+            for compiled in self.path_globs(&field, pattern)? {
+                self.add_path(&mut paths, i, &compiled, &field, pattern)?;
             }
         }
-        globs
-            .build()
-            .map_err(|e| self.too_complex(Category::Process, &e))
+        Ok(paths)
     }
 }

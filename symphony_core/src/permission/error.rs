@@ -93,16 +93,6 @@ pub enum PolicyError {
         /// What is wrong with it.
         problem: RootProblem,
     },
-    /// The rules of one category are valid one by one but too complex together.
-    #[error("{list} {category} rules are too complex to compile together: {reason}")]
-    TooComplex {
-        /// The list the rules come from.
-        list: RuleSource,
-        /// The category, e.g. `filesystem`.
-        category: super::rule::Category,
-        /// The glob compiler's explanation.
-        reason: String,
-    },
 }
 
 /// What is wrong with one rule.

@@ -1,84 +1,162 @@
-//! Glob sets that answer "which is the first rule that matches", built once per policy.
+//! Per-rule matchers, built once per policy and tried in rule order, so the first match is the
+//! rule that decides.
+//!
+//! The common globs (literals, `*`, `**`) are matched by [`wildcard`](super::wildcard) on bytes;
+//! the rest by a single-glob `GlobSet` (fallible to build, unlike `Glob::compile_matcher`, which
+//! panics if the regex cannot be compiled).
 
-use globset::{Candidate, Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{Candidate, GlobBuilder, GlobSet};
 
-/// Builds a path glob: `*` and `?` stay within one component, `**` spans components, `\`
-/// escapes, case-sensitive, and matching is on bytes (non-UTF-8 names match exactly).
-pub(crate) fn path_glob(text: &str) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(text)
-        .literal_separator(true)
+use super::wildcard::{ComponentGlob, is_plain_wildcard, wildcard_match};
+
+/// A glob globset matches, as a one-glob set.
+fn globset(
+    text: &str,
+    literal_separator: bool,
+    fold_case: bool,
+) -> Result<GlobSet, globset::Error> {
+    let glob = GlobBuilder::new(text)
+        .literal_separator(literal_separator)
         .backslash_escape(true)
-        .build()
+        .case_insensitive(fold_case)
+        .build()?;
+    GlobSet::builder().add(glob).build()
 }
 
-/// Builds a name glob (environment variables, program names, hosts): `*` matches anything.
-pub(crate) fn name_glob(text: &str, case_insensitive: bool) -> Result<Glob, globset::Error> {
-    GlobBuilder::new(text)
-        .literal_separator(false)
-        .backslash_escape(true)
-        .case_insensitive(case_insensitive)
-        .build()
+#[derive(Debug, Clone)]
+enum NameMatcher {
+    Wildcard { pattern: Vec<u8>, fold_case: bool },
+    Globset(GlobSet),
 }
 
-/// Collects globs with the index of the rule each belongs to.
-#[derive(Debug)]
-pub(crate) struct GlobIndexBuilder {
-    set: GlobSetBuilder,
-    rule_of: Vec<usize>,
-}
-
-impl Default for GlobIndexBuilder {
-    fn default() -> Self {
-        Self {
-            set: GlobSetBuilder::new(),
-            rule_of: Vec::new(),
+impl NameMatcher {
+    fn is_match(&self, name: &[u8]) -> bool {
+        match self {
+            NameMatcher::Wildcard { pattern, fold_case } => {
+                wildcard_match(pattern, name, *fold_case)
+            }
+            NameMatcher::Globset(set) => set.is_match_candidate(&Candidate::from_bytes(name)),
         }
     }
 }
 
-impl GlobIndexBuilder {
-    pub(crate) fn add(&mut self, rule: usize, glob: Glob) {
-        self.set.add(glob);
-        self.rule_of.push(rule);
-    }
-
-    pub(crate) fn build(self) -> Result<GlobIndex, globset::Error> {
-        Ok(GlobIndex {
-            set: self.set.build()?,
-            rule_of: self.rule_of,
-        })
-    }
-}
-
-/// A compiled set of globs, each tagged with its rule.
+/// Name globs (environment variables, program names, hosts) of one list, in rule order; `*`
+/// matches any bytes.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct GlobIndex {
-    set: GlobSet,
-    rule_of: Vec<usize>,
+pub(crate) struct NameIndex {
+    matchers: Vec<(NameMatcher, usize)>,
 }
 
-impl GlobIndex {
-    /// The lowest-numbered rule with a glob matching `candidate`.
-    pub(crate) fn first_match(&self, candidate: &Candidate<'_>) -> Option<usize> {
-        self.first_match_where(candidate, |_| true)
+impl NameIndex {
+    /// Adds the glob `text` of rule `rule`; rules must be added in increasing order.
+    pub(crate) fn add(
+        &mut self,
+        rule: usize,
+        text: &str,
+        fold_case: bool,
+    ) -> Result<(), globset::Error> {
+        let matcher = if is_plain_wildcard(text) {
+            NameMatcher::Wildcard {
+                pattern: text.as_bytes().to_vec(),
+                fold_case,
+            }
+        } else {
+            NameMatcher::Globset(globset(text, false, fold_case)?)
+        };
+        self.matchers.push((matcher, rule));
+        Ok(())
     }
 
-    /// The lowest-numbered rule with a glob matching `candidate` that `accept` also accepts.
+    /// The lowest-numbered rule whose glob matches `name`.
+    pub(crate) fn first_match(&self, name: &[u8]) -> Option<usize> {
+        self.first_match_where(name, |_| true)
+    }
+
+    /// The lowest-numbered rule whose glob matches `name` and that `accept` accepts.
     pub(crate) fn first_match_where(
         &self,
-        candidate: &Candidate<'_>,
+        name: &[u8],
         accept: impl Fn(usize) -> bool,
     ) -> Option<usize> {
-        if self.rule_of.is_empty() {
-            return None;
+        self.matchers
+            .iter()
+            .find(|(matcher, rule)| accept(*rule) && matcher.is_match(name))
+            .map(|&(_, rule)| rule)
+    }
+}
+
+#[derive(Debug, Clone)]
+enum RestMatcher {
+    /// The whole pattern is literal: the path must equal the prefix.
+    Exact,
+    Components(ComponentGlob),
+    Globset(GlobSet),
+}
+
+/// One path glob split for speed: a literal directory prefix compared as bytes, and a glob for
+/// the rest of the path.
+#[derive(Debug, Clone)]
+struct PathMatcher {
+    /// For a glob: the literal prefix with a trailing `/`; for a literal pattern: the path.
+    prefix: Vec<u8>,
+    rest: RestMatcher,
+    rule: usize,
+}
+
+impl PathMatcher {
+    fn is_match(&self, path: &[u8]) -> bool {
+        let Some(tail) = path.strip_prefix(self.prefix.as_slice()) else {
+            return false;
+        };
+        match &self.rest {
+            RestMatcher::Exact => tail.is_empty(),
+            RestMatcher::Components(glob) => glob.is_match(tail),
+            RestMatcher::Globset(set) => set.is_match_candidate(&Candidate::from_bytes(tail)),
         }
-        // The usual answer is "no match" (deny lists) or one match; the vector only allocates
-        // when something matches.
-        let mut hits = Vec::new();
-        self.set.matches_candidate_into(candidate, &mut hits);
-        hits.into_iter()
-            .filter_map(|glob| self.rule_of.get(glob).copied())
-            .filter(|&rule| accept(rule))
-            .min()
+    }
+}
+
+/// Path globs of one list and access, in rule order.
+///
+/// Most rules of a policy live under different directories, so comparing the literal prefix
+/// rejects them with a `memcmp`, and only the rest of the path is matched against the globs of
+/// the few rules whose directory contains it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PathIndex {
+    matchers: Vec<PathMatcher>,
+}
+
+impl PathIndex {
+    /// Adds a glob of rule `rule`: `prefix` is its literal directory prefix (or the whole path
+    /// if `rest` is `None`), `rest` the glob after `prefix/`. Rules must be added in order.
+    pub(crate) fn add(
+        &mut self,
+        rule: usize,
+        prefix: &[u8],
+        rest: Option<&str>,
+    ) -> Result<(), globset::Error> {
+        let mut prefix = prefix.to_vec();
+        let rest = match rest {
+            None => RestMatcher::Exact,
+            Some(rest) => {
+                if !prefix.ends_with(b"/") {
+                    prefix.push(b'/');
+                }
+                match ComponentGlob::parse(rest) {
+                    Some(glob) => RestMatcher::Components(glob),
+                    None => RestMatcher::Globset(globset(rest, true, false)?),
+                }
+            }
+        };
+        self.matchers.push(PathMatcher { prefix, rest, rule });
+        Ok(())
+    }
+
+    /// The lowest-numbered rule with a glob matching the normalised `path` (as bytes).
+    pub(crate) fn first_match(&self, path: &[u8]) -> Option<usize> {
+        self.matchers
+            .iter()
+            .find(|matcher| matcher.is_match(path))
+            .map(|matcher| matcher.rule)
     }
 }

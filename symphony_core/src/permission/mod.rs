@@ -24,6 +24,7 @@ mod policy;
 mod program;
 mod resource;
 mod rule;
+mod wildcard;
 
 pub use compiled::PathRule;
 pub use decision::{Decision, Denial};

@@ -62,8 +62,16 @@ pub(crate) struct PathGlob {
     pub(crate) glob: String,
     /// The longest leading run of literal components.
     pub(crate) literal_prefix: PathBuf,
+    /// The glob of the components after the literal prefix (matched against what follows
+    /// `literal_prefix/` in a path); `None` when the whole pattern is literal.
+    pub(crate) rest: Option<String>,
+}
+
+impl PathGlob {
     /// Whether the whole pattern is literal (names exactly one path).
-    pub(crate) is_literal: bool,
+    pub(crate) fn is_literal(&self) -> bool {
+        self.rest.is_none()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,7 +185,19 @@ fn finish(segments: Vec<Segment>) -> PathGlob {
             Segment::Glob(_) => None,
         })
         .collect();
-    let is_literal = literals.len() == segments.len();
+    let rest = segments
+        .get(literals.len()..)
+        .filter(|rest| !rest.is_empty())
+        .map(|rest| {
+            let texts: Vec<&str> = rest
+                .iter()
+                .map(|segment| match segment {
+                    // A pattern's own literal components contain no glob syntax: no escape needed.
+                    Segment::Literal(text) | Segment::Glob(text) => text.as_str(),
+                })
+                .collect();
+            texts.join("/")
+        });
     let mut glob = String::new();
     for segment in &segments {
         glob.push('/');
@@ -192,7 +212,7 @@ fn finish(segments: Vec<Segment>) -> PathGlob {
     PathGlob {
         glob,
         literal_prefix: literal_path(&literals),
-        is_literal,
+        rest,
     }
 }
 
@@ -276,10 +296,10 @@ mod tests {
     fn literal_prefix_stops_at_the_first_glob() {
         let compiled = compile("/ws/data/*/x.csv", &[]).unwrap_or_default();
         assert_eq!(compiled[0].literal_prefix, Path::new("/ws/data"));
-        assert!(!compiled[0].is_literal);
+        assert_eq!(compiled[0].rest.as_deref(), Some("*/x.csv"));
         let compiled = compile("/ws/out.json", &[]).unwrap_or_default();
         assert_eq!(compiled[0].literal_prefix, Path::new("/ws/out.json"));
-        assert!(compiled[0].is_literal);
+        assert!(compiled[0].is_literal());
     }
 
     #[test]

@@ -254,8 +254,7 @@ impl PolicyBuilder {
     /// # Errors
     ///
     /// [`PolicyError::InvalidRule`] naming the first invalid rule's field (e.g.
-    /// `grant filesystem[1].path`), [`PolicyError::InvalidWorkspaceRoot`], or
-    /// [`PolicyError::TooComplex`].
+    /// `grant filesystem[1].path`), or [`PolicyError::InvalidWorkspaceRoot`].
     pub fn build(self) -> Result<Policy, PolicyError> {
         let roots = self
             .roots
