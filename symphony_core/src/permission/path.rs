@@ -184,8 +184,19 @@ fn push_steps(pending: &mut Vec<Step>, path: &Path) {
     pending.extend(steps.into_iter().rev());
 }
 
-/// Resolves an absolute path component by component (see [`NormalizedPath`]).
+/// Resolves an absolute path (see [`NormalizedPath`]).
 fn resolve(path: &Path) -> Result<PathBuf, NormalizeError> {
+    // A path that exists entirely is what `realpath(3)` returns: same answer, fewer system
+    // calls. Anything else (a tail not created yet, a dangling link, an unreadable directory)
+    // takes the walk, which handles and reports those cases.
+    match std::fs::canonicalize(path) {
+        Ok(resolved) => Ok(resolved),
+        Err(_) => walk(path),
+    }
+}
+
+/// Resolves an absolute path component by component, as the kernel does.
+fn walk(path: &Path) -> Result<PathBuf, NormalizeError> {
     let mut pending = Vec::new();
     push_steps(&mut pending, path);
     let mut resolved = PathBuf::new();

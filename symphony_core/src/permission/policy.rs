@@ -98,7 +98,7 @@ impl Policy {
 
     /// Decides whether the extension may touch `resource` now, and which rule says so.
     ///
-    /// Does not touch the filesystem and does not allocate unless a rule matches; paths and
+    /// Does not touch the filesystem and does not allocate; paths and
     /// programs must be normalised beforehand ([`NormalizedPath`],
     /// [`NormalizedProgram`](super::NormalizedProgram)).
     pub fn check(&self, resource: &Resource<'_>) -> Decision {
