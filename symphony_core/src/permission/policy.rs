@@ -2,15 +2,17 @@
 
 use std::path::{Path, PathBuf};
 
-use super::compiled::{CompiledList, PathRule, Subject};
+use super::compiled::CompiledList;
 use super::decision::{Decision, Denial};
 use super::error::{PermissionError, PolicyError};
 use super::host::IP_TEXT_CAPACITY;
 use super::model::{FsAccess, Permissions};
 use super::path::NormalizedPath;
 use super::path_glob::WorkspaceRoot;
+use super::path_rule::PathRule;
 use super::resource::Resource;
 use super::rule::{RuleId, RuleSource};
+use super::subject::Subject;
 
 /// The effective permissions of one extension, compiled once and checked many times.
 ///
