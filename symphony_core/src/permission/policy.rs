@@ -612,6 +612,14 @@ mod tests {
     }
 
     #[test]
+    fn policies_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync + Clone>() {}
+        shareable::<Policy>();
+        shareable::<NormalizedPath>();
+        shareable::<NormalizedProgram>();
+    }
+
+    #[test]
     fn workspace_roots_must_be_absolute() {
         let result = Policy::builder(&Permissions::default(), &Permissions::default())
             .workspace_root("ws")
