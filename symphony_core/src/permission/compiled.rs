@@ -1,134 +1,20 @@
-//! One list of rules (request, grant or deny) compiled into matchers, and the prepared form of a
-//! resource those matchers take.
+//! One list of rules (request, grant or deny) compiled into matchers.
 
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
 
 use super::error::{PolicyError, RuleProblem};
-use super::host::{self, HostPattern, HostSubject, IP_TEXT_CAPACITY};
+use super::host::{self, HostPattern};
 use super::matcher::{NameIndex, PathIndex};
-use super::model::{FsAccess, ModelAction, Permissions};
+use super::model::{ModelAction, Permissions};
 use super::path_glob::{self, WorkspaceRoot, check_limits};
-use super::resource::Resource;
+use super::path_rule::{PathRule, access_slot};
 use super::rule::{Category, RuleId, RuleSource};
-
-/// One compiled filesystem rule: an absolute, normalised glob and the access it allows.
-///
-/// A relative rule compiles to one `PathRule` per workspace root, all with the same
-/// [`id`](Self::id). [`Policy::path_rules`](super::Policy::path_rules) lists them, e.g. for the
-/// kernel sandbox, which can only restrict [`literal_prefix`](Self::literal_prefix)es.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathRule {
-    id: RuleId,
-    glob: String,
-    literal_prefix: PathBuf,
-    is_literal: bool,
-    access: [bool; 3],
-}
-
-impl PathRule {
-    /// The rule this glob was compiled from.
-    pub fn id(&self) -> RuleId {
-        self.id
-    }
-
-    /// The absolute, normalised glob.
-    pub fn glob(&self) -> &str {
-        &self.glob
-    }
-
-    /// The longest leading run of literal components of the glob: the smallest directory (or
-    /// file) that contains every path the glob matches.
-    pub fn literal_prefix(&self) -> &Path {
-        &self.literal_prefix
-    }
-
-    /// Whether the glob has no wildcard at all, so it names exactly
-    /// [`literal_prefix`](Self::literal_prefix).
-    pub fn is_literal(&self) -> bool {
-        self.is_literal
-    }
-
-    /// Whether the rule allows (or, in a deny list, denies) `access`.
-    pub fn covers(&self, access: FsAccess) -> bool {
-        self.access[access_slot(access)]
-    }
-}
-
-const fn access_slot(access: FsAccess) -> usize {
-    match access {
-        FsAccess::Read => 0,
-        FsAccess::Write => 1,
-        FsAccess::Delete => 2,
-    }
-}
+use super::subject::Subject;
 
 const fn model_slot(action: ModelAction) -> usize {
     match action {
         ModelAction::Invoke => 0,
         ModelAction::Configure => 1,
-    }
-}
-
-/// A resource reduced to what the matchers take, prepared once per check and shared by the
-/// deny, request and grant lists.
-pub(crate) enum Subject<'a> {
-    Path {
-        path: &'a [u8],
-        access: FsAccess,
-    },
-    Host {
-        ip: Option<IpAddr>,
-        /// The host name, or the canonical text of the address.
-        text: &'a [u8],
-        port: u16,
-    },
-    Env(&'a [u8]),
-    Program {
-        name: Option<&'a [u8]>,
-        path: Option<&'a [u8]>,
-    },
-    Model(ModelAction),
-}
-
-impl<'a> Subject<'a> {
-    /// Prepares `resource`; `None` if it is malformed. `ip_buf` holds the text of an IP host.
-    pub(crate) fn new(
-        resource: &Resource<'a>,
-        ip_buf: &'a mut [u8; IP_TEXT_CAPACITY],
-    ) -> Option<Self> {
-        Some(match *resource {
-            Resource::Path { path, access } => Subject::Path {
-                path: path.as_path().as_os_str().as_encoded_bytes(),
-                access,
-            },
-            Resource::Host { host, port } => match host::parse_subject(host) {
-                HostSubject::Ip(ip) => {
-                    let text = host::ip_text(ip, ip_buf);
-                    Subject::Host {
-                        ip: Some(ip),
-                        text,
-                        port,
-                    }
-                }
-                HostSubject::Name(name) => Subject::Host {
-                    ip: None,
-                    text: name.as_bytes(),
-                    port,
-                },
-                HostSubject::Invalid => return None,
-            },
-            Resource::EnvVar(name) => Subject::Env(name.as_encoded_bytes()),
-            Resource::Program(program) => Subject::Program {
-                name: program
-                    .found_by_name()
-                    .then(|| program.name().as_encoded_bytes()),
-                path: program
-                    .resolved()
-                    .map(|path| path.as_path().as_os_str().as_encoded_bytes()),
-            },
-            Resource::Model(action) => Subject::Model(action),
-        })
     }
 }
 

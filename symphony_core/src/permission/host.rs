@@ -117,14 +117,43 @@ pub(crate) fn parse_subject(host: &str) -> HostSubject<'_> {
 /// Writes the canonical text of `ip` into `buf` (no allocation), for matching host globs such
 /// as `10.0.*` or `*` against addresses.
 pub(crate) fn ip_text(ip: IpAddr, buf: &mut [u8; IP_TEXT_CAPACITY]) -> &[u8] {
-    let mut cursor = &mut buf[..];
-    let capacity = cursor.len();
-    // 64 bytes hold any address's text, so the write cannot run out of room.
-    let written = match write!(cursor, "{ip}") {
-        Ok(()) => capacity - cursor.len(),
-        Err(_) => 0,
+    let written = match ip {
+        // By hand: the formatting machinery costs more than the whole rest of a check.
+        IpAddr::V4(ip) => write_ipv4(ip, buf),
+        IpAddr::V6(ip) => {
+            let mut cursor = &mut buf[..];
+            let capacity = cursor.len();
+            // 64 bytes hold any address's text, so the write cannot run out of room.
+            match write!(cursor, "{ip}") {
+                Ok(()) => capacity - cursor.len(),
+                Err(_) => 0,
+            }
+        }
     };
     buf.get(..written).unwrap_or_default()
+}
+
+fn write_ipv4(ip: Ipv4Addr, buf: &mut [u8; IP_TEXT_CAPACITY]) -> usize {
+    let mut len = 0;
+    for (i, octet) in ip.octets().into_iter().enumerate() {
+        let digits = [octet / 100, octet / 10 % 10, octet % 10];
+        let skip = match octet {
+            0..=9 => 2,
+            10..=99 => 1,
+            _ => 0,
+        };
+        let dot = (i > 0).then_some(b'.');
+        for byte in dot
+            .into_iter()
+            .chain(digits.into_iter().skip(skip).map(|d| b'0' + d))
+        {
+            if let Some(slot) = buf.get_mut(len) {
+                *slot = byte;
+                len += 1;
+            }
+        }
+    }
+    len
 }
 
 /// Parses the IPv4 spellings `inet_aton(3)` (and so `getaddrinfo`) accepts beyond dotted
@@ -263,6 +292,25 @@ mod tests {
             parse_pattern("*.Example.com."),
             Ok(HostPattern::Glob("*.Example.com".into()))
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_ipv4_text_matches_std_formatting(bits in proptest::prelude::any::<u32>()) {
+            let ip = Ipv4Addr::from(bits);
+            let mut buf = [0; IP_TEXT_CAPACITY];
+            let expected = ip.to_string();
+            proptest::prop_assert_eq!(ip_text(IpAddr::V4(ip), &mut buf), expected.as_bytes());
+        }
+    }
+
+    #[test]
+    fn ipv4_text_matches_std_formatting() {
+        let mut buf = [0; IP_TEXT_CAPACITY];
+        for ip in ["0.0.0.0", "255.255.255.255", "10.0.100.9", "1.22.103.40"] {
+            let parsed: Ipv4Addr = ip.parse().unwrap_or(Ipv4Addr::UNSPECIFIED);
+            assert_eq!(ip_text(IpAddr::V4(parsed), &mut buf), ip.as_bytes());
+        }
     }
 
     #[test]

@@ -2,15 +2,17 @@
 
 use std::path::{Path, PathBuf};
 
-use super::compiled::{CompiledList, PathRule, Subject};
+use super::compiled::CompiledList;
 use super::decision::{Decision, Denial};
 use super::error::{PermissionError, PolicyError};
 use super::host::IP_TEXT_CAPACITY;
 use super::model::{FsAccess, Permissions};
 use super::path::NormalizedPath;
 use super::path_glob::WorkspaceRoot;
+use super::path_rule::PathRule;
 use super::resource::Resource;
 use super::rule::{RuleId, RuleSource};
+use super::subject::Subject;
 
 /// The effective permissions of one extension, compiled once and checked many times.
 ///
@@ -607,6 +609,14 @@ mod tests {
         assert!(build_error(&deep, "", "").contains("has 9 `**`; the limit is 8"));
         let long = format!(r#"env = ["{}"]"#, "A".repeat(5000));
         assert!(build_error(&long, "", "").contains("5000 bytes long; the limit is 4096"));
+    }
+
+    #[test]
+    fn policies_can_be_shared_between_threads() {
+        fn shareable<T: Send + Sync + Clone>() {}
+        shareable::<Policy>();
+        shareable::<NormalizedPath>();
+        shareable::<NormalizedProgram>();
     }
 
     #[test]
