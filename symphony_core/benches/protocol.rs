@@ -157,8 +157,13 @@ impl BenchEcho {
 }
 
 impl Handler for BenchEcho {
-    fn manifest(&self) -> serde_json::Value {
-        serde_json::json!({"id": "bench.echo"})
+    fn manifest(&self) -> &symphony_core::manifest::Manifest {
+        static MANIFEST: &symphony_core::manifest::EmbeddedManifest =
+            symphony_core::embed_manifest!("src/testing/example.toml");
+        // The file is a fixed part of this crate, checked by the doc tests that embed it.
+        MANIFEST
+            .get()
+            .expect("src/testing/example.toml is a valid manifest")
     }
 
     fn capabilities(&self) -> Capabilities {

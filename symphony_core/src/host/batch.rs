@@ -27,7 +27,9 @@ const CHUNK: usize = 64 * 1024;
 /// # use symphony_core::serve::{Call, Handler};
 /// # struct Echo;
 /// # impl Handler for Echo {
-/// #     fn manifest(&self) -> serde_json::Value { serde_json::Value::Null }
+/// #     fn manifest(&self) -> &symphony_core::manifest::Manifest {
+/// #         symphony_core::embed_manifest!("src/testing/example.toml").get().expect("valid")
+/// #     }
 /// #     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
 /// #         Ok(call.raw_params().map(ToOwned::to_owned).unwrap_or_default())
 /// #     }
@@ -66,7 +68,7 @@ impl std::fmt::Debug for Batch<'_> {
 impl Batch<'_> {
     pub(super) fn new(backend: Backend, timeout: Option<std::time::Duration>) -> Self {
         let target = match backend {
-            Backend::Remote(connection) => Target::Remote {
+            Backend::Remote(connection, _) => Target::Remote {
                 encoder: Encoder::with_limit(connection.send_limit()),
                 connection,
             },

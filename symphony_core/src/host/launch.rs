@@ -53,11 +53,13 @@ impl Launcher {
                 source,
             });
         }
-        if let Err(error) = handshake(&connection, options) {
-            connection.teardown("was stopped after a failed handshake");
-            return Err(error);
+        match handshake(&connection, options) {
+            Ok(info) => Ok(Backend::Remote(connection, Arc::new(info))),
+            Err(error) => {
+                connection.teardown("was stopped after a failed handshake");
+                Err(error)
+            }
         }
-        Ok(Backend::Remote(connection))
     }
 }
 
@@ -176,7 +178,10 @@ fn start_thread(serve: &ServeFn, options: &HostOptions) -> Result<Arc<Connection
     ))
 }
 
-fn handshake(connection: &Connection, options: &HostOptions) -> Result<(), HostError> {
+fn handshake(
+    connection: &Connection,
+    options: &HostOptions,
+) -> Result<InitializeResult, HostError> {
     let failed = |source: CallError| HostError::Handshake {
         extension: connection.name.clone(),
         source,
@@ -208,9 +213,8 @@ fn handshake(connection: &Connection, options: &HostOptions) -> Result<(), HostE
     if let Some(limit) = result.max_message_size {
         connection.set_send_limit(usize::try_from(limit).unwrap_or(usize::MAX));
     }
-    let _ = connection.info.set(Arc::new(result));
     connection
         .notify(method::INITIALIZED, None)
         .map_err(failed)?;
-    Ok(())
+    Ok(result)
 }

@@ -22,7 +22,9 @@
 //!
 //! struct Double;
 //! impl Handler for Double {
-//!     fn manifest(&self) -> serde_json::Value { serde_json::json!({"id": "acme.double"}) }
+//!     fn manifest(&self) -> &symphony_core::manifest::Manifest {
+//!         symphony_core::embed_manifest!("src/testing/example.toml").get().expect("valid")
+//!     }
 //!     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
 //!         let [n]: [i64; 1] = call.params()?;
 //!         symphony_core::serve::reply(&(2 * n))
@@ -30,7 +32,8 @@
 //! }
 //!
 //! let host = Host::in_process(Double, HostOptions::default())?;
-//! assert_eq!(host.initialize_result().manifest["id"], "acme.double");
+//! // The manifest arrives typed and validated.
+//! assert_eq!(host.initialize_result().manifest.id().as_str(), "acme.example");
 //! let four: i64 = host.call("double", &[2])?;
 //! assert_eq!(four, 4);
 //! host.shutdown()?;
@@ -76,7 +79,7 @@ pub struct Host {
 #[derive(Clone)]
 enum Backend {
     /// A child process or in-process serve loop, through the codec.
-    Remote(Arc<Connection>),
+    Remote(Arc<Connection>, Arc<InitializeResult>),
     /// A handler called on the host's threads.
     Embedded(Arc<EmbeddedExtension>),
 }
@@ -84,7 +87,7 @@ enum Backend {
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let extension = match self.backend() {
-            Backend::Remote(connection) => connection.name.clone(),
+            Backend::Remote(connection, _) => connection.name.clone(),
             Backend::Embedded(_) => embedded::NAME.to_owned(),
         };
         f.debug_struct("Host")
@@ -176,12 +179,7 @@ impl Host {
     pub fn initialize_result(&self) -> Arc<InitializeResult> {
         match self.backend() {
             // A remote `Host` only exists once the handshake has stored the result.
-            Backend::Remote(connection) => connection.info.get().cloned().unwrap_or_else(|| {
-                Arc::new(InitializeResult::new(
-                    serde_json::Value::Null,
-                    Default::default(),
-                ))
-            }),
+            Backend::Remote(_, info) => Arc::clone(&info),
             Backend::Embedded(extension) => Arc::clone(&extension.info),
         }
     }
@@ -237,7 +235,7 @@ impl Host {
         timeout: Option<Duration>,
     ) -> Result<Box<RawValue>, CallError> {
         match self.backend() {
-            Backend::Remote(connection) => {
+            Backend::Remote(connection, _) => {
                 let id = connection.send_request(method, params, timeout, false)?;
                 connection.wait(id, method, timeout)
             }
@@ -262,7 +260,7 @@ impl Host {
         let params = encode_params(method, params)?;
         let timeout = self.options.request_timeout;
         match self.backend() {
-            Backend::Remote(connection) => {
+            Backend::Remote(connection, _) => {
                 let id = connection.send_request(method, params, timeout, true)?;
                 Ok(PendingCall::remote(connection, id, method, timeout))
             }
@@ -287,7 +285,7 @@ impl Host {
     pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), CallError> {
         let params = encode_params(method, params)?;
         match self.backend() {
-            Backend::Remote(connection) => connection.notify(method, params),
+            Backend::Remote(connection, _) => connection.notify(method, params),
             Backend::Embedded(extension) => {
                 extension.notify(&Notification::new(method, params));
                 Ok(())
@@ -298,7 +296,7 @@ impl Host {
     /// The extension's last stderr lines (empty unless it runs as a child process).
     pub fn stderr_tail(&self) -> Vec<String> {
         match self.backend() {
-            Backend::Remote(connection) => connection.stderr_tail(),
+            Backend::Remote(connection, _) => connection.stderr_tail(),
             Backend::Embedded(_) => Vec::new(),
         }
     }
@@ -306,7 +304,7 @@ impl Host {
     /// The extension's process id (`None` unless it runs as a child process).
     pub fn process_id(&self) -> Option<u32> {
         match self.backend() {
-            Backend::Remote(connection) => connection.process_id(),
+            Backend::Remote(connection, _) => connection.process_id(),
             Backend::Embedded(_) => None,
         }
     }
@@ -314,7 +312,7 @@ impl Host {
     /// How the connection ended, or `None` while the extension runs.
     pub fn ended(&self) -> Option<Ended> {
         match self.backend() {
-            Backend::Remote(connection) => connection.ended(),
+            Backend::Remote(connection, _) => connection.ended(),
             Backend::Embedded(extension) => extension.ended(),
         }
     }
@@ -329,7 +327,7 @@ impl Host {
     /// stopped connection, whose calls fail with how it ended.
     pub fn restart(&self) -> Result<(), HostError> {
         match self.backend() {
-            Backend::Remote(connection) => {
+            Backend::Remote(connection, _) => {
                 connection.teardown("was stopped for a restart");
             }
             Backend::Embedded(extension) => extension.stop("was stopped for a restart"),
@@ -348,7 +346,7 @@ impl Host {
     /// code 0; it has been killed and reaped in any case.
     pub fn shutdown(self) -> Result<(), HostError> {
         let connection = match self.backend() {
-            Backend::Remote(connection) => connection,
+            Backend::Remote(connection, _) => connection,
             Backend::Embedded(extension) => {
                 extension.stop("was shut down");
                 return Ok(());
@@ -379,7 +377,7 @@ impl Drop for Host {
     fn drop(&mut self) {
         match self.backend() {
             // Never leave a child behind: kill (if still running) and reap.
-            Backend::Remote(connection) => {
+            Backend::Remote(connection, _) => {
                 connection.teardown("was stopped: its host was dropped");
             }
             Backend::Embedded(extension) => extension.stop("was stopped: its host was dropped"),

@@ -2,11 +2,13 @@
 //! integration tests).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+use crate::manifest::Manifest;
 
 use super::*;
 use crate::protocol::{Capabilities, ErrorCode, ErrorObject, Notification, ProgressParams};
@@ -17,16 +19,19 @@ struct Worker {
 }
 
 impl Handler for Worker {
-    fn manifest(&self) -> Value {
-        json!({"id": "test.worker"})
+    fn manifest(&self) -> &Manifest {
+        static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| {
+            crate::testing::manifest("test.worker", "[config.mode]\ntype = \"string\"\n")
+        });
+        &MANIFEST
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities::new(["echo", "progress", "sleep", "hang", "fail"])
     }
 
-    fn initialize(&self, params: &crate::protocol::InitializeParams) -> Result<(), ErrorObject> {
-        match params.config.get("mode") {
+    fn initialize(&self, context: &crate::serve::Context) -> Result<(), ErrorObject> {
+        match context.params().config.get("mode") {
             Some(Value::String(mode)) if mode == "broken" => Err(ErrorObject::new(
                 ErrorCode::InvalidConfig,
                 "config `mode` = \"broken\" is not supported",
@@ -233,7 +238,10 @@ fn embedded_extension_has_the_same_behaviour_without_a_transport() {
         .with_request_timeout(Some(Duration::from_millis(100)))
         .on_notification(move |n: &Notification| sink.lock().expect("lock").push(n.method.clone()));
     let host = Host::embedded(worker(), options).expect("embed");
-    assert_eq!(host.initialize_result().manifest["id"], "test.worker");
+    assert_eq!(
+        host.initialize_result().manifest.id().as_str(),
+        "test.worker"
+    );
     assert_eq!(host.process_id(), None);
 
     let echoed: Value = host.call("echo", &json!({"x": 1})).expect("echo");
@@ -273,8 +281,10 @@ fn embedded_panics_are_errors_and_concurrency_is_bounded() {
         most: AtomicUsize,
     }
     impl Handler for Gate {
-        fn manifest(&self) -> Value {
-            json!({"id": "test.gate"})
+        fn manifest(&self) -> &Manifest {
+            static MANIFEST: LazyLock<Manifest> =
+                LazyLock::new(|| crate::testing::manifest("test.gate", ""));
+            &MANIFEST
         }
         fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
             if call.method() == "panic" {

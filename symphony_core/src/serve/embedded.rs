@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use super::peer::NotificationSink;
 use super::pool::{handshake_result, panic_message};
 use super::session::Session;
-use super::{Call, CancelToken, Handler, Peer};
+use super::{Call, CancelToken, Context, Handler, Peer};
 use crate::protocol::{
     ErrorCode, ErrorObject, Id, InitializeParams, InitializeResult, Notification, RawValue,
 };
@@ -57,7 +57,7 @@ pub(crate) fn embed<H: Handler>(handler: H, sink: Option<NotificationSink>) -> A
 struct Local<H> {
     handler: H,
     peer: Peer,
-    session: OnceLock<InitializeParams>,
+    session: OnceLock<Context>,
     /// Calls running, bounded by the handler's concurrency. Counted with atomics so that a
     /// call below the bound takes no lock; `gate` and `freed` are only for waiting.
     running: AtomicUsize,
@@ -139,8 +139,9 @@ impl<H: Handler> Embedded for Local<H> {
             ));
         }
         Session::check_version(params)?;
-        let result = handshake_result(&self.handler, params, self.limit, None)?;
-        let _ = self.session.set(params.clone());
+        let context = Context::establish(params.clone(), self.handler.manifest())?;
+        let result = handshake_result(&self.handler, &context, self.limit, None)?;
+        let _ = self.session.set(context);
         Ok(result)
     }
 
@@ -169,7 +170,7 @@ impl<H: Handler> Embedded for Local<H> {
             params,
             cancel: &cancel,
             peer: &self.peer,
-            session,
+            context: session,
         };
         let result =
             catch_unwind(AssertUnwindSafe(|| self.handler.handle(&call))).unwrap_or_else(|panic| {
