@@ -161,7 +161,9 @@ impl Handler for BenchEcho {
         static MANIFEST: &symphony_core::manifest::EmbeddedManifest =
             symphony_core::embed_manifest!("src/testing/example.toml");
         // The file is a fixed part of this crate, checked by the doc tests that embed it.
-        MANIFEST.get().expect("src/testing/example.toml is a valid manifest")
+        MANIFEST
+            .get()
+            .expect("src/testing/example.toml is a valid manifest")
     }
 
     fn capabilities(&self) -> Capabilities {

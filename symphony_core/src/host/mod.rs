@@ -13,7 +13,8 @@
 //! cancelled, and an extension that does not acknowledge the cancellation within
 //! [`HostOptions::cancel_grace`] is killed as hung. If the extension exits or crashes, every call
 //! in flight fails with an error naming its exit status and its last stderr lines. Restarting
-//! is explicit ([`Host::restart`]); dropping a `Host` kills and reaps the extension.
+//! is explicit ([`Host::restart`]), or by a [`RestartPolicy`](crate::lifecycle::RestartPolicy)
+//! through a [`Supervisor`]; dropping a `Host` kills and reaps the extension.
 //!
 //! ```
 //! use symphony_core::host::{Host, HostOptions};
@@ -49,6 +50,7 @@ mod monitor;
 mod options;
 mod peer;
 mod stderr;
+mod supervisor;
 
 use std::process::Command;
 use std::sync::{Arc, RwLock};
@@ -60,6 +62,7 @@ use serde::de::DeserializeOwned;
 pub use batch::Batch;
 pub use error::{CallError, Ended, HostError};
 pub use options::{HostOptions, NotificationHandler};
+pub use supervisor::{Recovery, Supervisor, SupervisorError};
 
 use crate::codec::EncodeError;
 use crate::protocol::{Id, InitializeResult, Notification, RawValue, method, to_raw};

@@ -166,3 +166,89 @@ impl From<PermissionError> for ErrorObject {
         }))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::permission::{FsAccess, Resource};
+    use crate::protocol::HostInfo;
+
+    fn manifest() -> Manifest {
+        crate::testing::manifest(
+            "test.context",
+            "[permissions]\nenv = [\"APP_*\"]\n\
+             [config.level]\ntype = \"integer\"\nmin = 1\nmax = 9\nrequired = true\n\
+             [config.name]\ntype = \"string\"\ndefault = \"x\"\n",
+        )
+    }
+
+    fn params(config: serde_json::Value) -> InitializeParams {
+        let mut params = InitializeParams::new(HostInfo::new("test", "1"));
+        params.config = serde_json::from_value(config).expect("config object");
+        params
+    }
+
+    #[test]
+    fn every_config_error_is_reported_with_its_path() {
+        let error = Context::establish(params(json!({"level": 12, "nmae": "y"})), &manifest())
+            .expect_err("invalid");
+        assert_eq!(error.kind(), Some(ErrorCode::InvalidConfig));
+        let data = error.data.clone().expect("data");
+        let paths: Vec<&str> = data["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter_map(|e| e["path"].as_str())
+            .collect();
+        assert_eq!(paths, ["config.nmae", "config.level"], "{data}");
+        assert!(error.message.contains("test.context"), "{}", error.message);
+    }
+
+    #[test]
+    fn an_invalid_grant_fails_with_invalid_input() {
+        let mut params = params(json!({"level": 3}));
+        params.grants.env = vec![String::new()];
+        let error = Context::establish(params, &manifest()).expect_err("empty glob");
+        assert_eq!(error.kind(), Some(ErrorCode::InvalidInput));
+        assert!(error.message.contains("grant"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_refused_permission_names_permission_and_resource() {
+        let context = Context::establish(params(json!({"level": 3})), &manifest()).expect("ok");
+        assert_eq!(
+            context.config().get::<String>("name").expect("string"),
+            Some("x".into())
+        );
+        // Requested but not granted.
+        let error = ErrorObject::from(
+            context
+                .policy()
+                .require(&Resource::env_var("APP_TOKEN"))
+                .expect_err("not granted"),
+        );
+        assert_eq!(error.kind(), Some(ErrorCode::PermissionDenied));
+        assert!(
+            error
+                .message
+                .starts_with("permission denied: `env` access to `APP_TOKEN`: ")
+                && error.message.contains("needs the user's approval"),
+            "{}",
+            error.message
+        );
+        assert_eq!(
+            error.data,
+            Some(json!({"permission": "env", "access": "read", "resource": "APP_TOKEN"}))
+        );
+        // A path that cannot be normalised still names the permission and the path.
+        let error = ErrorObject::from(
+            context
+                .policy()
+                .require_path("/nonexistent-root/\0bad", FsAccess::Write)
+                .expect_err("unresolvable"),
+        );
+        assert_eq!(error.data.expect("data")["access"], "write");
+    }
+}

@@ -1,9 +1,19 @@
 //! The extension side: the blocking loop an extension binary runs from `main`.
 //!
 //! An extension implements [`Handler`] and calls [`serve`]; the loop does the handshake,
-//! dispatches requests (several at once if [`Handler::concurrency`] allows), honours
-//! `$/cancelRequest`, turns a panicking handler into an error response, answers malformed
-//! input with the JSON-RPC error codes, and exits with code 0 after `shutdown` and `exit`.
+//! settling the session's [`Context`] from the extension's manifest and the host's
+//! `initialize`: the effective permission [`Policy`](crate::permission::Policy) (the
+//! manifest's request ∩ the host's grants, against its workspace roots), the host's config
+//! validated against the manifest's `[config]` schema (every field error fails the handshake
+//! with [`InvalidConfig`](ErrorCode::InvalidConfig)), and, when the host asks, the kernel
+//! sandbox ([`landlock_sandbox`] by default; never claimed where the kernel cannot enforce it).
+//! Handlers reach the context in [`Handler::initialize`] and from every [`Call`]
+//! ([`Call::policy`], [`Call::config`]).
+//!
+//! The loop then dispatches requests (several at once if [`Handler::concurrency`] allows),
+//! honours `$/cancelRequest`, turns a panicking handler into an error response, answers
+//! malformed input with the JSON-RPC error codes, and exits with code 0 after `shutdown` and
+//! `exit`.
 //!
 //! Stdout belongs to the protocol: never print to it. Log with `tracing`; [`log`] installs
 //! a subscriber that writes to stderr and can forward records to the host as `$/log`.

@@ -397,8 +397,9 @@ impl<H: Handler> Server<H> {
             let Some(apply) = &self.options.sandbox else {
                 return Err(ErrorObject::new(
                     ErrorCode::SandboxUnavailable,
-                    "the host asked for a sandbox, but this extension has no sandbox installed \
-                     (ServeOptions::sandbox is not set)",
+                    "the host asked for a sandbox, but this extension is served over a custom \
+                     or in-process transport, which gets no default sandbox since it may share \
+                     the host's process (set ServeOptions::sandbox to provide one)",
                 ));
             };
             apply(&context).map_err(|reason| {

@@ -11,7 +11,13 @@ use crate::sandbox::{Sandbox, SandboxStatus};
 pub type SandboxHook = Arc<dyn Fn(&Context) -> Result<(), String> + Send + Sync>;
 
 /// The hook [`serve`](super::serve) installs by default: restricts the process with Landlock
-/// to the effective filesystem grant ([`Sandbox::from_policy`]), and nothing else.
+/// to the effective filesystem grant ([`Sandbox::from_policy`]), plus reading its own
+/// executable (already mapped in memory; reading it is what lets a panic print a symbolised
+/// backtrace), and nothing else.
+///
+/// Nothing else is needed after the handshake by the serve loop itself: the pipes to the host
+/// were opened before, new serve threads and panics need no file, and logging writes to the
+/// already-open stderr.
 ///
 /// An extension that needs more after the handshake (data shipped beside its binary, say)
 /// installs its own hook that adds it:
@@ -28,7 +34,13 @@ pub type SandboxHook = Arc<dyn Fn(&Context) -> Result<(), String> + Send + Sync>
 /// # let _ = options;
 /// ```
 pub fn landlock_sandbox() -> SandboxHook {
-    Arc::new(|context: &Context| enforce_sandbox(Sandbox::from_policy(context.policy())))
+    Arc::new(|context: &Context| {
+        let mut sandbox = Sandbox::from_policy(context.policy());
+        if let Ok(exe) = std::env::current_exe() {
+            sandbox = sandbox.allow_read(exe);
+        }
+        enforce_sandbox(sandbox)
+    })
 }
 
 /// Enforces `sandbox` on the current process (irreversibly) for a [`SandboxHook`]: `Ok` only

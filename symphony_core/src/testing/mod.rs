@@ -33,7 +33,8 @@
 //!     operator.category = "custom"
 //! "#)?;
 //! let wrong = TestHost::builder().config("greeting", 7.into()).start(Greeter(manifest.clone()));
-//! assert!(wrong.unwrap_err().to_string().contains("greeting: expected string"));
+//! let why = wrong.unwrap_err().to_string();
+//! assert!(why.contains("config.greeting: expected a string, found an integer"), "{why}");
 //!
 //! let greeter = TestHost::builder().config("greeting", "hi".into()).start(Greeter(manifest))?;
 //! let text: String = greeter.call("greet", &["Ada"])?;
