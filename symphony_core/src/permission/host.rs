@@ -285,7 +285,7 @@ mod tests {
             parse_subject(&format!("{label}a.com")),
             HostSubject::Invalid
         );
-        let long = vec![label.as_str(); 4].join(".");
+        let long = [label.as_str(); 4].join(".");
         assert_eq!(parse_subject(&long), HostSubject::Invalid);
     }
 
