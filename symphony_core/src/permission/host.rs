@@ -98,20 +98,34 @@ pub(crate) fn parse_subject(host: &str) -> HostSubject<'_> {
     if let Some(ip) = parse_legacy_ipv4(name) {
         return HostSubject::Ip(IpAddr::V4(ip));
     }
-    let valid = !name.is_empty()
-        && name.len() <= MAX_HOST_LEN
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= MAX_LABEL_LEN
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        });
+    let valid = name.len() <= MAX_HOST_LEN && is_host_name(name.as_bytes());
     if valid {
         HostSubject::Name(name)
     } else {
         HostSubject::Invalid
     }
+}
+
+/// Whether `name` is dot-separated labels of ASCII letters, digits, `-` and `_`, each 1 to 63
+/// bytes long (one pass over the bytes: this runs on every network check).
+fn is_host_name(name: &[u8]) -> bool {
+    let mut label_len = 0;
+    for &byte in name {
+        if byte == b'.' {
+            if label_len == 0 {
+                return false;
+            }
+            label_len = 0;
+        } else if byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_' {
+            label_len += 1;
+            if label_len > MAX_LABEL_LEN {
+                return false;
+            }
+        } else {
+            return false;
+        }
+    }
+    label_len > 0
 }
 
 /// Writes the canonical text of `ip` into `buf` (no allocation), for matching host globs such
@@ -261,6 +275,18 @@ mod tests {
         ] {
             assert_eq!(parse_subject(host), HostSubject::Invalid, "{host:?}");
         }
+    }
+
+    #[test]
+    fn labels_and_names_have_length_limits() {
+        let label = "a".repeat(MAX_LABEL_LEN);
+        assert_eq!(parse_subject(&label), HostSubject::Name(&label));
+        assert_eq!(
+            parse_subject(&format!("{label}a.com")),
+            HostSubject::Invalid
+        );
+        let long = [label.as_str(); 4].join(".");
+        assert_eq!(parse_subject(&long), HostSubject::Invalid);
     }
 
     #[test]
