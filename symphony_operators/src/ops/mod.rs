@@ -37,6 +37,8 @@ pub use json::{JsonRead, JsonToRecords, JsonWrite, RecordsToJson};
 pub use regex_ops::{RegexExtract, RegexFilter, RegexReplace};
 pub use validate::Validate;
 
+pub(crate) const REPLAY_ROWS: usize = support::BATCH_ROWS;
+
 use crate::Operator;
 
 /// Every built-in operator, for a host's registry.

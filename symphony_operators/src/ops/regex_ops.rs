@@ -70,6 +70,9 @@ struct FilterTask {
 impl Task for FilterTask {
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError> {
         let mut column = self.column.clone();
+        // A fresh clone per run: the regex's scratch pool is fastest on the thread that first
+        // used it, and every run is on a new thread.
+        let regex = self.regex.clone();
         let split = io.is_connected("rejected");
         while let Some(mut batch) = io.recv_records("records")? {
             let index = match &mut column {
@@ -171,7 +174,8 @@ struct ExtractTask {
 impl Task for ExtractTask {
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError> {
         let mut column = self.column.clone();
-        let mut locations = self.regex.capture_locations();
+        let regex = self.regex.clone();
+        let mut locations = regex.capture_locations();
         let mut headers_for: Option<(Arc<Headers>, Arc<Headers>)> = None;
         // Captured bytes are copied out before the record they came from is extended.
         let mut scratch: Vec<u8> = Vec::new();
@@ -197,7 +201,7 @@ impl Task for ExtractTask {
                 scratch.clear();
                 spans.clear();
                 let field = record.get(index).unwrap_or_default();
-                let matched = self.regex.captures_read(&mut locations, field).is_some();
+                let matched = regex.captures_read(&mut locations, field).is_some();
                 for (group, _) in &self.groups {
                     let start = scratch.len();
                     if matched && let Some((from, to)) = locations.get(*group) {
@@ -281,6 +285,7 @@ struct ReplaceTask {
 impl Task for ReplaceTask {
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError> {
         let mut column = self.column.clone();
+        let regex = self.regex.clone();
         let mut scratch = ByteRecord::new();
         while let Some(mut batch) = io.recv_records("records")? {
             let index = column.index(batch.headers())?;

@@ -24,7 +24,7 @@ use crate::io::{Io, Tap};
 use crate::operator::PortSpec;
 
 /// Records replayed per batch.
-const REPLAY_BATCH: usize = 1024;
+const REPLAY_BATCH: usize = crate::ops::REPLAY_ROWS;
 
 pub(crate) struct Checkpoint {
     dir: PathBuf,
