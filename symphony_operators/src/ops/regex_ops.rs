@@ -81,10 +81,8 @@ impl Task for FilterTask {
             };
             let keep = |record: &ByteRecord| {
                 let matched = match index {
-                    Some(index) => record
-                        .get(index)
-                        .is_some_and(|field| self.regex.is_match(field)),
-                    None => record.iter().any(|field| self.regex.is_match(field)),
+                    Some(index) => record.get(index).is_some_and(|field| regex.is_match(field)),
+                    None => record.iter().any(|field| regex.is_match(field)),
                 };
                 matched != self.invert
             };
@@ -294,9 +292,7 @@ impl Task for ReplaceTask {
                     continue;
                 };
                 let limit = if self.all { 0 } else { 1 };
-                let replaced = self
-                    .regex
-                    .replacen(field, limit, self.replacement.as_slice());
+                let replaced = regex.replacen(field, limit, self.replacement.as_slice());
                 if let std::borrow::Cow::Owned(new_field) = replaced {
                     scratch.clear();
                     for (position, old) in record.iter().enumerate() {
