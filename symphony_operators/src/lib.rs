@@ -12,7 +12,9 @@
 //! It also re-exports the shared foundation (manifest, permissions, configuration, lifecycle)
 //! so that an operator extension depends on this crate alone.
 
-pub use symphony_core::{config, lifecycle, manifest, permission, sandbox, version};
+pub use symphony_core::{
+    config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
+};
 
 pub mod data;
 mod error;
@@ -20,6 +22,7 @@ pub mod files;
 mod io;
 mod operator;
 pub mod ops;
+pub mod serve;
 pub mod workflow;
 
 pub use error::OperatorError;
@@ -31,6 +34,7 @@ pub mod prelude {
     pub use crate::data::{Chunk, Headers, RecordBatch};
     pub use crate::files::Files;
     pub use crate::manifest::{OperatorCategory, OperatorPortType};
+    pub use crate::serve::serve_operators;
     pub use crate::workflow::{RunOptions, Workflow};
     pub use crate::{Io, Operator, OperatorError, OperatorSpec, PortSpec, Task};
 }

@@ -18,7 +18,7 @@ use super::{AtomicFile, FilesError};
 /// assert!(files.open(dir.path().join("../escape.txt")).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Files {
     // None: unrestricted (a library caller who owns the process).
     scope: Option<Scope>,
@@ -35,6 +35,13 @@ impl Files {
     /// library, not for extensions serving a host.
     pub fn unrestricted() -> Self {
         Self { scope: None }
+    }
+
+    /// No file access at all.
+    pub fn none() -> Self {
+        Self {
+            scope: Some(Scope::default()),
+        }
     }
 
     /// Access only inside `read` roots for reading and `write` roots for writing. Roots are

@@ -146,6 +146,7 @@ fn killed_run_resumes_from_its_checkpoint() {
             "--nocapture",
         ])
         .env(CHILD_ENV, dir.path())
+        .stdout(std::process::Stdio::null())
         .spawn()
         .expect("spawn child");
     let checkpoint = dir.path().join("checkpoint");

@@ -1,5 +1,6 @@
 mod checkpoint;
 mod csv_files;
+mod extension;
 mod files;
 mod ops;
 mod support;
