@@ -1,5 +1,6 @@
 //! What a running task sees: its input and output ports.
 
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender};
 use std::time::Duration;
 
@@ -65,7 +66,7 @@ pub struct Io<'a> {
     outputs: Vec<Output>,
     cancel: CancelToken,
     files: &'a Files,
-    progress: Option<&'a ProgressFn>,
+    progress: Option<Arc<ProgressFn>>,
 }
 
 impl std::fmt::Debug for Io<'_> {
@@ -83,7 +84,7 @@ impl<'a> Io<'a> {
         outputs: Vec<Output>,
         cancel: CancelToken,
         files: &'a Files,
-        progress: Option<&'a ProgressFn>,
+        progress: Option<Arc<ProgressFn>>,
     ) -> Self {
         Self {
             node,
@@ -103,6 +104,11 @@ impl<'a> Io<'a> {
     /// The files this task may touch.
     pub fn files(&self) -> &Files {
         self.files
+    }
+
+    /// The run's progress callback, to hand to a workflow this task runs inside itself.
+    pub fn progress(&self) -> Option<Arc<ProgressFn>> {
+        self.progress.clone()
     }
 
     /// The run's cancellation token.
@@ -203,7 +209,7 @@ impl<'a> Io<'a> {
             tap.chunk(&chunk)?;
         }
         output.items += chunk.items() as u64;
-        if let Some(progress) = self.progress {
+        if let Some(progress) = &self.progress {
             progress(&Progress {
                 node: self.node,
                 port,

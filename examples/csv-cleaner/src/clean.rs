@@ -93,9 +93,12 @@ struct CleanTask {
 
 impl Task for CleanTask {
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError> {
-        let options = RunOptions::default()
+        let mut options = RunOptions::default()
             .with_files(io.files().clone())
             .with_cancel(io.cancel_token().clone());
+        if let Some(progress) = io.progress() {
+            options = options.with_progress(progress);
+        }
         self.workflow
             .run(&options)
             .map_err(|error| OperatorError::failed(error.to_string()))?;

@@ -223,7 +223,7 @@ impl Workflow {
                     let checkpoint = checkpoint.as_ref();
                     let cancel = options.cancel.clone();
                     let files = &options.files;
-                    let progress = options.progress.as_deref();
+                    let progress = options.progress.clone();
                     let kind = outcome[index];
                     let handle = std::thread::Builder::new()
                         .name(format!("node-{}", node.name))
