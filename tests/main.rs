@@ -1,4 +1,6 @@
 //! Workspace-level integration tests (one binary; each module tests one area).
 
 mod manifest;
+mod permission;
 mod protocol;
+mod sandbox;

@@ -506,14 +506,7 @@ impl Connection {
     }
 
     fn deliver(&self, notification: &Notification) {
-        if notification.method == method::LOG
-            && let Ok(log) = notification.params_as::<LogParams>()
-        {
-            log_record(&self.name, &log);
-        }
-        if let Some(handler) = &self.on_notification {
-            handler(notification);
-        }
+        deliver(&self.name, self.on_notification.as_ref(), notification);
     }
 
     /// The extension's output ended: find out how, and fail every call in flight with that.
@@ -641,6 +634,23 @@ fn timed_out(method: &str, timeout: Option<Duration>, killed: bool) -> CallError
         method: method.to_owned(),
         timeout: timeout.unwrap_or_default(),
         killed,
+    }
+}
+
+/// Hands a notification from the extension to the host: `$/log` records are logged, and
+/// everything goes to the host's handler.
+pub(super) fn deliver(
+    extension: &str,
+    handler: Option<&NotificationHandler>,
+    notification: &Notification,
+) {
+    if notification.method == method::LOG
+        && let Ok(log) = notification.params_as::<LogParams>()
+    {
+        log_record(extension, &log);
+    }
+    if let Some(handler) = handler {
+        handler(notification);
     }
 }
 

@@ -7,13 +7,15 @@ use serde_json::{Map, Value};
 
 use super::{CancelToken, Peer};
 use crate::permission::Permissions;
-use crate::protocol::{ErrorObject, Id, InitializeParams, RawValue, Request};
+use crate::protocol::{ErrorObject, Id, InitializeParams, RawValue};
 
 /// One request being handled: its method and params, its cancellation token, the session's
 /// grants and config, and a [`Peer`] for progress notifications.
 #[derive(Debug)]
 pub struct Call<'a> {
-    pub(crate) request: &'a Request,
+    pub(crate) id: &'a Id,
+    pub(crate) method: &'a str,
+    pub(crate) params: Option<&'a RawValue>,
     pub(crate) cancel: &'a CancelToken,
     pub(crate) peer: &'a Peer,
     pub(crate) session: &'a InitializeParams,
@@ -22,12 +24,12 @@ pub struct Call<'a> {
 impl Call<'_> {
     /// The request's id.
     pub fn id(&self) -> &Id {
-        &self.request.id
+        self.id
     }
 
     /// The method called, such as `operator/run`.
     pub fn method(&self) -> &str {
-        &self.request.method
+        self.method
     }
 
     /// The params deserialised as `T` (absent params deserialise from `null`).
@@ -37,12 +39,13 @@ impl Call<'_> {
     /// An [`InvalidParams`](crate::protocol::ErrorCode::InvalidParams) error saying what does
     /// not match, ready to be returned with `?`.
     pub fn params<T: DeserializeOwned>(&self) -> Result<T, ErrorObject> {
-        self.request.params_as()
+        serde_json::from_str(self.params.map_or("null", RawValue::get))
+            .map_err(ErrorObject::invalid_params)
     }
 
     /// The params as sent, if any.
     pub fn raw_params(&self) -> Option<&RawValue> {
-        self.request.params.as_deref()
+        self.params
     }
 
     /// Whether the host cancelled this request.

@@ -38,6 +38,7 @@
 
 mod call;
 mod cancel;
+pub(crate) mod embedded;
 pub mod log;
 mod peer;
 mod pool;
@@ -51,7 +52,9 @@ use serde_json::Value;
 
 pub use call::Call;
 pub use cancel::CancelToken;
+pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
+pub use session::{Action, Session};
 
 use crate::codec::Decoder;
 use crate::protocol::{
@@ -249,7 +252,12 @@ impl Exit {
 /// }
 /// ```
 pub fn serve<H: Handler>(handler: H) -> ExitCode {
-    let exit = serve_transport(handler, Transport::stdio(), ServeOptions::default());
+    serve_with(handler, ServeOptions::default())
+}
+
+/// [`serve`] with settings (for example a sandbox hook).
+pub fn serve_with<H: Handler>(handler: H, options: ServeOptions) -> ExitCode {
+    let exit = serve_transport(handler, Transport::stdio(), options);
     if let Exit::ReadFailed { error } = &exit {
         tracing::error!(%error, "reading from the host failed");
     }

@@ -36,7 +36,7 @@ use super::session::{Action, Session};
 use super::{Call, CancelToken, Exit, Handler, Peer, ServeOptions};
 
 /// How often an idle thread checks whether the reader role is free, while requests flow.
-const TICK: Duration = Duration::from_millis(1);
+const TICK: Duration = Duration::from_millis(5);
 /// How long after the last request idle threads keep ticking before sleeping until woken.
 const ACTIVE: Duration = Duration::from_millis(50);
 
@@ -340,7 +340,9 @@ impl<H: Handler> Server<H> {
             return Err(ErrorObject::from_code(ErrorCode::NotInitialized));
         };
         let call = Call {
-            request,
+            id: &request.id,
+            method: &request.method,
+            params: request.params.as_deref(),
             cancel,
             peer: &self.peer,
             session,
@@ -410,22 +412,8 @@ impl<H: Handler> Server<H> {
                 )
             })?;
         }
-        let accepted = catch_unwind(AssertUnwindSafe(|| self.handler.initialize(&params)))
-            .unwrap_or_else(|panic| {
-                Err(ErrorObject::new(
-                    ErrorCode::ExtensionFailed,
-                    format!(
-                        "the extension panicked during `initialize`: {}",
-                        panic_message(panic.as_ref())
-                    ),
-                ))
-            });
-        accepted?;
-        let mut capabilities = self.handler.capabilities();
-        capabilities.concurrency = self.workers;
-        let mut result = InitializeResult::new(self.handler.manifest(), capabilities);
-        result.protocol_version = PROTOCOL_VERSION;
-        result.max_message_size = u64::try_from(self.options.max_message_size).ok();
+        let max_message_size = u64::try_from(self.options.max_message_size).ok();
+        let result = handshake_result(&self.handler, &params, self.workers, max_message_size)?;
         Ok((params, result))
     }
 
@@ -463,7 +451,31 @@ impl<H: Handler> Server<H> {
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+/// Lets the handler accept the session, and builds the answer to `initialize`.
+pub(super) fn handshake_result<H: Handler>(
+    handler: &H,
+    params: &InitializeParams,
+    workers: usize,
+    max_message_size: Option<u64>,
+) -> Result<InitializeResult, ErrorObject> {
+    catch_unwind(AssertUnwindSafe(|| handler.initialize(params))).unwrap_or_else(|panic| {
+        Err(ErrorObject::new(
+            ErrorCode::ExtensionFailed,
+            format!(
+                "the extension panicked during `initialize`: {}",
+                panic_message(panic.as_ref())
+            ),
+        ))
+    })?;
+    let mut capabilities = handler.capabilities();
+    capabilities.concurrency = workers;
+    let mut result = InitializeResult::new(handler.manifest(), capabilities);
+    result.protocol_version = PROTOCOL_VERSION;
+    result.max_message_size = max_message_size;
+    Ok(result)
+}
+
+pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
     if let Some(text) = panic.downcast_ref::<&str>() {
         text
     } else if let Some(text) = panic.downcast_ref::<String>() {
