@@ -107,7 +107,7 @@ impl OperatorError {
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Cancelled => ErrorCode::Cancelled,
-            Self::Files(FilesError::PermissionDenied { .. }) => ErrorCode::PermissionDenied,
+            Self::Files(error) if error.is_permission_denied() => ErrorCode::PermissionDenied,
             Self::InvalidParams(_) | Self::InvalidParam { .. } | Self::UnknownPort { .. } => {
                 ErrorCode::InvalidParams
             }

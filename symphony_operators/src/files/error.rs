@@ -3,17 +3,31 @@
 use std::io;
 use std::path::PathBuf;
 
+use symphony_core::permission::PermissionError;
+
 /// Why a file operation was refused or failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FilesError {
-    /// The path is outside every root granted for this access.
-    #[error("filesystem {access} permission denied for `{}`: it is outside the granted roots", path.display())]
-    PermissionDenied {
+    /// The session's permission policy refuses the access; the message names the permission
+    /// and the normalised path.
+    #[error(transparent)]
+    Permission(#[from] PermissionError),
+    /// No file access was granted at all.
+    #[error("filesystem {access} permission denied for `{}`: no file access was granted", path.display())]
+    NoAccess {
         /// `read` or `write`.
         access: &'static str,
-        /// The path as resolved (what would have been opened).
+        /// The path as given.
         path: PathBuf,
+    },
+    /// A glob pattern is invalid.
+    #[error("invalid glob `{pattern}`: {reason}")]
+    Glob {
+        /// The pattern.
+        pattern: String,
+        /// What is wrong with it.
+        reason: String,
     },
     /// The operating system refused or failed the operation.
     #[error("cannot {operation} `{}`: {source}", path.display())]
@@ -39,5 +53,10 @@ impl FilesError {
             path,
             source,
         }
+    }
+
+    /// Whether the access was refused (rather than failed).
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self, Self::Permission(_) | Self::NoAccess { .. })
     }
 }

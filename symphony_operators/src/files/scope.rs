@@ -1,174 +1,167 @@
-//! Which paths may be read and written.
+//! Which paths may be read and written: the session's permission policy.
 
 use std::fs::File;
-use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use symphony_core::permission::{FsAccess, Policy};
 
 use super::{AtomicFile, FilesError};
 
-/// The files an operator may touch: everything, or only what lies inside granted roots.
+/// The files an operator may touch, decided by core's permission [`Policy`].
+///
+/// Every path is normalised by the policy first (`..`, symbolic links — dangling ones too —
+/// and repeated separators are resolved, names kept byte for byte), checked, and then the
+/// *normalised* path is opened, so that what was checked is what is touched. A refusal names
+/// the permission and the path. Note the policy's glob semantics: `data/**` covers what is
+/// inside `data`, not `data` itself, so listing `data` needs a rule for `data` too.
 ///
 /// ```
+/// use std::sync::Arc;
 /// use symphony_operators::files::Files;
+/// use symphony_operators::permission::{Permissions, Policy};
+///
 /// let dir = tempfile::tempdir()?;
-/// let files = Files::within([dir.path()], [dir.path()])?;
+/// let rules: Permissions = serde_json::from_value(serde_json::json!({
+///     "filesystem": [{ "path": format!("{}/**", dir.path().display()), "access": ["read", "write"] }]
+/// }))?;
+/// let files = Files::new(Arc::new(Policy::builder(&rules, &rules).build()?));
 /// let mut out = files.create(dir.path().join("out.txt"))?;
 /// std::io::Write::write_all(&mut out, b"done")?;
 /// out.commit()?;
+/// assert!(files.open(dir.path().join("out.txt")).is_ok());
 /// assert!(files.open(dir.path().join("../escape.txt")).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Files {
-    // None: unrestricted (a library caller who owns the process).
-    scope: Option<Scope>,
+    scope: Scope,
 }
 
-#[derive(Debug, Clone, Default)]
-struct Scope {
-    read: Vec<PathBuf>,
-    write: Vec<PathBuf>,
+#[derive(Debug, Clone)]
+enum Scope {
+    Unrestricted,
+    Nothing,
+    Policy(Arc<Policy>),
 }
 
 impl Files {
     /// Access to every file the process can reach: for programs that use operators as a
     /// library, not for extensions serving a host.
     pub fn unrestricted() -> Self {
-        Self { scope: None }
+        Self {
+            scope: Scope::Unrestricted,
+        }
     }
 
     /// No file access at all.
     pub fn none() -> Self {
         Self {
-            scope: Some(Scope::default()),
+            scope: Scope::Nothing,
         }
     }
 
-    /// Access only inside `read` roots for reading and `write` roots for writing. Roots are
-    /// resolved now (they must exist), so a root that is a symbolic link grants its target.
+    /// Access as `policy` allows.
+    pub fn new(policy: Arc<Policy>) -> Self {
+        Self {
+            scope: Scope::Policy(policy),
+        }
+    }
+
+    /// The path to open for `access` to `path`, after the check.
     ///
     /// # Errors
     ///
-    /// [`FilesError::Io`] if a root cannot be resolved.
-    pub fn within<R: AsRef<Path>, W: AsRef<Path>>(
-        read: impl IntoIterator<Item = R>,
-        write: impl IntoIterator<Item = W>,
-    ) -> Result<Self, FilesError> {
-        let resolve = |root: &Path| {
-            std::fs::canonicalize(root).map_err(FilesError::io("resolve the root", root))
-        };
-        Ok(Self {
-            scope: Some(Scope {
-                read: read
-                    .into_iter()
-                    .map(|r| resolve(r.as_ref()))
-                    .collect::<Result<_, _>>()?,
-                write: write
-                    .into_iter()
-                    .map(|w| resolve(w.as_ref()))
-                    .collect::<Result<_, _>>()?,
+    /// [`FilesError::Permission`] or [`FilesError::NoAccess`].
+    pub fn check(&self, path: &Path, access: FsAccess) -> Result<PathBuf, FilesError> {
+        match &self.scope {
+            Scope::Unrestricted => Ok(path.to_path_buf()),
+            Scope::Nothing => Err(FilesError::NoAccess {
+                access: if access == FsAccess::Read {
+                    "read"
+                } else {
+                    "write"
+                },
+                path: path.to_path_buf(),
             }),
-        })
+            Scope::Policy(policy) => Ok(policy.require_path(path, access)?.into_path_buf()),
+        }
     }
 
     /// Opens an existing file for reading.
     ///
     /// # Errors
     ///
-    /// [`FilesError::PermissionDenied`] outside the read roots, [`FilesError::Io`] if the
-    /// file cannot be resolved or opened.
+    /// A permission error, or [`FilesError::Io`] if the file cannot be opened.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<File, FilesError> {
-        let path = path.as_ref();
-        let resolved = std::fs::canonicalize(path).map_err(FilesError::io("open", path))?;
-        self.check("read", &resolved)?;
-        File::open(&resolved).map_err(FilesError::io("open", &resolved))
+        let path = self.check(path.as_ref(), FsAccess::Read)?;
+        File::open(&path).map_err(FilesError::io("open", &path))
     }
 
     /// Starts writing `path` atomically (see [`AtomicFile`]); its directory must exist.
     ///
     /// # Errors
     ///
-    /// [`FilesError::PermissionDenied`] outside the write roots, [`FilesError::Io`] if the
-    /// directory cannot be resolved or the temporary file cannot be created.
+    /// A permission error, or [`FilesError::Io`] if the temporary file cannot be created.
     pub fn create(&self, path: impl AsRef<Path>) -> Result<AtomicFile, FilesError> {
-        let resolved = resolve_new(path.as_ref())?;
-        self.check("write", &resolved)?;
-        AtomicFile::create(resolved)
+        let path = self.check(path.as_ref(), FsAccess::Write)?;
+        AtomicFile::create(path)
     }
 
-    /// The entries of a directory, sorted by name.
+    /// The entries of directory `dir`, sorted.
     ///
     /// # Errors
     ///
-    /// [`FilesError::PermissionDenied`] outside the read roots, [`FilesError::Io`].
+    /// A permission error (read access to `dir`), or [`FilesError::Io`].
     pub fn list(&self, dir: impl AsRef<Path>) -> Result<Vec<PathBuf>, FilesError> {
-        let dir = dir.as_ref();
-        let resolved = std::fs::canonicalize(dir).map_err(FilesError::io("list", dir))?;
-        self.check("read", &resolved)?;
-        let mut entries = std::fs::read_dir(&resolved)
-            .and_then(|entries| {
-                entries
-                    .map(|e| e.map(|e| e.path()))
-                    .collect::<io::Result<Vec<_>>>()
-            })
-            .map_err(FilesError::io("list", &resolved))?;
+        let dir = self.check(dir.as_ref(), FsAccess::Read)?;
+        let mut entries = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(FilesError::io("list", &dir))? {
+            entries.push(entry.map_err(FilesError::io("list", &dir))?.path());
+        }
         entries.sort();
         Ok(entries)
     }
 
-    fn check(&self, access: &'static str, resolved: &Path) -> Result<(), FilesError> {
-        let Some(scope) = &self.scope else {
-            return Ok(());
-        };
-        let roots = if access == "read" {
-            &scope.read
-        } else {
-            &scope.write
-        };
-        if roots.iter().any(|root| resolved.starts_with(root)) {
-            Ok(())
-        } else {
-            Err(FilesError::PermissionDenied {
-                access,
-                path: resolved.to_path_buf(),
-            })
+    /// The files under `dir` whose path relative to `dir` matches `pattern` (`*`, `?`,
+    /// `[…]`, `{a,b}`, `**`), sorted; only those this scope may read. Symbolic links are not
+    /// followed while walking (a link to a directory is not descended into), so a walk never
+    /// leaves `dir` or loops.
+    ///
+    /// # Errors
+    ///
+    /// [`FilesError::Glob`] for an invalid pattern, a permission error for `dir`, or
+    /// [`FilesError::Io`].
+    pub fn glob(&self, dir: impl AsRef<Path>, pattern: &str) -> Result<Vec<PathBuf>, FilesError> {
+        let matcher = globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|error| FilesError::Glob {
+                pattern: pattern.to_owned(),
+                reason: error.kind().to_string(),
+            })?
+            .compile_matcher();
+        let root = self.check(dir.as_ref(), FsAccess::Read)?;
+        let mut found = Vec::new();
+        let mut pending = vec![root.clone()];
+        while let Some(current) = pending.pop() {
+            for entry in std::fs::read_dir(&current).map_err(FilesError::io("list", &current))? {
+                let entry = entry.map_err(FilesError::io("list", &current))?;
+                let path = entry.path();
+                let kind = entry
+                    .file_type()
+                    .map_err(FilesError::io("inspect", &path))?;
+                if kind.is_dir() {
+                    pending.push(path);
+                } else if let Ok(relative) = path.strip_prefix(&root)
+                    && matcher.is_match(relative)
+                    && self.check(&path, FsAccess::Read).is_ok()
+                {
+                    found.push(path);
+                }
+            }
         }
+        found.sort();
+        Ok(found)
     }
-}
-
-/// The real location of a file that may not exist yet: its directory resolved by the
-/// kernel, plus its name; a target that exists (possibly as a link) is resolved whole.
-fn resolve_new(path: &Path) -> Result<PathBuf, FilesError> {
-    if let Ok(existing) = std::fs::canonicalize(path) {
-        return Ok(existing);
-    }
-    let (Some(parent), Some(Component::Normal(name))) =
-        (path.parent(), path.components().next_back())
-    else {
-        return Err(FilesError::Io {
-            operation: "create",
-            path: path.to_path_buf(),
-            source: io::Error::new(io::ErrorKind::InvalidInput, "not a file name"),
-        });
-    };
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
-    let dir = std::fs::canonicalize(parent).map_err(FilesError::io("create", path))?;
-    // A dangling symbolic link at the target would be followed by the rename's caller later;
-    // refuse it rather than write wherever it points.
-    let target = dir.join(name);
-    if target.symlink_metadata().is_ok() {
-        return Err(FilesError::Io {
-            operation: "create",
-            path: target,
-            source: io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a dangling symbolic link is in the way",
-            ),
-        });
-    }
-    Ok(target)
 }

@@ -1,53 +1,28 @@
-//! From the host's filesystem grants to the roots [`Files`] allows.
+//! The session's permission policy, from the manifest's request and the host's grants.
 
-use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use symphony_core::permission::{FsAccess, Permissions};
+use serde_json::Value;
+use symphony_core::permission::{Permissions, Policy, PolicyError};
+use symphony_core::protocol::InitializeParams;
 
 use crate::files::Files;
 
-/// The file access a session's grants allow.
+/// The file access of a session: what the manifest (`manifest["permissions"]`) requests,
+/// narrowed to what the host granted in `initialize`, with its workspace roots.
 ///
-/// A grant of a directory and everything under it (`data/**`, `/abs/dir/**`, or a plain
-/// directory) becomes a root for its accesses; a relative grant is resolved against each
-/// workspace root. Narrower globs (such as `data/*.csv`) cannot be expressed as a root and
-/// grant nothing here (they are logged): the glob-aware permission `Policy` of
-/// `symphony_core` is meant to replace this mapping once it is available. Roots that do not
-/// exist are skipped.
-pub fn files_from_grants(grants: &Permissions, workspace_roots: &[PathBuf]) -> Files {
-    let mut read = Vec::new();
-    let mut write = Vec::new();
-    for rule in &grants.filesystem {
-        let Some(dir) = directory_of(&rule.path) else {
-            tracing::warn!(glob = %rule.path, "filesystem grant is narrower than a directory; not usable by operators");
-            continue;
-        };
-        let bases: Vec<PathBuf> = if dir.is_absolute() {
-            vec![dir.to_path_buf()]
-        } else {
-            workspace_roots.iter().map(|root| root.join(dir)).collect()
-        };
-        for base in bases {
-            if !base.exists() {
-                continue;
-            }
-            if rule.access.contains(&FsAccess::Read) {
-                read.push(base.clone());
-            }
-            if rule.access.contains(&FsAccess::Write) {
-                write.push(base);
-            }
-        }
-    }
-    Files::within(read, write).unwrap_or_else(|error| {
-        tracing::warn!(%error, "a granted root cannot be resolved; granting no file access");
-        Files::none()
-    })
-}
-
-/// `dir/**` or `dir` (no wildcard) → `dir`.
-fn directory_of(glob: &str) -> Option<&Path> {
-    let dir = glob.strip_suffix("/**").unwrap_or(glob);
-    let dir = if dir == "**" { "." } else { dir };
-    (!dir.is_empty() && !dir.contains(['*', '?', '[', ']', '{', '}'])).then(|| Path::new(dir))
+/// # Errors
+///
+/// The manifest's permissions are malformed, or a rule or root cannot be compiled.
+pub fn session_files(manifest: &Value, session: &InitializeParams) -> Result<Files, String> {
+    let request: Permissions = match manifest.get("permissions") {
+        None | Some(Value::Null) => Permissions::default(),
+        Some(value) => serde_json::from_value(value.clone())
+            .map_err(|error| format!("the manifest's permissions are malformed: {error}"))?,
+    };
+    let policy = Policy::builder(&request, &session.grants)
+        .workspace_roots(session.workspace_roots.iter().cloned())
+        .build()
+        .map_err(|error: PolicyError| format!("the permissions cannot be compiled: {error}"))?;
+    Ok(Files::new(Arc::new(policy)))
 }

@@ -11,8 +11,8 @@
 //!
 //! Inline data is JSON: an array of objects for `records`/`table` ports, an array of values
 //! for `json`, a string for `text` and a path for `file`. Operators that work on files take
-//! paths in their parameters, and every file they touch is checked against the filesystem
-//! grants of the session. While a run streams, `$/progress` notifications
+//! paths in their parameters, and every file they touch is checked by the session's
+//! permission policy: what the manifest requests, narrowed to what the host granted. While a run streams, `$/progress` notifications
 //! `{node, port, items}` go to the host (at most every 100 ms) with the token
 //! `operator/<request id>`; `$/cancelRequest` stops the run at its next batch.
 
@@ -20,5 +20,5 @@ mod grants;
 mod inline;
 mod server;
 
-pub use grants::files_from_grants;
+pub use grants::session_files;
 pub use server::{OperatorServer, serve_operators};

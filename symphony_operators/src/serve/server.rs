@@ -12,8 +12,8 @@ use symphony_core::protocol::{
 };
 use symphony_core::serve::{Call, Handler, reply, serve};
 
-use super::files_from_grants;
 use super::inline::{Sink, Source, chunk_from_json, chunks_to_json};
+use super::session_files;
 use crate::files::Files;
 use crate::io::{Progress, ProgressFn};
 use crate::operator::Operator;
@@ -297,7 +297,8 @@ impl Handler for OperatorServer {
     }
 
     fn initialize(&self, params: &InitializeParams) -> Result<(), ErrorObject> {
-        let files = files_from_grants(&params.grants, &params.workspace_roots);
+        let files = session_files(&self.manifest, params)
+            .map_err(|reason| ErrorObject::new(ErrorCode::InvalidConfig, reason))?;
         *self.files.write().unwrap_or_else(PoisonError::into_inner) = files;
         Ok(())
     }

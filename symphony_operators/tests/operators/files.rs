@@ -6,7 +6,23 @@ use std::sync::Arc;
 use serde_json::json;
 use symphony_operators::files::{Files, FilesError};
 use symphony_operators::ops;
+use symphony_operators::permission::{Permissions, Policy};
 use symphony_operators::prelude::*;
+
+/// Read and write inside `root` (and reading `root` itself), as a host would grant it.
+fn files_within(root: &std::path::Path) -> Files {
+    let root = root.display();
+    let rules: Permissions = serde_json::from_value(json!({
+        "filesystem": [
+            { "path": format!("{root}"), "access": ["read"] },
+            { "path": format!("{root}/**"), "access": ["read", "write"] },
+        ]
+    }))
+    .expect("rules");
+    Files::new(Arc::new(
+        Policy::builder(&rules, &rules).build().expect("policy"),
+    ))
+}
 
 #[test]
 fn traversal_and_symlink_escapes_are_refused() {
@@ -15,7 +31,7 @@ fn traversal_and_symlink_escapes_are_refused() {
     let root = tempfile::tempdir().expect("tempdir");
     let root_path = root.path();
     std::fs::write(root_path.join("ok.txt"), "fine").expect("write");
-    let files = Files::within([root_path], [root_path]).expect("roots");
+    let files = files_within(root_path);
 
     assert!(files.open(root_path.join("ok.txt")).is_ok());
     let sneaky = root_path
@@ -24,10 +40,7 @@ fn traversal_and_symlink_escapes_are_refused() {
         .join("secret.txt");
     std::fs::create_dir(root_path.join("sub")).expect("mkdir");
     let error = files.open(&sneaky).unwrap_err();
-    assert!(
-        matches!(error, FilesError::PermissionDenied { access: "read", .. }),
-        "{error}"
-    );
+    assert!(matches!(error, FilesError::Permission(_)), "{error}");
     assert!(
         error
             .to_string()
@@ -39,19 +52,12 @@ fn traversal_and_symlink_escapes_are_refused() {
     {
         std::os::unix::fs::symlink(outside.path(), root_path.join("link")).expect("symlink");
         let error = files.open(root_path.join("link/secret.txt")).unwrap_err();
-        assert!(
-            matches!(error, FilesError::PermissionDenied { .. }),
-            "{error}"
-        );
+        assert!(matches!(error, FilesError::Permission(_)), "{error}");
         let error = files.create(root_path.join("link/new.txt")).unwrap_err();
         assert!(
-            matches!(
-                error,
-                FilesError::PermissionDenied {
-                    access: "write",
-                    ..
-                }
-            ),
+            error
+                .to_string()
+                .contains("filesystem write permission denied"),
             "{error}"
         );
         assert!(!outside.path().join("new.txt").exists());
@@ -72,7 +78,7 @@ fn traversal_and_symlink_escapes_are_refused() {
 #[test]
 fn atomic_write_appears_only_on_commit() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let files = Files::within([dir.path()], [dir.path()]).expect("roots");
+    let files = files_within(dir.path());
     let target = dir.path().join("out.txt");
     let mut file = files.create(&target).expect("create");
     file.write_all(b"half").expect("write");
@@ -104,7 +110,7 @@ fn a_workflow_cannot_write_outside_its_grants() {
         .then("read", Arc::new(ops::CsvRead), json!({ "path": root.path().join("in.csv") }))
         .and_then(|b| b.then("write", Arc::new(ops::CsvWrite), json!({ "path": root.path().join("..").join(outside.path().file_name().expect("name")).join("out.csv") })))
         .expect("builds");
-    let files = Files::within([root.path()], [root.path()]).expect("roots");
+    let files = files_within(root.path());
     let error = builder
         .build()
         .expect("valid")
