@@ -10,6 +10,9 @@ use super::FilesError;
 /// directory and replaces the target only on [`commit`](Self::commit), after an `fsync`.
 /// Dropped without a commit (an error, a panic, a cancelled run), the temporary file is
 /// removed and the target is untouched.
+///
+/// The rename removes the temporary file's name from the directory, so under a kernel
+/// sandbox (Landlock) the directory needs `delete` access as well as `write`.
 #[derive(Debug)]
 pub struct AtomicFile {
     target: PathBuf,
@@ -53,6 +56,22 @@ impl AtomicFile {
         let Some(writer) = self.writer.take() else {
             return Ok(self.target.clone());
         };
+        let replaced = self.replace(writer);
+        if replaced.is_err() {
+            // Best effort: a sandbox without `delete` access cannot remove it either.
+            let _ = std::fs::remove_file(&self.temp);
+        }
+        replaced?;
+        if let Some(dir) = self.target.parent()
+            && let Ok(dir) = File::open(dir)
+        {
+            // Best effort: some filesystems cannot sync a directory.
+            let _ = dir.sync_all();
+        }
+        Ok(self.target.clone())
+    }
+
+    fn replace(&self, writer: BufWriter<File>) -> Result<(), FilesError> {
         let file = writer.into_inner().map_err(|error| FilesError::Io {
             operation: "write",
             path: self.temp.clone(),
@@ -61,15 +80,7 @@ impl AtomicFile {
         file.sync_all()
             .map_err(FilesError::io("sync", &self.temp))?;
         drop(file);
-        std::fs::rename(&self.temp, &self.target)
-            .map_err(FilesError::io("replace", &self.target))?;
-        if let Some(dir) = self.target.parent()
-            && let Ok(dir) = File::open(dir)
-        {
-            // Best effort: some filesystems cannot sync a directory.
-            let _ = dir.sync_all();
-        }
-        Ok(self.target.clone())
+        std::fs::rename(&self.temp, &self.target).map_err(FilesError::io("replace", &self.target))
     }
 }
 

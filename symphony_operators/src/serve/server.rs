@@ -10,10 +10,14 @@ use serde_json::{Map, Value, json};
 use symphony_core::protocol::{
     Capabilities, ErrorCode, ErrorObject, Id, InitializeParams, RawValue,
 };
-use symphony_core::serve::{Call, Handler, reply, serve};
+use symphony_core::sandbox::{Sandbox, SandboxStatus};
+use symphony_core::serve::{
+    Call, Exit, Handler, SandboxHook, ServeOptions, reply, serve_transport,
+};
+use symphony_core::transport::Transport;
 
 use super::inline::{Sink, Source, chunk_from_json, chunks_to_json};
-use super::session_files;
+use super::{session_files, session_policy};
 use crate::files::Files;
 use crate::io::{Progress, ProgressFn};
 use crate::operator::Operator;
@@ -39,7 +43,15 @@ pub fn serve_operators(
     manifest: Value,
     operators: impl IntoIterator<Item = Arc<dyn Operator>>,
 ) -> ExitCode {
-    serve(OperatorServer::new(manifest, operators))
+    let server = Arc::new(OperatorServer::new(manifest, operators));
+    let sandboxed = Arc::clone(&server);
+    let hook: SandboxHook = Arc::new(move |params: &InitializeParams| sandboxed.lock_down(params));
+    let options = ServeOptions::default().with_sandbox(hook);
+    let exit = serve_transport(server, Transport::stdio(), options);
+    if let Exit::ReadFailed { error } = &exit {
+        tracing::error!(%error, "reading from the host failed");
+    }
+    ExitCode::from(exit.code())
 }
 
 /// A set of operators behind the Orchestra Kit protocol (see the [module](super) for the
@@ -70,6 +82,22 @@ impl OperatorServer {
                 .map(|operator| (operator.spec().name.clone(), operator))
                 .collect(),
             files: RwLock::new(Files::none()),
+        }
+    }
+
+    /// Restricts this process, with Landlock, to the session's granted filesystem paths.
+    ///
+    /// # Errors
+    ///
+    /// The policy cannot be built, or the kernel cannot enforce a sandbox.
+    pub fn lock_down(&self, session: &InitializeParams) -> Result<(), String> {
+        let policy = session_policy(&self.manifest, session)?;
+        let report = Sandbox::from_policy(&policy)
+            .enforce()
+            .map_err(|error| error.to_string())?;
+        match report.status() {
+            SandboxStatus::NotSupported(reason) => Err(format!("no sandbox: {reason}")),
+            _ => Ok(()),
         }
     }
 

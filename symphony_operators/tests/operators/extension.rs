@@ -58,10 +58,16 @@ impl Workspace {
     }
 
     fn host(&self, notifications: Arc<Mutex<Vec<Notification>>>) -> Host {
+        Host::spawn(Command::new(cleaner_binary()), self.options(notifications))
+            .expect("the csv-cleaner extension starts")
+    }
+
+    fn options(&self, notifications: Arc<Mutex<Vec<Notification>>>) -> HostOptions {
         let grants: Permissions = serde_json::from_value(json!({
             "filesystem": [
                 { "path": "data/**", "access": ["read"] },
-                { "path": "out/**", "access": ["read", "write"] },
+                // Replacing a file by rename needs `delete` under Landlock.
+                { "path": "out/**", "access": ["read", "write", "delete"] },
             ]
         }))
         .expect("grants");
@@ -73,8 +79,7 @@ impl Workspace {
             .on_notification(move |n: &Notification| {
                 notifications.lock().expect("lock").push(n.clone())
             });
-        Host::spawn(Command::new(cleaner_binary()), options)
-            .expect("the csv-cleaner extension starts")
+        options
     }
 }
 
@@ -324,5 +329,45 @@ fn cancelling_a_run_stops_it_without_output() {
     // The extension keeps serving after a cancelled run.
     let list: Value = host.call("operator/list", &json!({})).expect("list");
     assert!(list["operators"].is_array());
+    host.shutdown().expect("clean shutdown");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sandboxed_extension_still_cleans_within_its_grants() {
+    use symphony_core::sandbox::{LandlockSupport, landlock_support};
+    let workspace = Workspace::new();
+    let options = workspace.options(Arc::default()).with_sandbox(true);
+    let started = Host::spawn(Command::new(cleaner_binary()), options);
+    let host = match (landlock_support(), started) {
+        (LandlockSupport::Available { .. }, Ok(host)) => host,
+        (LandlockSupport::Unavailable(_), Err(error)) => {
+            // Without Landlock the handshake must fail rather than run unconfined.
+            assert!(
+                error.to_string().to_lowercase().contains("sandbox"),
+                "{error}"
+            );
+            return;
+        }
+        (support, result) => panic!("Landlock {support:?}, but spawning gave {:?}", result.err()),
+    };
+    let _: Value = host
+        .call(
+            "operator/run",
+            &json!({
+                "operator": "cleaner.clean",
+                "params": {
+                    "input": workspace.path("data/people.csv"),
+                    "output": workspace.path("out/clean.csv"),
+                    "column": "email",
+                    "keep": "turing",
+                },
+            }),
+        )
+        .expect("atomic write inside the granted directory works under Landlock");
+    assert_eq!(
+        std::fs::read_to_string(workspace.path("out/clean.csv")).expect("output"),
+        "name,email\nalan,alan@turing.org\n"
+    );
     host.shutdown().expect("clean shutdown");
 }
