@@ -71,15 +71,14 @@ impl Workspace {
             ]
         }))
         .expect("grants");
-        let options = HostOptions::default()
+        HostOptions::default()
             .with_grants(grants)
             .with_workspace_root(self.dir.path())
             .with_request_timeout(Some(Duration::from_secs(30)))
             .with_handshake_timeout(Duration::from_secs(30))
             .on_notification(move |n: &Notification| {
                 notifications.lock().expect("lock").push(n.clone())
-            });
-        options
+            })
     }
 }
 
