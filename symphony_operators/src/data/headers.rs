@@ -69,8 +69,15 @@ impl Headers {
 
     /// Headers `column_1`, `column_2` … for a file without a header row.
     pub fn numbered(count: usize) -> Self {
-        Self::new((1..=count).map(|n| format!("column_{n}")))
-            .unwrap_or_else(|_| unreachable_duplicate())
+        let names: Vec<String> = (1..=count).map(|n| format!("column_{n}")).collect();
+        // Distinct by construction, so no duplicate check is needed.
+        let index = names.iter().cloned().zip(0..).collect();
+        let record = ByteRecord::from(names.iter().map(String::as_str).collect::<Vec<_>>());
+        Self {
+            names,
+            index,
+            record,
+        }
     }
 
     /// The names, in column order.
@@ -115,14 +122,5 @@ impl Headers {
             .get(index)
             .cloned()
             .unwrap_or_else(|| (index + 1).to_string())
-    }
-}
-
-// Numbered names are distinct by construction.
-fn unreachable_duplicate() -> Headers {
-    Headers {
-        names: Vec::new(),
-        index: HashMap::new(),
-        record: ByteRecord::new(),
     }
 }
