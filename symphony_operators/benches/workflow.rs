@@ -3,6 +3,7 @@
 //! file, side by side in one run; and the per-node overhead of DAG execution.
 //!
 //! `cargo bench -p symphony_operators --bench workflow -- --warm-up-time 1 --measurement-time 3`
+//! (`CSV_FILTER_PARTS=1` adds read-only and read → write workflows, to see where time goes).
 
 use std::hint::black_box;
 use std::io::Write;
