@@ -1,0 +1,346 @@
+//! The `Handler` for a set of operators.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use symphony_core::protocol::{
+    Capabilities, ErrorCode, ErrorObject, Id, InitializeParams, RawValue,
+};
+use symphony_core::sandbox::{Sandbox, SandboxStatus};
+use symphony_core::serve::{
+    Call, Exit, Handler, SandboxHook, ServeOptions, reply, serve_transport,
+};
+use symphony_core::transport::Transport;
+
+use super::inline::{Sink, Source, chunk_from_json, chunks_to_json};
+use super::{session_files, session_policy};
+use crate::files::Files;
+use crate::io::{Progress, ProgressFn};
+use crate::operator::Operator;
+use crate::workflow::{RunOptions, RunReport, Workflow, WorkflowError};
+
+/// The methods an [`OperatorServer`] answers.
+const METHODS: [&str; 3] = ["operator/list", "operator/run", "operator/workflow"];
+
+/// The least time between two `$/progress` notifications of one request.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Serves `operators` over stdin/stdout until the host says `exit`; returns the exit code.
+///
+/// ```no_run
+/// use symphony_operators::serve::serve_operators;
+///
+/// fn main() -> std::process::ExitCode {
+///     let manifest = serde_json::json!({ "id": "acme.ops", "version": "1.0.0", "kind": "operator" });
+///     serve_operators(manifest, symphony_operators::ops::all())
+/// }
+/// ```
+pub fn serve_operators(
+    manifest: Value,
+    operators: impl IntoIterator<Item = Arc<dyn Operator>>,
+) -> ExitCode {
+    let server = Arc::new(OperatorServer::new(manifest, operators));
+    let sandboxed = Arc::clone(&server);
+    let hook: SandboxHook = Arc::new(move |params: &InitializeParams| sandboxed.lock_down(params));
+    let options = ServeOptions::default().with_sandbox(hook);
+    let exit = serve_transport(server, Transport::stdio(), options);
+    if let Exit::ReadFailed { error } = &exit {
+        tracing::error!(%error, "reading from the host failed");
+    }
+    ExitCode::from(exit.code())
+}
+
+/// A set of operators behind the Orchestra Kit protocol (see the [module](super) for the
+/// methods).
+pub struct OperatorServer {
+    manifest: Value,
+    operators: BTreeMap<String, Arc<dyn Operator>>,
+    // Set from the session's grants in `initialize`; no access before.
+    files: RwLock<Files>,
+}
+
+impl std::fmt::Debug for OperatorServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OperatorServer")
+            .field("operators", &self.operators.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl OperatorServer {
+    /// A server for `operators` (by their spec names), announcing `manifest` in the
+    /// handshake.
+    pub fn new(manifest: Value, operators: impl IntoIterator<Item = Arc<dyn Operator>>) -> Self {
+        Self {
+            manifest,
+            operators: operators
+                .into_iter()
+                .map(|operator| (operator.spec().name.clone(), operator))
+                .collect(),
+            files: RwLock::new(Files::none()),
+        }
+    }
+
+    /// Restricts this process, with Landlock, to the session's granted filesystem paths.
+    ///
+    /// # Errors
+    ///
+    /// The policy cannot be built, or the kernel cannot enforce a sandbox.
+    pub fn lock_down(&self, session: &InitializeParams) -> Result<(), String> {
+        let policy = session_policy(&self.manifest, session)?;
+        let report = Sandbox::from_policy(&policy)
+            .enforce()
+            .map_err(|error| error.to_string())?;
+        match report.status() {
+            SandboxStatus::NotSupported(reason) => Err(format!("no sandbox: {reason}")),
+            _ => Ok(()),
+        }
+    }
+
+    fn operator(&self, name: &str) -> Result<&Arc<dyn Operator>, ErrorObject> {
+        self.operators.get(name).ok_or_else(|| {
+            ErrorObject::invalid_params(format!(
+                "unknown operator `{name}`; this extension has: {}",
+                self.operators
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })
+    }
+
+    fn list(&self) -> Value {
+        let operators: Vec<Value> = self
+            .operators
+            .values()
+            .map(|operator| {
+                let spec = operator.spec();
+                let ports = |ports: &[crate::PortSpec]| -> Vec<Value> {
+                    ports
+                        .iter()
+                        .map(|port| json!({ "name": port.name, "type": port.port_type.as_str() }))
+                        .collect()
+                };
+                json!({
+                    "name": spec.name,
+                    "description": spec.description,
+                    "category": spec.category.as_str(),
+                    "inputs": ports(&spec.inputs),
+                    "outputs": ports(&spec.outputs),
+                    "params": spec.params.to_json_schema(),
+                })
+            })
+            .collect();
+        json!({ "operators": operators })
+    }
+
+    fn run_options(&self, call: &Call<'_>) -> RunOptions {
+        let files = self
+            .files
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let peer = call.peer().clone();
+        let token = Id::String(format!("operator/{}", call.id()));
+        let last = Mutex::new(None::<Instant>);
+        let progress: Arc<ProgressFn> = Arc::new(move |progress: &Progress<'_>| {
+            let mut last = last.lock().unwrap_or_else(PoisonError::into_inner);
+            if last.is_some_and(|at| at.elapsed() < PROGRESS_INTERVAL) {
+                return;
+            }
+            *last = Some(Instant::now());
+            // A host that went away is noticed by the serve loop.
+            let _ = peer.progress(
+                &token,
+                &json!({ "node": progress.node, "port": progress.port, "items": progress.items }),
+            );
+        });
+        RunOptions::default()
+            .with_files(files)
+            .with_cancel(call.cancel_token().clone())
+            .with_progress(progress)
+    }
+
+    fn run(&self, call: &Call<'_>) -> Result<Value, ErrorObject> {
+        let params: RunParams = call.params()?;
+        let operator = self.operator(&params.operator)?;
+        let spec = operator.spec();
+        let mut builder = Workflow::builder();
+        builder
+            .node(
+                "operator",
+                Arc::clone(operator),
+                Value::Object(params.params),
+            )
+            .map_err(workflow_error)?;
+        let mut inputs = params.inputs;
+        for port in &spec.inputs {
+            let value = inputs.remove(&port.name).ok_or_else(|| {
+                ErrorObject::invalid_params(format!(
+                    "input `{}` ({}) is missing from `inputs`",
+                    port.name, port.port_type
+                ))
+            })?;
+            let chunk = chunk_from_json(&port.name, port.port_type, value)
+                .map_err(ErrorObject::invalid_params)?;
+            let source = format!("in-{}", port.name);
+            builder
+                .node(
+                    &source,
+                    Arc::new(Source::new(port.port_type, chunk)),
+                    json!({}),
+                )
+                .and_then(|b| b.connect(&source, &format!("operator.{}", port.name)))
+                .map_err(workflow_error)?;
+        }
+        if let Some(extra) = inputs.keys().next() {
+            return Err(ErrorObject::invalid_params(format!(
+                "operator `{}` has no input `{extra}`; its inputs are: {}",
+                spec.name,
+                spec.inputs
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let mut sinks = Vec::new();
+        for port in &spec.outputs {
+            let sink = Arc::new(Sink::new(port.port_type));
+            let name = format!("out-{}", port.name);
+            builder
+                .node(&name, Arc::clone(&sink) as Arc<dyn Operator>, json!({}))
+                .and_then(|b| b.connect(&format!("operator.{}", port.name), &name))
+                .map_err(workflow_error)?;
+            sinks.push((port, sink));
+        }
+        let workflow = builder.build().map_err(workflow_error)?;
+        let report = workflow
+            .run(&self.run_options(call))
+            .map_err(workflow_error)?;
+        let mut outputs = Map::new();
+        for (port, sink) in sinks {
+            let value = chunks_to_json(port.port_type, sink.take()).map_err(|error| {
+                ErrorObject::new(
+                    ErrorCode::InvalidInput,
+                    format!("output `{}`: {error}", port.name),
+                )
+            })?;
+            outputs.insert(port.name.clone(), value);
+        }
+        Ok(json!({ "outputs": outputs, "report": report_json(&report) }))
+    }
+
+    fn workflow(&self, call: &Call<'_>) -> Result<Value, ErrorObject> {
+        let params: WorkflowParams = call.params()?;
+        let mut builder = Workflow::builder();
+        for node in params.nodes {
+            let operator = self.operator(&node.operator)?;
+            builder
+                .node(&node.name, Arc::clone(operator), Value::Object(node.params))
+                .map_err(workflow_error)?;
+        }
+        for [from, to] in &params.connections {
+            builder.connect(from, to).map_err(workflow_error)?;
+        }
+        let workflow = builder.build().map_err(workflow_error)?;
+        let report = workflow
+            .run(&self.run_options(call))
+            .map_err(workflow_error)?;
+        Ok(json!({ "report": report_json(&report) }))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunParams {
+    operator: String,
+    #[serde(default)]
+    params: Map<String, Value>,
+    #[serde(default)]
+    inputs: Map<String, Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkflowParams {
+    nodes: Vec<NodeParams>,
+    #[serde(default)]
+    connections: Vec<[String; 2]>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NodeParams {
+    name: String,
+    operator: String,
+    #[serde(default)]
+    params: Map<String, Value>,
+}
+
+fn report_json(report: &RunReport) -> Value {
+    let nodes: Vec<Value> = report
+        .nodes
+        .iter()
+        .map(|node| {
+            let sent: Map<String, Value> = node
+                .sent
+                .iter()
+                .map(|(port, n)| (port.clone(), json!(n)))
+                .collect();
+            json!({
+                "node": node.node,
+                "outcome": format!("{:?}", node.outcome).to_lowercase(),
+                "sent": sent,
+                "elapsedMs": node.elapsed.as_secs_f64() * 1000.0,
+            })
+        })
+        .collect();
+    json!({ "nodes": nodes })
+}
+
+fn workflow_error(error: WorkflowError) -> ErrorObject {
+    let code = match &error {
+        WorkflowError::Node { source, .. } => source.code(),
+        WorkflowError::Panicked { .. } | WorkflowError::Checkpoint { .. } => {
+            ErrorCode::ExtensionFailed
+        }
+        _ => ErrorCode::InvalidParams,
+    };
+    ErrorObject::new(code, error.to_string())
+}
+
+impl Handler for OperatorServer {
+    fn manifest(&self) -> Value {
+        self.manifest.clone()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::new(METHODS)
+    }
+
+    fn initialize(&self, params: &InitializeParams) -> Result<(), ErrorObject> {
+        let files = session_files(&self.manifest, params)
+            .map_err(|reason| ErrorObject::new(ErrorCode::InvalidConfig, reason))?;
+        *self.files.write().unwrap_or_else(PoisonError::into_inner) = files;
+        Ok(())
+    }
+
+    fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
+        match call.method() {
+            "operator/list" => reply(&self.list()),
+            "operator/run" => reply(&self.run(call)?),
+            "operator/workflow" => reply(&self.workflow(call)?),
+            other => Err(ErrorObject::method_not_found(other)),
+        }
+    }
+
+    fn concurrency(&self) -> usize {
+        2
+    }
+}

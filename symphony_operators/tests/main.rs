@@ -1,0 +1,3 @@
+//! Integration tests of `symphony_operators`, against real files in temporary directories.
+
+mod operators;

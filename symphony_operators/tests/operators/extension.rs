@@ -1,0 +1,372 @@
+//! The `csv-cleaner` example extension as a real child process, through the core host.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use symphony_core::host::{CallError, Host, HostOptions};
+use symphony_core::permission::Permissions;
+use symphony_core::protocol::{ErrorCode, Notification, ProgressParams, method};
+
+/// The example binary, built once per test run with the profile of this test binary.
+fn cleaner_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test binary path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>/deps")
+            .to_path_buf();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut command = Command::new(cargo);
+        command.args(["build", "--quiet", "-p", "csv-cleaner"]);
+        if profile_dir
+            .file_name()
+            .is_some_and(|name| name == "release")
+        {
+            command.arg("--release");
+        }
+        let status = command.status().expect("cargo runs");
+        assert!(status.success(), "`cargo build -p csv-cleaner` failed");
+        profile_dir.join(format!("csv-cleaner{}", std::env::consts::EXE_SUFFIX))
+    })
+}
+
+/// A workspace with `data/` (readable) and `out/` (writable), granted as the manifest asks.
+struct Workspace {
+    dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(dir.path().join("data")).expect("data");
+        std::fs::create_dir(dir.path().join("out")).expect("out");
+        std::fs::write(
+            dir.path().join("data/people.csv"),
+            "name,email\nada,ada@example.com\nalan,alan@turing.org\ngrace,grace@example.com\n",
+        )
+        .expect("write");
+        Self { dir }
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join(relative)
+    }
+
+    fn host(&self, notifications: Arc<Mutex<Vec<Notification>>>) -> Host {
+        Host::spawn(Command::new(cleaner_binary()), self.options(notifications))
+            .expect("the csv-cleaner extension starts")
+    }
+
+    fn options(&self, notifications: Arc<Mutex<Vec<Notification>>>) -> HostOptions {
+        let grants: Permissions = serde_json::from_value(json!({
+            "filesystem": [
+                { "path": "data/**", "access": ["read"] },
+                // Replacing a file by rename needs `delete` under Landlock.
+                { "path": "out/**", "access": ["read", "write", "delete"] },
+            ]
+        }))
+        .expect("grants");
+        HostOptions::default()
+            .with_grants(grants)
+            .with_workspace_root(self.dir.path())
+            .with_request_timeout(Some(Duration::from_secs(30)))
+            .with_handshake_timeout(Duration::from_secs(30))
+            .on_notification(move |n: &Notification| {
+                notifications.lock().expect("lock").push(n.clone())
+            })
+    }
+}
+
+fn remote(error: CallError) -> (Option<ErrorCode>, String) {
+    match error {
+        CallError::Remote { error, .. } => (error.kind(), error.message),
+        other => panic!("expected an error from the extension, got {other}"),
+    }
+}
+
+#[test]
+fn lists_its_operators_and_runs_one_on_inline_records() {
+    let workspace = Workspace::new();
+    let host = workspace.host(Arc::default());
+    assert_eq!(
+        host.initialize_result().manifest["id"],
+        "symphony.csv-cleaner"
+    );
+    let list: Value = host.call("operator/list", &json!({})).expect("list");
+    let names: Vec<&str> = list["operators"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|op| op["name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"cleaner.clean") && names.contains(&"regex.filter"),
+        "{names:?}"
+    );
+    let filter = list["operators"]
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|op| op["name"] == "regex.filter")
+        .expect("filter");
+    assert_eq!(filter["category"], "filter");
+    assert_eq!(filter["params"]["properties"]["pattern"]["type"], "string");
+
+    let result: Value = host
+        .call(
+            "operator/run",
+            &json!({
+                "operator": "regex.filter",
+                "params": { "pattern": "example\\.com$", "column": "email" },
+                "inputs": { "records": [
+                    { "name": "ada", "email": "ada@example.com" },
+                    { "name": "alan", "email": "alan@turing.org" },
+                ]},
+            }),
+        )
+        .expect("run");
+    assert_eq!(
+        result["outputs"]["records"],
+        json!([{ "name": "ada", "email": "ada@example.com" }])
+    );
+    assert_eq!(
+        result["outputs"]["rejected"],
+        json!([{ "name": "alan", "email": "alan@turing.org" }])
+    );
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn cleans_a_file_inside_its_grants_with_progress() {
+    let workspace = Workspace::new();
+    let notifications: Arc<Mutex<Vec<Notification>>> = Arc::default();
+    let host = workspace.host(Arc::clone(&notifications));
+    let result: Value = host
+        .call(
+            "operator/run",
+            &json!({
+                "operator": "cleaner.clean",
+                "params": {
+                    "input": workspace.path("data/people.csv"),
+                    "output": workspace.path("out/clean.csv"),
+                    "column": "email",
+                    "keep": "example\\.com$",
+                    "extract": "^(?P<user>[^@]+)@",
+                },
+            }),
+        )
+        .expect("clean");
+    assert_eq!(
+        std::fs::read_to_string(workspace.path("out/clean.csv")).expect("output"),
+        "name,email,user\nada,ada@example.com,ada\ngrace,grace@example.com,grace\n"
+    );
+    let written = result["outputs"]["file"][0].as_str().expect("path");
+    assert!(written.ends_with("out/clean.csv"), "{written}");
+    host.shutdown().expect("clean shutdown");
+    let progress = notifications
+        .lock()
+        .expect("lock")
+        .iter()
+        .filter(|n| n.method == method::PROGRESS)
+        .map(|n| n.params_as::<ProgressParams>().expect("progress").value)
+        .collect::<Vec<_>>();
+    // The first progress of a request is never held back: here the cleaner's inner reader.
+    assert_eq!(
+        progress.first(),
+        Some(&json!({ "node": "read", "port": "records", "items": 3 })),
+        "{progress:?}"
+    );
+}
+
+#[test]
+fn writes_outside_the_grants_are_refused_and_nothing_is_written() {
+    let workspace = Workspace::new();
+    let host = workspace.host(Arc::default());
+    for output in ["data/clean.csv", "out/../clean.csv"] {
+        let error = host
+            .call::<Value, _>("operator/workflow", &json!({
+                "nodes": [
+                    { "name": "read", "operator": "csv.read", "params": { "path": workspace.path("data/people.csv") } },
+                    { "name": "write", "operator": "csv.write", "params": { "path": workspace.path(output) } },
+                ],
+                "connections": [["read", "write"]],
+            }))
+            .unwrap_err();
+        let (code, message) = remote(error);
+        assert_eq!(code, Some(ErrorCode::PermissionDenied), "{message}");
+        assert!(
+            message.starts_with("node `write` failed: filesystem write permission denied"),
+            "{message}"
+        );
+    }
+    assert!(!workspace.path("data/clean.csv").exists());
+    assert!(!workspace.path("clean.csv").exists());
+    let error = host
+        .call::<Value, _>(
+            "operator/run",
+            &json!({
+                "operator": "csv.read", "params": { "path": workspace.path("../outside.csv") },
+            }),
+        )
+        .unwrap_err();
+    let (_, message) = remote(error);
+    assert!(message.contains("outside.csv"), "{message}");
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn bad_requests_say_what_and_where() {
+    let workspace = Workspace::new();
+    let host = workspace.host(Arc::default());
+    let error = host
+        .call::<Value, _>("operator/run", &json!({
+            "operator": "regex.filter", "params": { "pattern": "(unclosed" }, "inputs": { "records": [] },
+        }))
+        .unwrap_err();
+    let (code, message) = remote(error);
+    assert_eq!(code, Some(ErrorCode::InvalidParams));
+    assert!(
+        message.starts_with(
+            "node `operator` (regex.filter): parameter `pattern`: invalid regular expression"
+        ),
+        "{message}"
+    );
+
+    let error = host
+        .call::<Value, _>(
+            "operator/workflow",
+            &json!({
+                "nodes": [
+                    { "name": "read", "operator": "csv.read", "params": { "path": "x.csv" } },
+                    { "name": "lines", "operator": "json.write", "params": { "path": "y.json" } },
+                ],
+                "connections": [["read", "lines"]],
+            }),
+        )
+        .unwrap_err();
+    let (_, message) = remote(error);
+    assert_eq!(
+        message,
+        "cannot connect `read.records` (records) to `lines.json` (json): the port types differ"
+    );
+
+    let error = host
+        .call::<Value, _>("operator/run", &json!({ "operator": "nope" }))
+        .unwrap_err();
+    let (code, message) = remote(error);
+    assert_eq!(code, Some(ErrorCode::InvalidParams));
+    assert!(
+        message.starts_with(
+            "invalid params: unknown operator `nope`; this extension has: cleaner.clean, columns.rename"
+        ),
+        "{message}"
+    );
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn cancelling_a_run_stops_it_without_output() {
+    let workspace = Workspace::new();
+    let mut big = String::from("name,email\n");
+    for i in 0..400_000 {
+        big.push_str(&format!("user{i},user{i}@example.com\n"));
+    }
+    std::fs::write(workspace.path("data/big.csv"), big).expect("write");
+    let notifications: Arc<Mutex<Vec<Notification>>> = Arc::default();
+    let host = workspace.host(Arc::clone(&notifications));
+    let call = host
+        .start(
+            "operator/run",
+            &json!({
+                "operator": "cleaner.clean",
+                "params": {
+                    "input": workspace.path("data/big.csv"),
+                    "output": workspace.path("out/big.csv"),
+                    "column": "email",
+                    "keep": "example",
+                },
+            }),
+        )
+        .expect("send");
+    // Cancel once the run is visibly under way.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !notifications
+        .lock()
+        .expect("lock")
+        .iter()
+        .any(|n| n.method == method::PROGRESS)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no progress before the deadline"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    call.cancel();
+    match call.wait::<Value>() {
+        Err(CallError::Cancelled { .. }) => {}
+        Err(CallError::Remote { error, .. }) => assert_eq!(
+            error.kind(),
+            Some(ErrorCode::Cancelled),
+            "{}",
+            error.message
+        ),
+        other => panic!("expected a cancelled run, got {other:?}"),
+    }
+    assert_eq!(
+        std::fs::read_dir(workspace.path("out"))
+            .expect("list")
+            .count(),
+        0,
+        "no output, no temporary file"
+    );
+    // The extension keeps serving after a cancelled run.
+    let list: Value = host.call("operator/list", &json!({})).expect("list");
+    assert!(list["operators"].is_array());
+    host.shutdown().expect("clean shutdown");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn sandboxed_extension_still_cleans_within_its_grants() {
+    use symphony_core::sandbox::{LandlockSupport, landlock_support};
+    let workspace = Workspace::new();
+    let options = workspace.options(Arc::default()).with_sandbox(true);
+    let started = Host::spawn(Command::new(cleaner_binary()), options);
+    let host = match (landlock_support(), started) {
+        (LandlockSupport::Available { .. }, Ok(host)) => host,
+        (LandlockSupport::Unavailable(_), Err(error)) => {
+            // Without Landlock the handshake must fail rather than run unconfined.
+            assert!(
+                error.to_string().to_lowercase().contains("sandbox"),
+                "{error}"
+            );
+            return;
+        }
+        (support, result) => panic!("Landlock {support:?}, but spawning gave {:?}", result.err()),
+    };
+    let _: Value = host
+        .call(
+            "operator/run",
+            &json!({
+                "operator": "cleaner.clean",
+                "params": {
+                    "input": workspace.path("data/people.csv"),
+                    "output": workspace.path("out/clean.csv"),
+                    "column": "email",
+                    "keep": "turing",
+                },
+            }),
+        )
+        .expect("atomic write inside the granted directory works under Landlock");
+    assert_eq!(
+        std::fs::read_to_string(workspace.path("out/clean.csv")).expect("output"),
+        "name,email\nalan,alan@turing.org\n"
+    );
+    host.shutdown().expect("clean shutdown");
+}

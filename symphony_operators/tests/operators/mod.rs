@@ -1,0 +1,7 @@
+mod checkpoint;
+mod csv_files;
+mod extension;
+mod files;
+mod ops;
+mod support;
+mod workflow;
