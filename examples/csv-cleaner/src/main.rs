@@ -14,7 +14,7 @@ use symphony_operators::prelude::*;
 
 fn main() -> ExitCode {
     let manifest = match symphony_operators::embed_manifest!().get() {
-        Ok(manifest) => serde_json::to_value(manifest).unwrap_or_default(),
+        Ok(manifest) => manifest.clone(),
         Err(errors) => {
             eprintln!("{errors}");
             return ExitCode::FAILURE;

@@ -15,13 +15,11 @@
 //! permission policy: what the manifest requests, narrowed to what the host granted. While a run streams, `$/progress` notifications
 //! `{node, port, items}` go to the host (at most every 100 ms) with the token
 //! `operator/<request id>`; `$/cancelRequest` stops the run at its next batch. When the host
-//! asks for a sandbox, [`serve_operators`] locks the process down with Landlock to the
+//! asks for a sandbox, core's serve loop (run by [`serve_operators`]) locks the process down with Landlock to the
 //! session's granted paths before answering `initialize` (and fails the handshake where the
 //! kernel cannot).
 
-mod grants;
 mod inline;
 mod server;
 
-pub use grants::{session_files, session_policy};
 pub use server::{OperatorServer, serve_operators};

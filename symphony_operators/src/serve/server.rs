@@ -7,17 +7,11 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use symphony_core::protocol::{
-    Capabilities, ErrorCode, ErrorObject, Id, InitializeParams, RawValue,
-};
-use symphony_core::sandbox::{Sandbox, SandboxStatus};
-use symphony_core::serve::{
-    Call, Exit, Handler, SandboxHook, ServeOptions, reply, serve_transport,
-};
-use symphony_core::transport::Transport;
+use symphony_core::manifest::Manifest;
+use symphony_core::protocol::{Capabilities, ErrorCode, ErrorObject, Id, RawValue};
+use symphony_core::serve::{Call, Context, Handler, ServeOptions, reply, serve_with};
 
 use super::inline::{Sink, Source, chunk_from_json, chunks_to_json};
-use super::{session_files, session_policy};
 use crate::files::Files;
 use crate::io::{Progress, ProgressFn};
 use crate::operator::Operator;
@@ -31,35 +25,55 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Serves `operators` over stdin/stdout until the host says `exit`; returns the exit code.
 ///
+/// When the host asks for a sandbox, core's serve loop locks the process down with Landlock
+/// to the session's granted paths before answering `initialize`.
+///
+/// An extension binary embeds its `symphony.toml` with
+/// `symphony_operators::embed_manifest!()`; here the manifest is inline:
+///
 /// ```no_run
+/// use symphony_operators::manifest::Manifest;
 /// use symphony_operators::serve::serve_operators;
 ///
 /// fn main() -> std::process::ExitCode {
-///     let manifest = serde_json::json!({ "id": "acme.ops", "version": "1.0.0", "kind": "operator" });
-///     serve_operators(manifest, symphony_operators::ops::all())
+///     let manifest = Manifest::from_toml_str(
+///         r#"
+///         id = "acme.ops"
+///         name = "Acme operators"
+///         version = "1.0.0"
+///         kind = "operator"
+///         description = "The SDK's built-in operators."
+///         license = "MIT"
+///         engine = "^1.0"
+///         [operator]
+///         category = "transform"
+///         "#,
+///     );
+///     match manifest {
+///         Ok(manifest) => serve_operators(manifest, symphony_operators::ops::all()),
+///         Err(errors) => {
+///             eprintln!("{errors}");
+///             std::process::ExitCode::FAILURE
+///         }
+///     }
 /// }
 /// ```
 pub fn serve_operators(
-    manifest: Value,
+    manifest: Manifest,
     operators: impl IntoIterator<Item = Arc<dyn Operator>>,
 ) -> ExitCode {
-    let server = Arc::new(OperatorServer::new(manifest, operators));
-    let sandboxed = Arc::clone(&server);
-    let hook: SandboxHook = Arc::new(move |params: &InitializeParams| sandboxed.lock_down(params));
-    let options = ServeOptions::default().with_sandbox(hook);
-    let exit = serve_transport(server, Transport::stdio(), options);
-    if let Exit::ReadFailed { error } = &exit {
-        tracing::error!(%error, "reading from the host failed");
-    }
-    ExitCode::from(exit.code())
+    serve_with(
+        OperatorServer::new(manifest, operators),
+        ServeOptions::default(),
+    )
 }
 
 /// A set of operators behind the Orchestra Kit protocol (see the [module](super) for the
 /// methods).
 pub struct OperatorServer {
-    manifest: Value,
+    manifest: Manifest,
     operators: BTreeMap<String, Arc<dyn Operator>>,
-    // Set from the session's grants in `initialize`; no access before.
+    // Set from the session's policy in `initialize`; no access before.
     files: RwLock<Files>,
 }
 
@@ -74,7 +88,7 @@ impl std::fmt::Debug for OperatorServer {
 impl OperatorServer {
     /// A server for `operators` (by their spec names), announcing `manifest` in the
     /// handshake.
-    pub fn new(manifest: Value, operators: impl IntoIterator<Item = Arc<dyn Operator>>) -> Self {
+    pub fn new(manifest: Manifest, operators: impl IntoIterator<Item = Arc<dyn Operator>>) -> Self {
         Self {
             manifest,
             operators: operators
@@ -82,22 +96,6 @@ impl OperatorServer {
                 .map(|operator| (operator.spec().name.clone(), operator))
                 .collect(),
             files: RwLock::new(Files::none()),
-        }
-    }
-
-    /// Restricts this process, with Landlock, to the session's granted filesystem paths.
-    ///
-    /// # Errors
-    ///
-    /// The policy cannot be built, or the kernel cannot enforce a sandbox.
-    pub fn lock_down(&self, session: &InitializeParams) -> Result<(), String> {
-        let policy = session_policy(&self.manifest, session)?;
-        let report = Sandbox::from_policy(&policy)
-            .enforce()
-            .map_err(|error| error.to_string())?;
-        match report.status() {
-            SandboxStatus::NotSupported(reason) => Err(format!("no sandbox: {reason}")),
-            _ => Ok(()),
         }
     }
 
@@ -316,17 +314,17 @@ fn workflow_error(error: WorkflowError) -> ErrorObject {
 }
 
 impl Handler for OperatorServer {
-    fn manifest(&self) -> Value {
-        self.manifest.clone()
+    fn manifest(&self) -> &Manifest {
+        &self.manifest
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities::new(METHODS)
     }
 
-    fn initialize(&self, params: &InitializeParams) -> Result<(), ErrorObject> {
-        let files = session_files(&self.manifest, params)
-            .map_err(|reason| ErrorObject::new(ErrorCode::InvalidConfig, reason))?;
+    fn initialize(&self, context: &Context) -> Result<(), ErrorObject> {
+        // Core built the session's policy: the manifest's request narrowed to the grants.
+        let files = Files::new(Arc::new(context.policy().clone()));
         *self.files.write().unwrap_or_else(PoisonError::into_inner) = files;
         Ok(())
     }

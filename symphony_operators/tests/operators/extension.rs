@@ -94,7 +94,7 @@ fn lists_its_operators_and_runs_one_on_inline_records() {
     let workspace = Workspace::new();
     let host = workspace.host(Arc::default());
     assert_eq!(
-        host.initialize_result().manifest["id"],
+        host.initialize_result().manifest.id().as_str(),
         "symphony.csv-cleaner"
     );
     let list: Value = host.call("operator/list", &json!({})).expect("list");
