@@ -3,13 +3,23 @@
 //!
 //! - [`view`]: the view tree a motif renders ([`view::el`], [`view::text`]), validated into
 //!   a [`view::View`];
+//! - [`motif`]: the [`motif::Motif`] trait (state → view → events → effects), run by
+//!   [`runtime::MotifInstance`];
 //! - [`html`]: HTML with context-correct escaping; [`diff`]: patches between two renders;
+//! - [`bridge`]: the page script and validation of its messages; [`page`]: the document
+//!   around a view; [`csp`]: its Content-Security-Policy; [`assets`]: `motif://` bundles;
 //!
 //! This crate also re-exports the shared foundation an extension author needs (manifest,
 //! permissions, configuration, lifecycle) so that a motif extension depends on this crate alone.
 
+pub mod assets;
+pub mod bridge;
+pub mod csp;
 pub mod diff;
 pub mod html;
+pub mod motif;
+pub mod page;
+pub mod runtime;
 pub mod view;
 
 pub use symphony_core::{config, lifecycle, manifest, permission, sandbox, version};
