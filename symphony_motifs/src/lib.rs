@@ -3,6 +3,7 @@
 //!
 //! - [`view`]: the view tree a motif renders ([`view::el`], [`view::text`]), validated into
 //!   a [`view::View`];
+//! - [`editor`]: custom editors over documents with undo/redo, atomic saves and backups;
 //! - [`motif`]: the [`motif::Motif`] trait (state → view → events → effects), run by
 //!   [`runtime::MotifInstance`];
 //! - [`html`]: HTML with context-correct escaping; [`diff`]: patches between two renders;
@@ -16,6 +17,7 @@ pub mod assets;
 pub mod bridge;
 pub mod csp;
 pub mod diff;
+pub mod editor;
 pub mod html;
 pub mod motif;
 pub mod page;

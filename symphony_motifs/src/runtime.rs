@@ -174,27 +174,7 @@ impl<M: Motif> MotifInstance<M> {
     /// called), [`MotifError::View`] if the new render is invalid (the page keeps the old
     /// view, the state keeps the update).
     pub fn handle(&mut self, event: &BridgeEvent) -> Result<Update, MotifError> {
-        let binding = self
-            .view
-            .node_at(&event.path)
-            .and_then(Node::as_element)
-            .and_then(|element| {
-                element
-                    .events()
-                    .iter()
-                    .find(|binding| binding.event == event.event)
-            })
-            .ok_or_else(|| MotifError::UnknownTarget {
-                event: event.event.clone(),
-                path: event.path.clone(),
-            })?;
-        let resolved = Event {
-            handler: binding.handler.clone(),
-            event: event.event.clone(),
-            arg: binding.arg.clone(),
-            value: event.value.clone(),
-            key: event.key.clone(),
-        };
+        let resolved = resolve(&self.view, event)?;
         self.dispatch(&resolved)
     }
 
@@ -228,4 +208,28 @@ impl<M: Motif> MotifInstance<M> {
         self.view = view;
         Ok(patches)
     }
+}
+
+/// The motif event `event` stands for in `view`: the binding on the element it names.
+pub(crate) fn resolve(view: &View, event: &BridgeEvent) -> Result<Event, MotifError> {
+    let binding = view
+        .node_at(&event.path)
+        .and_then(Node::as_element)
+        .and_then(|element| {
+            element
+                .events()
+                .iter()
+                .find(|binding| binding.event == event.event)
+        })
+        .ok_or_else(|| MotifError::UnknownTarget {
+            event: event.event.clone(),
+            path: event.path.clone(),
+        })?;
+    Ok(Event {
+        handler: binding.handler.clone(),
+        event: event.event.clone(),
+        arg: binding.arg.clone(),
+        value: event.value.clone(),
+        key: event.key.clone(),
+    })
 }
