@@ -1,6 +1,6 @@
 //! The HTML document around a view: CSP, the view, the bridge configuration and script.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::bridge::BRIDGE_JS;
 use crate::csp::{ContentSecurityPolicy, Nonce};
@@ -8,7 +8,7 @@ use crate::html::{escape_attribute, escape_text};
 use crate::view::{View, sanitize_url};
 
 /// How the bridge script reaches Rust.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "transport", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum BridgeTransport {
