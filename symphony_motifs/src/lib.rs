@@ -9,7 +9,8 @@
 //! - [`html`]: HTML with context-correct escaping; [`diff`]: patches between two renders;
 //! - [`bridge`]: the page script and validation of its messages; [`page`]: the document
 //!   around a view; [`csp`]: its Content-Security-Policy; [`assets`]: `motif://` bundles;
-//! - [`serve`]: [`serve::MotifServer`], the protocol handler of a motif extension.
+//! - [`serve`]: [`serve::MotifServer`], the protocol handler of a motif extension;
+//! - `tauri_plugin` (feature `tauri`): the Tauri 2 plugin.
 //!
 //! This crate also re-exports the shared foundation an extension author needs (manifest,
 //! permissions, configuration, lifecycle) so that a motif extension depends on this crate alone.
@@ -24,6 +25,8 @@ pub mod motif;
 pub mod page;
 pub mod runtime;
 pub mod serve;
+#[cfg(feature = "tauri")]
+pub mod tauri_plugin;
 pub mod view;
 
 pub use symphony_core::{config, lifecycle, manifest, permission, sandbox, version};

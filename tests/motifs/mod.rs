@@ -7,6 +7,7 @@ mod binaries;
 mod browser;
 mod editor;
 mod panel;
+mod tauri_plugin;
 
 use std::time::Duration;
 

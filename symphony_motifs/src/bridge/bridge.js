@@ -172,4 +172,21 @@
   }
   // Patches pushed by the host (not in reply to an event) come through here.
   window.__symphonyMotif = { applyPatches };
+  // In Tauri, the host also pushes patches (updates it started) as an event.
+  const internals = window.__TAURI_INTERNALS__;
+  if (config.transport === 'tauri' && internals) {
+    const handler = internals.transformCallback((event) => {
+      const payload = event && event.payload;
+      if (payload && payload.motif === config.motif) {
+        queue = queue
+          .then(() => applyPatches(payload.patches || []))
+          .catch((error) => root.setAttribute('data-motif-error', String(error)));
+      }
+    });
+    internals.invoke('plugin:event|listen', {
+      event: 'motifs://patches',
+      target: { kind: 'Any' },
+      handler,
+    });
+  }
 })();

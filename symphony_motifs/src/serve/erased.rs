@@ -8,15 +8,16 @@ use crate::diff::Patch;
 use crate::editor::{
     CustomEditor, Document, DocumentModel, EditorError, EditorSession, EditorStatus,
 };
-use crate::motif::{Motif, Placement};
+use crate::motif::{Event, Motif, Placement};
 use crate::runtime::{MotifError, MotifInstance, Update};
 use crate::view::View;
 
 /// A running motif, whatever its state type.
-pub(super) trait Component: Send {
+pub(crate) trait Component: Send {
     fn placement(&self) -> Placement;
     fn view(&self) -> &View;
     fn handle_message(&mut self, message: &[u8]) -> Result<Update, MotifError>;
+    fn dispatch(&mut self, event: &Event) -> Result<Update, MotifError>;
     fn save_state(&self) -> Result<Value, MotifError>;
     fn restore_state(&mut self, state: Value) -> Result<Vec<Patch>, MotifError>;
 }
@@ -30,6 +31,9 @@ impl<M: Motif> Component for MotifInstance<M> {
     }
     fn handle_message(&mut self, message: &[u8]) -> Result<Update, MotifError> {
         MotifInstance::handle_message(self, message)
+    }
+    fn dispatch(&mut self, event: &Event) -> Result<Update, MotifError> {
+        MotifInstance::dispatch(self, event)
     }
     fn save_state(&self) -> Result<Value, MotifError> {
         MotifInstance::save_state(self)

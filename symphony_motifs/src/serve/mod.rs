@@ -23,7 +23,7 @@
 //! Refused page messages, unknown targets and changed-on-disk saves answer `InvalidInput`;
 //! unknown components or documents and malformed params answer `InvalidParams`.
 
-mod erased;
+pub(crate) mod erased;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
