@@ -2,7 +2,7 @@
 //! events routed to motifs through plugin commands, patches pushed as events, and a
 //! [`preview`] window for one motif.
 //!
-//! ```no_run
+//! ```
 //! # use symphony_motifs::motif::{Effects, Event, Motif, Placement};
 //! # use symphony_motifs::view::{Node, el};
 //! # struct Counter;
@@ -16,11 +16,10 @@
 //! use symphony_motifs::tauri_plugin::MotifsPlugin;
 //!
 //! let plugin = MotifsPlugin::new().motif("counter", Counter).unwrap();
-//! tauri::Builder::default()
-//!     .plugin(plugin.build())
-//!     .run(tauri::generate_context!())
-//!     .unwrap();
-//! // The window then loads `motif://symphony.page/.page/counter`.
+//! let builder = tauri::Builder::default().plugin(plugin.build());
+//! // In the app: `builder.run(tauri::generate_context!())`, with a window loading
+//! // `motif://<extension-id>/.page/counter`.
+//! # drop(builder);
 //! ```
 
 mod commands;

@@ -48,7 +48,7 @@ pub struct EventBinding {
     pub arg: Option<Value>,
 }
 
-/// Starts an element with tag `tag` (validated when the tree becomes a [`View`]).
+/// Starts an element with tag `tag` (validated when the tree becomes a [`View`](super::View)).
 pub fn el(tag: &'static str) -> Element {
     Element {
         tag: tag.to_owned(),
