@@ -2,4 +2,6 @@
 
 mod manifest;
 mod motifs;
+mod permission;
 mod protocol;
+mod sandbox;

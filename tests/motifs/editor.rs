@@ -33,7 +33,7 @@ fn edit_undo_redo_save_and_revert() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("people.csv");
     fs::write(&path, "name,age\nAda,36\n").unwrap();
-    let host = csv_editor();
+    let host = csv_editor(&[dir.path()]);
     let (doc, opened) = open(&host, &path);
     assert_eq!(opened["status"]["dirty"], false);
     assert!(opened["html"].as_str().unwrap().contains(r#"value="Ada""#));
@@ -93,7 +93,7 @@ fn a_change_on_disk_is_detected_and_not_overwritten() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data.csv");
     fs::write(&path, "a,b\n").unwrap();
-    let host = csv_editor();
+    let host = csv_editor(&[dir.path()]);
     let (doc, _) = open(&host, &path);
     host.call::<Value, _>(
         "editor/event",
@@ -140,7 +140,7 @@ fn a_failed_save_loses_no_data() {
     fs::create_dir(&blocked).unwrap();
     fs::write(blocked.join("inside"), "").unwrap();
 
-    let host = csv_editor();
+    let host = csv_editor(&[dir.path()]);
     let (doc, _) = open(&host, &path);
     host.call::<Value, _>(
         "editor/event",
@@ -181,11 +181,14 @@ fn a_failed_save_loses_no_data() {
 #[test]
 fn backups_restore_unsaved_work_after_a_hot_exit() {
     let dir = tempfile::tempdir().unwrap();
-    let backups = tempfile::tempdir().unwrap();
+    // The host keeps backups in a folder it grants the extension.
+    let storage = tempfile::tempdir().unwrap();
+    let backups = storage.path().join("backups");
+    fs::create_dir(&backups).unwrap();
     let path = dir.path().join("draft.csv");
     fs::write(&path, "1,2\n").unwrap();
 
-    let host = csv_editor();
+    let host = csv_editor(&[dir.path(), storage.path()]);
     let (doc, _) = open(&host, &path);
     host.call::<Value, _>(
         "editor/event",
@@ -193,15 +196,12 @@ fn backups_restore_unsaved_work_after_a_hot_exit() {
     )
     .unwrap();
     let backup: Value = host
-        .call(
-            "editor/backup",
-            &json!({ "document": doc, "dir": backups.path() }),
-        )
+        .call("editor/backup", &json!({ "document": doc, "dir": backups }))
         .unwrap();
     // Hot exit: the process goes away without saving.
     drop(host);
 
-    let host = csv_editor();
+    let host = csv_editor(&[dir.path(), storage.path()]);
     let restored: Value = host
         .call(
             "editor/restore",
@@ -233,7 +233,7 @@ fn backups_restore_unsaved_work_after_a_hot_exit() {
 #[test]
 fn unopenable_files_and_bad_edits_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let host = csv_editor();
+    let host = csv_editor(&[dir.path()]);
     let message = call_error(
         &host,
         "editor/open",
@@ -275,5 +275,46 @@ fn unopenable_files_and_bad_edits_are_clear_errors() {
         "{message}"
     );
     assert_eq!(call(&host, "editor/status", doc)["dirty"], false);
+    host.shutdown().unwrap();
+}
+
+#[test]
+fn files_outside_the_granted_folders_are_refused() {
+    let granted = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let outside = elsewhere.path().join("private.csv");
+    fs::write(&outside, "secret\n").unwrap();
+    let inside = granted.path().join("ok.csv");
+    fs::write(&inside, "a\n").unwrap();
+
+    let host = csv_editor(&[granted.path()]);
+    let message = call_error(
+        &host,
+        "editor/open",
+        &json!({ "path": outside }),
+        ErrorCode::PermissionDenied,
+    );
+    assert!(message.contains("private.csv"), "{message}");
+    // `..` does not walk out of the grant either.
+    let sneaky = granted
+        .path()
+        .join("..")
+        .join(elsewhere.path().file_name().unwrap())
+        .join("private.csv");
+    call_error(
+        &host,
+        "editor/open",
+        &json!({ "path": sneaky }),
+        ErrorCode::PermissionDenied,
+    );
+
+    let (doc, _) = open(&host, &inside);
+    call_error(
+        &host,
+        "editor/saveAs",
+        &json!({ "document": doc, "path": elsewhere.path().join("copy.csv") }),
+        ErrorCode::PermissionDenied,
+    );
+    assert!(!elsewhere.path().join("copy.csv").exists());
     host.shutdown().unwrap();
 }

@@ -9,10 +9,12 @@ mod editor;
 mod panel;
 mod tauri_plugin;
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostOptions};
+use symphony_core::permission::{FsAccess, FsRule, Permissions};
 use symphony_core::protocol::ErrorCode;
 
 fn options() -> HostOptions {
@@ -26,9 +28,22 @@ fn counter_panel() -> Host {
     Host::spawn(binaries::command("counter-panel"), options()).expect("counter-panel starts")
 }
 
-/// The `csv-editor` example, started and initialized.
-fn csv_editor() -> Host {
-    Host::spawn(binaries::command("csv-editor"), options()).expect("csv-editor starts")
+/// The `csv-editor` example, started and initialized, with read and write access granted
+/// under `roots` (its manifest asks for `**`, which resolves against the workspace roots).
+fn csv_editor(roots: &[&Path]) -> Host {
+    let grants = Permissions {
+        filesystem: vec![FsRule {
+            path: "**".to_owned(),
+            access: vec![FsAccess::Read, FsAccess::Write],
+        }],
+        ..Permissions::default()
+    };
+    let options = roots
+        .iter()
+        .fold(options().with_grants(grants), |options, root| {
+            options.with_workspace_root(*root)
+        });
+    Host::spawn(binaries::command("csv-editor"), options).expect("csv-editor starts")
 }
 
 /// Calls `method` and expects an error response with `code`; returns its message.

@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 
 use serde::{Deserialize, Serialize};
+use symphony_core::manifest::EmbeddedManifest;
 use symphony_core::serve::serve;
 use symphony_motifs::motif::{Effects, Event, Motif, Placement};
 use symphony_motifs::serve::MotifServer;
@@ -149,14 +150,17 @@ impl Motif for Counter {
     }
 }
 
+static MANIFEST: &EmbeddedManifest = symphony_core::embed_manifest!();
+
 fn main() -> ExitCode {
-    let manifest = serde_json::json!({
-        "id": "symphony.counter-panel",
-        "name": "Counter panel",
-        "version": env!("CARGO_PKG_VERSION"),
-        "kind": "motif",
-        "description": "A counter with a label and a history, to show the motif cycle.",
-    });
+    let manifest = match MANIFEST.get() {
+        Ok(manifest) => manifest,
+        Err(errors) => {
+            // build.rs checks the manifest, so this is only reached if that check was skipped.
+            eprintln!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
     match MotifServer::new(manifest).component("counter", Counter) {
         Ok(server) => serve(server),
         Err(error) => {

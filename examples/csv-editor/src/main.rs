@@ -7,6 +7,7 @@ mod table;
 
 use std::process::ExitCode;
 
+use symphony_core::manifest::EmbeddedManifest;
 use symphony_core::serve::serve;
 use symphony_motifs::editor::{CustomEditor, ModelError};
 use symphony_motifs::motif::Event;
@@ -88,14 +89,17 @@ impl CustomEditor for CsvEditor {
     }
 }
 
+static MANIFEST: &EmbeddedManifest = symphony_core::embed_manifest!();
+
 fn main() -> ExitCode {
-    let manifest = serde_json::json!({
-        "id": "symphony.csv-editor",
-        "name": "CSV table editor",
-        "version": env!("CARGO_PKG_VERSION"),
-        "kind": "motif",
-        "description": "Edits CSV files as a table.",
-    });
+    let manifest = match MANIFEST.get() {
+        Ok(manifest) => manifest,
+        Err(errors) => {
+            // build.rs checks the manifest, so this is only reached if that check was skipped.
+            eprintln!("{errors}");
+            return ExitCode::FAILURE;
+        }
+    };
     match MotifServer::new(manifest).editor("symphony.csv", ["*.csv"], CsvEditor) {
         Ok(server) => serve(server),
         Err(error) => {

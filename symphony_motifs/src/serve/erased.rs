@@ -17,6 +17,8 @@ pub(crate) trait Component: Send {
     fn placement(&self) -> Placement;
     fn view(&self) -> &View;
     fn handle_message(&mut self, message: &[u8]) -> Result<Update, MotifError>;
+    /// Host-initiated updates; only the Tauri plugin starts those today.
+    #[cfg_attr(not(feature = "tauri"), allow(dead_code))]
     fn dispatch(&mut self, event: &Event) -> Result<Update, MotifError>;
     fn save_state(&self) -> Result<Value, MotifError>;
     fn restore_state(&mut self, state: Value) -> Result<Vec<Patch>, MotifError>;

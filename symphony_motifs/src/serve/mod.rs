@@ -20,7 +20,8 @@
 //! | `editor/backup` | `{document, dir}` | `{backup}` |
 //! | `editor/status`, `editor/close` | `{document}` | `status` / `null` |
 //!
-//! Refused page messages, unknown targets and changed-on-disk saves answer `InvalidInput`;
+//! Files are opened, saved and backed up only where the host granted filesystem access
+//! (`PermissionDenied` names the path otherwise). Refused page messages, unknown targets and changed-on-disk saves answer `InvalidInput`;
 //! unknown components or documents and malformed params answer `InvalidParams`.
 
 pub(crate) mod erased;
@@ -32,6 +33,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use symphony_core::manifest::Manifest;
+use symphony_core::permission::FsAccess;
 use symphony_core::protocol::{Capabilities, ErrorCode, ErrorObject, RawValue};
 use symphony_core::serve::{Call, Handler, reply};
 
@@ -82,14 +85,27 @@ pub const METHODS: &[&str] = &[
 /// # }
 /// use symphony_motifs::serve::MotifServer;
 ///
-/// let server = MotifServer::new(serde_json::json!({"id": "acme.counter", "kind": "motif"}))
-///     .component("counter", Counter)
-///     .unwrap();
+/// use symphony_core::manifest::Manifest;
+///
+/// let manifest = Manifest::from_toml_str(
+///     r#"
+///     id = "acme.counter"
+///     name = "Counter"
+///     version = "1.0.0"
+///     kind = "motif"
+///     [motif]
+///     components = [{ id = "counter", title = "Counter", placement = "panel" }]
+///     "#,
+/// )
+/// .unwrap();
+/// // An extension binary gets a `&'static Manifest` from `embed_manifest!`.
+/// let manifest: &'static Manifest = Box::leak(Box::new(manifest));
+/// let server = MotifServer::new(manifest).component("counter", Counter).unwrap();
 /// // In the extension binary: `fn main() -> ExitCode { symphony_core::serve::serve(server) }`
 /// # let _ = server;
 /// ```
 pub struct MotifServer {
-    manifest: Value,
+    manifest: &'static Manifest,
     components: Mutex<BTreeMap<String, Box<dyn Component>>>,
     editors: HashMap<String, Arc<dyn EditorFactory>>,
     registry: EditorRegistry,
@@ -98,8 +114,9 @@ pub struct MotifServer {
 }
 
 impl MotifServer {
-    /// A server announcing `manifest` in the handshake.
-    pub fn new(manifest: Value) -> Self {
+    /// A server announcing `manifest` (typically from
+    /// [`embed_manifest!`](symphony_core::embed_manifest)) in the handshake.
+    pub fn new(manifest: &'static Manifest) -> Self {
         MotifServer {
             manifest,
             components: Mutex::new(BTreeMap::new()),
@@ -249,18 +266,23 @@ impl MotifServer {
                         })?
                         .to_owned(),
                 };
+                let path = call.policy().require_path(&p.path, FsAccess::Read)?;
                 let editor = self
                     .factory(&view_type)?
-                    .open(&p.path)
+                    .open(path.as_path())
                     .map_err(editor_error)?;
                 self.opened(view_type, editor)
             }
             "editor/restore" => {
                 let p: RestoreBackupParams = call.params()?;
+                let backup = call.policy().require_path(&p.backup, FsAccess::Read)?;
                 let editor = self
                     .factory(&p.view_type)?
-                    .restore(&p.backup)
+                    .restore(backup.as_path())
                     .map_err(editor_error)?;
+                // The restored document saves to its original file: it must be readable.
+                call.policy()
+                    .require_path(editor.status().map_err(editor_error)?.path, FsAccess::Read)?;
                 self.opened(p.view_type, editor)
             }
             "editor/close" => {
@@ -309,21 +331,26 @@ impl MotifServer {
             "editor/save" => {
                 let p: SaveParams = call.params()?;
                 self.document_call(p.document, |d| {
+                    let path = d.status().map_err(editor_error)?.path;
+                    call.policy().require_path(path, FsAccess::Write)?;
                     d.save(p.overwrite).map_err(editor_error)?;
                     reply(&d.status().map_err(editor_error)?)
                 })
             }
             "editor/saveAs" => {
                 let p: SaveAsParams = call.params()?;
+                let path = call.policy().require_path(&p.path, FsAccess::Write)?;
                 self.document_call(p.document, |d| {
-                    d.save_as(p.path).map_err(editor_error)?;
+                    d.save_as(path.as_path().to_path_buf())
+                        .map_err(editor_error)?;
                     reply(&d.status().map_err(editor_error)?)
                 })
             }
             "editor/backup" => {
                 let p: BackupParams = call.params()?;
+                let dir = call.policy().require_path(&p.dir, FsAccess::Write)?;
                 self.document_call(p.document, |d| {
-                    let backup = d.backup(&p.dir).map_err(editor_error)?;
+                    let backup = d.backup(dir.as_path()).map_err(editor_error)?;
                     reply(&json!({ "backup": backup }))
                 })
             }
@@ -337,8 +364,8 @@ impl MotifServer {
 }
 
 impl Handler for MotifServer {
-    fn manifest(&self) -> Value {
-        self.manifest.clone()
+    fn manifest(&self) -> &Manifest {
+        self.manifest
     }
 
     fn capabilities(&self) -> Capabilities {
