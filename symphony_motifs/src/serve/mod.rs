@@ -93,6 +93,7 @@ pub const METHODS: &[&str] = &[
 ///     name = "Counter"
 ///     version = "1.0.0"
 ///     kind = "motif"
+///     engine = "^1"
 ///     [motif]
 ///     components = [{ id = "counter", title = "Counter", placement = "panel" }]
 ///     "#,
