@@ -1,6 +1,7 @@
 //! Workspace-level integration tests (one binary; each module tests one area).
 
 mod manifest;
+mod motifs;
 mod permission;
 mod protocol;
 mod sandbox;

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, isolation, toolchain};
+use crate::{cmd, isolation, provision, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -20,6 +20,10 @@ const STEPS: &[Step] = &[
     Step {
         name: "toolchain",
         run: |_| toolchain::ensure_components(),
+    },
+    Step {
+        name: "debian-packages",
+        run: |_| provision::debian::ensure_packages(),
     },
     Step {
         name: "fmt",
@@ -153,7 +157,15 @@ mod tests {
         let names: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
         assert_eq!(
             names,
-            ["toolchain", "fmt", "clippy", "doc", "test", "isolation"]
+            [
+                "toolchain",
+                "debian-packages",
+                "fmt",
+                "clippy",
+                "doc",
+                "test",
+                "isolation"
+            ]
         );
     }
 

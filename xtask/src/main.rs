@@ -7,6 +7,7 @@ mod ci;
 mod cmd;
 mod error;
 mod isolation;
+mod provision;
 mod toolchain;
 mod workspace;
 
@@ -20,7 +21,7 @@ use error::Error;
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "run exactly what CI runs: toolchain, fmt, clippy, doc, test, isolation",
+        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, test, isolation",
     ),
     (
         "isolation [--manifest-path PATH]",

@@ -1,0 +1,218 @@
+//! The WebView bridge: the script that turns DOM events into messages and patches into DOM
+//! changes, and the validation of what that script sends.
+//!
+//! Messages from the page are untrusted: they are size-limited before parsing, must have
+//! exactly the expected shape, and name only an element and an event. Which handler runs
+//! is decided on the Rust side from the current view's bindings
+//! ([`MotifInstance::handle_message`](crate::runtime::MotifInstance::handle_message)).
+
+use serde::{Deserialize, Serialize};
+
+use crate::view::BRIDGED_EVENTS;
+
+/// The bridge script, to be served with the page (inline with a nonce, or as an asset).
+pub const BRIDGE_JS: &str = include_str!("bridge.js");
+
+/// Limits on messages from the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct BridgeLimits {
+    /// Largest message accepted, in bytes.
+    pub max_message_bytes: usize,
+    /// Deepest element path accepted.
+    pub max_path_depth: usize,
+}
+
+impl Default for BridgeLimits {
+    fn default() -> Self {
+        BridgeLimits {
+            max_message_bytes: 64 * 1024,
+            max_path_depth: 256,
+        }
+    }
+}
+
+impl BridgeLimits {
+    /// With a different message size limit.
+    #[must_use]
+    pub fn with_max_message_bytes(mut self, bytes: usize) -> Self {
+        self.max_message_bytes = bytes;
+        self
+    }
+}
+
+/// An event reported by the page: which DOM event fired on which element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BridgeEvent {
+    /// The DOM event.
+    pub event: String,
+    /// The element's path from the view root.
+    pub path: Vec<usize>,
+    /// The element's value, for form controls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The key, for `keydown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// The envelope the bridge script sends.
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+enum Envelope {
+    Event(BridgeEvent),
+}
+
+/// Why a message from the page was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BridgeError {
+    /// Larger than [`BridgeLimits::max_message_bytes`].
+    #[error("bridge message of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The message size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Not JSON, or not the shape the bridge sends.
+    #[error(
+        "malformed bridge message: {detail} (expected {{\"type\":\"event\",\"event\":…,\"path\":[…]}})"
+    )]
+    Malformed {
+        /// What was wrong.
+        detail: String,
+    },
+    /// An event the bridge does not forward.
+    #[error("bridge message names event `{event}`, which is not bridged (one of: {})", BRIDGED_EVENTS.join(", "))]
+    UnknownEvent {
+        /// The event.
+        event: String,
+    },
+    /// A path deeper than [`BridgeLimits::max_path_depth`].
+    #[error("bridge message path has {depth} levels, more than the limit of {limit}")]
+    PathTooDeep {
+        /// The path's depth.
+        depth: usize,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Parses and validates one message from the page.
+///
+/// # Errors
+///
+/// A [`BridgeError`] saying what is wrong; nothing is parsed from an oversized message.
+///
+/// ```
+/// use symphony_motifs::bridge::{BridgeError, BridgeLimits, parse_message};
+///
+/// let limits = BridgeLimits::default();
+/// let event = parse_message(br#"{"type":"event","event":"click","path":[0,2]}"#, &limits).unwrap();
+/// assert_eq!(event.path, [0, 2]);
+/// assert!(matches!(parse_message(b"{", &limits), Err(BridgeError::Malformed { .. })));
+/// ```
+pub fn parse_message(bytes: &[u8], limits: &BridgeLimits) -> Result<BridgeEvent, BridgeError> {
+    if bytes.len() > limits.max_message_bytes {
+        return Err(BridgeError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_message_bytes,
+        });
+    }
+    let Envelope::Event(event) =
+        serde_json::from_slice(bytes).map_err(|error| BridgeError::Malformed {
+            detail: error.to_string(),
+        })?;
+    if !BRIDGED_EVENTS.contains(&event.event.as_str()) {
+        return Err(BridgeError::UnknownEvent { event: event.event });
+    }
+    if event.path.len() > limits.max_path_depth {
+        return Err(BridgeError::PathTooDeep {
+            depth: event.path.len(),
+            limit: limits.max_path_depth,
+        });
+    }
+    Ok(event)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_can_be_inlined() {
+        let lower = BRIDGE_JS.to_ascii_lowercase();
+        assert!(
+            !lower.contains("<script") && !lower.contains("</script") && !lower.contains("<!--")
+        );
+    }
+
+    #[test]
+    fn malformed_messages_are_refused_with_the_reason() {
+        let limits = BridgeLimits::default();
+        for (message, needle) in [
+            (&b"not json"[..], "expected"),
+            (
+                br#"{"type":"event","event":"click"}"#,
+                "missing field `path`",
+            ),
+            (
+                br#"{"type":"event","event":"click","path":[-1]}"#,
+                "invalid value",
+            ),
+            (
+                br#"{"type":"call","handler":"x"}"#,
+                "unknown variant `call`",
+            ),
+            (
+                br#"{"type":"event","event":"click","path":[],"handler":"x"}"#,
+                "unknown field `handler`",
+            ),
+        ] {
+            let error = parse_message(message, &limits).unwrap_err();
+            assert!(matches!(error, BridgeError::Malformed { .. }));
+            assert!(error.to_string().contains(needle), "{error}");
+        }
+        let error = parse_message(
+            br#"{"type":"event","event":"mouseover","path":[]}"#,
+            &limits,
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            BridgeError::UnknownEvent {
+                event: "mouseover".into()
+            }
+        );
+    }
+
+    #[test]
+    fn oversized_and_deep_messages_are_refused() {
+        let limits = BridgeLimits::default().with_max_message_bytes(100);
+        let big = format!(
+            r#"{{"type":"event","event":"input","path":[],"value":"{}"}}"#,
+            "x".repeat(200)
+        );
+        assert_eq!(
+            parse_message(big.as_bytes(), &limits),
+            Err(BridgeError::TooLarge {
+                size: big.len(),
+                limit: 100
+            })
+        );
+        let deep = format!(
+            r#"{{"type":"event","event":"click","path":[{}0]}}"#,
+            "0,".repeat(300)
+        );
+        let error = parse_message(deep.as_bytes(), &BridgeLimits::default()).unwrap_err();
+        assert_eq!(
+            error,
+            BridgeError::PathTooDeep {
+                depth: 301,
+                limit: 256
+            }
+        );
+    }
+}

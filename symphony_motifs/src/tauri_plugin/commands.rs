@@ -1,0 +1,55 @@
+//! The plugin's commands: what the bridge script invokes.
+
+use std::sync::{Mutex, MutexGuard};
+
+use ::tauri::{Emitter, Runtime, State, Webview};
+use serde_json::json;
+
+use super::Motifs;
+use crate::runtime::Update;
+
+/// Handles a bridge message from the page of motif `motif`; replies with the patches and
+/// emits the motif's effects (messages, requests) as the `motifs://effects` event for the
+/// app to act on.
+#[::tauri::command]
+pub(super) fn event<R: Runtime>(
+    webview: Webview<R>,
+    motifs: State<'_, Motifs>,
+    motif: String,
+    message: String,
+) -> Result<Update, String> {
+    let update = {
+        let mut components = lock(&motifs.components);
+        let component = components
+            .get_mut(&motif)
+            .ok_or_else(|| format!("no motif `{motif}` is hosted by the motifs plugin"))?;
+        component
+            .handle_message(message.as_bytes())
+            .map_err(|error| error.to_string())?
+    };
+    if !update.messages.is_empty() || !update.requests.is_empty() {
+        // Effects are advisory for the app; a page without listeners loses nothing.
+        let _ = webview.emit(
+            "motifs://effects",
+            json!({ "motif": motif, "messages": update.messages, "requests": update.requests }),
+        );
+    }
+    Ok(update)
+}
+
+/// The current view of motif `motif`, as HTML.
+#[::tauri::command]
+pub(super) fn render(motifs: State<'_, Motifs>, motif: String) -> Result<String, String> {
+    let components = lock(&motifs.components);
+    components
+        .get(&motif)
+        .map(|component| component.view().to_html())
+        .ok_or_else(|| format!("no motif `{motif}` is hosted by the motifs plugin"))
+}
+
+/// A poisoned lock means a motif panicked mid-update; its last state is still usable.
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,121 @@
+//! The Tauri 2 plugin (feature `tauri`): motif pages and assets under `motif://`, bridge
+//! events routed to motifs through plugin commands, patches pushed as events, and a
+//! [`preview`] window for one motif.
+//!
+//! ```
+//! # use symphony_motifs::motif::{Effects, Event, Motif, Placement};
+//! # use symphony_motifs::view::{Node, el};
+//! # struct Counter;
+//! # impl Motif for Counter {
+//! #     type State = i64;
+//! #     fn placement(&self) -> Placement { Placement::Panel }
+//! #     fn initial_state(&self) -> i64 { 0 }
+//! #     fn render(&self, n: &i64) -> Node { el("p").child(n.to_string()).into() }
+//! #     fn update(&self, n: &mut i64, _: &Event) -> Effects { *n += 1; Effects::changed() }
+//! # }
+//! use symphony_motifs::tauri_plugin::MotifsPlugin;
+//!
+//! let plugin = MotifsPlugin::new().motif("counter", Counter).unwrap();
+//! let builder = tauri::Builder::default().plugin(plugin.build());
+//! // In the app: `builder.run(tauri::generate_context!())`, with a window loading
+//! // `motif://<extension-id>/.page/counter`.
+//! # drop(builder);
+//! ```
+
+mod commands;
+mod preview;
+mod protocol;
+mod push;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use ::tauri::plugin::{Builder, TauriPlugin};
+use ::tauri::{Manager, Runtime};
+
+use crate::assets::AssetServer;
+use crate::motif::Motif;
+use crate::runtime::{MotifError, MotifInstance};
+use crate::serve::erased::Component;
+
+pub use preview::{PreviewError, preview};
+pub use protocol::{PAGE_PREFIX, respond};
+pub use push::{MotifsExt, PATCHES_EVENT, PushError};
+
+/// The plugin's name: its commands are `plugin:motifs|event` and `plugin:motifs|render`.
+pub const PLUGIN_NAME: &str = "motifs";
+
+/// The motifs and asset bundles a Tauri app hosts.
+#[derive(Clone)]
+pub struct Motifs {
+    pub(crate) components: Arc<Mutex<BTreeMap<String, Box<dyn Component>>>>,
+    pub(crate) assets: Arc<AssetServer>,
+}
+
+/// Builds the plugin.
+pub struct MotifsPlugin {
+    components: BTreeMap<String, Box<dyn Component>>,
+    assets: AssetServer,
+}
+
+impl Default for MotifsPlugin {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MotifsPlugin {
+    /// No motifs, no asset bundles.
+    pub fn new() -> Self {
+        MotifsPlugin {
+            components: BTreeMap::new(),
+            assets: AssetServer::new(),
+        }
+    }
+
+    /// Hosts `motif` under `name`; its page is `motif://<any extension>/.page/<name>`.
+    ///
+    /// # Errors
+    ///
+    /// [`MotifError::View`] if its first render is invalid.
+    pub fn motif<M: Motif>(mut self, name: &str, motif: M) -> Result<Self, MotifError> {
+        self.components
+            .insert(name.to_owned(), Box::new(MotifInstance::new(motif)?));
+        Ok(self)
+    }
+
+    /// Serves `assets` under `motif://`.
+    #[must_use]
+    pub fn assets(mut self, assets: AssetServer) -> Self {
+        self.assets = assets;
+        self
+    }
+
+    /// The shared state the plugin's scheme handler and commands use (also what
+    /// [`respond`] takes, to call the handler directly).
+    pub fn state(self) -> Motifs {
+        Motifs {
+            components: Arc::new(Mutex::new(self.components)),
+            assets: Arc::new(self.assets),
+        }
+    }
+
+    /// The Tauri plugin.
+    pub fn build<R: Runtime>(self) -> TauriPlugin<R> {
+        let motifs = self.state();
+        let for_scheme = motifs.clone();
+        Builder::new(PLUGIN_NAME)
+            .invoke_handler(::tauri::generate_handler![
+                commands::event,
+                commands::render
+            ])
+            .register_uri_scheme_protocol(crate::assets::MOTIF_SCHEME, move |_context, request| {
+                respond(&for_scheme, &request)
+            })
+            .setup(move |app, _api| {
+                app.manage(motifs);
+                Ok(())
+            })
+            .build()
+    }
+}

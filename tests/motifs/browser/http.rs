@@ -1,0 +1,134 @@
+//! Just enough HTTP/1.1 over std for the browser tests: a one-thread page server on
+//! 127.0.0.1, and a client for chromedriver's WebDriver endpoint.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// What a route returns: status, content type, body.
+pub(super) type Response = (u16, &'static str, Vec<u8>);
+
+/// Answers `GET /` with a page and `POST /event` through a handler, until dropped.
+pub(super) struct PageServer {
+    address: SocketAddr,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl PageServer {
+    pub(super) fn start(
+        page: String,
+        on_event: impl Fn(&[u8]) -> Response + Send + 'static,
+    ) -> PageServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+        let address = listener.local_addr().expect("a local address");
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(stream) = stream else { continue };
+                // A broken connection only fails that request; the browser test notices.
+                let _ = serve_one(stream, &page, &on_event);
+            }
+        });
+        PageServer {
+            address,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub(super) fn url(&self) -> String {
+        format!("http://{}/", self.address)
+    }
+}
+
+impl Drop for PageServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect(self.address);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve_one(
+    stream: TcpStream,
+    page: &str,
+    on_event: &impl Fn(&[u8]) -> Response,
+) -> std::io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let (request_line, body) = read_message(&mut reader)?;
+    let mut parts = request_line.split_whitespace();
+    let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+    let (status, content_type, body) = match (method, path) {
+        ("GET", "/") => (200, "text/html; charset=utf-8", page.as_bytes().to_vec()),
+        ("POST", "/event") => on_event(&body),
+        _ => (404, "text/plain", b"not found".to_vec()),
+    };
+    let mut stream = stream;
+    write!(
+        stream,
+        "HTTP/1.1 {status} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(&body)?;
+    stream.flush()
+}
+
+/// Reads a start line, headers and a `content-length` body.
+fn read_message(reader: &mut impl BufRead) -> std::io::Result<(String, Vec<u8>)> {
+    let mut start = String::new();
+    reader.read_line(&mut start)?;
+    let mut length = 0;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header)?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    Ok((start.trim_end().to_owned(), body))
+}
+
+/// One HTTP request to `address`; returns the status and body.
+pub(super) fn request(
+    address: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+    let body = body.unwrap_or("");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut reader = BufReader::new(stream);
+    let (status_line, body) = read_message(&mut reader)?;
+    let status = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0);
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}

@@ -1,0 +1,187 @@
+//! A real headless Chromium (through chromedriver) loading pages served from this test on
+//! 127.0.0.1: clicks reach Rust through the bridge and patches update the DOM; hostile
+//! data rendered by the SDK executes nothing.
+
+mod http;
+mod webdriver;
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use symphony_motifs::view::{View, el, text};
+
+use super::counter_panel;
+use http::PageServer;
+use webdriver::Browser;
+
+/// Serves the counter panel's page; events go to the extension through the host.
+fn serve_counter(host: &Arc<symphony_core::host::Host>) -> PageServer {
+    let page: Value = host
+        .call(
+            "motif/page",
+            &json!({ "component": "counter", "transport": { "transport": "http", "endpoint": "/event" } }),
+        )
+        .expect("motif/page");
+    let html = page["html"].as_str().expect("page html").to_owned();
+    let host = Arc::clone(host);
+    PageServer::start(html, move |body| {
+        let message = String::from_utf8_lossy(body).into_owned();
+        let params = json!({ "component": "counter", "message": message });
+        match host.call::<Value, _>("motif/event", &params) {
+            Ok(reply) => (200, "application/json", reply.to_string().into_bytes()),
+            Err(error) => (400, "text/plain", error.to_string().into_bytes()),
+        }
+    })
+}
+
+const COUNT: &str = "return document.getElementById('count').textContent";
+const HISTORY: &str = "return document.querySelectorAll('#history li').length";
+
+#[test]
+fn clicks_reach_rust_and_patches_update_the_dom() {
+    let host = Arc::new(counter_panel());
+    let server = serve_counter(&host);
+    let browser = Browser::start();
+    browser.open(&server.url());
+    browser.wait_for(COUNT, &json!("0"));
+
+    browser.click("#inc");
+    browser.wait_for(COUNT, &json!("1"));
+    browser.click("#inc");
+    browser.click("#inc");
+    browser.click("#dec");
+    browser.wait_for(COUNT, &json!("2"));
+    browser.wait_for(HISTORY, &json!(4));
+
+    // Keyed removal: forget the newest entry ("decrement → 2").
+    browser.click("#history li:first-child a");
+    browser.wait_for(HISTORY, &json!(3));
+    browser.wait_for(
+        "return document.querySelector('#history li').firstChild.data",
+        &json!("increment → 3"),
+    );
+
+    browser.type_into("#label", "Clicks");
+    browser.eval("document.getElementById('label').blur()");
+    browser.wait_for(
+        "return document.getElementById('title').firstChild.data",
+        &json!("Clicks: "),
+    );
+
+    // The patched page is exactly what the extension renders now (the title was the last
+    // change, and the bridge applies replies in order).
+    let rendered: Value = host
+        .call("motif/render", &json!({ "component": "counter" }))
+        .expect("motif/render");
+    let dom = browser.eval("return document.getElementById('motif-root').innerHTML");
+    assert_eq!(dom, rendered["html"]);
+
+    // The page's CSP refuses scripts without its nonce, even ones added through the DOM.
+    let blocked = browser.eval(
+        "const s = document.createElement('script'); s.textContent = 'window.__csp = 1'; \
+         document.body.appendChild(s); return window.__csp === undefined",
+    );
+    assert_eq!(blocked, json!(true));
+}
+
+/// Each payload sets `window.__xss` if it ever runs.
+const CORPUS: &[&str] = &[
+    "<script>window.__xss = 1</script>",
+    "<img src=x onerror=\"window.__xss = 2\">",
+    "\"><img src=x onerror=window.__xss=3>",
+    "' onfocus='window.__xss = 4' autofocus x='",
+    "javascript:window.__xss = 5",
+    " \tJaVaScRiPt:window.__xss = 6",
+    "<svg onload=window.__xss=7>",
+    "</textarea><script>window.__xss = 8</script>",
+    "<iframe srcdoc=\"<script>parent.__xss = 9</script>\"></iframe>",
+    "data:text/html,<script>parent.__xss = 10</script>",
+    "<!--<script>window.__xss = 11</script>-->",
+    "&lt;script&gt;window.__xss = 12&lt;/script&gt;",
+];
+
+#[test]
+fn an_xss_corpus_rendered_as_data_executes_nothing() {
+    // No CSP on this page: escaping alone must hold.
+    let items = CORPUS.iter().enumerate().map(|(i, payload)| {
+        el("li")
+            .attr("id", format!("item-{i}"))
+            .attr("title", *payload)
+            .attr("data-payload", *payload)
+            .child(text(*payload))
+            .child(el("a").attr("href", *payload).child("link"))
+            .child(el("img").attr("src", *payload).attr("alt", *payload))
+            .child(el("input").attr("value", *payload))
+            .child(el("textarea").child(text(*payload)))
+    });
+    let view = View::new(el("ul").children(items)).expect("a valid view");
+    let page = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>{}</body></html>",
+        view.to_html()
+    );
+    let server = PageServer::start(page, |_| (404, "text/plain", Vec::new()));
+    let browser = Browser::start();
+    browser.open(&server.url());
+    browser.wait_for("return document.readyState", &json!("complete"));
+    // Let failed image loads fire their (absent) error handlers.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+
+    assert_eq!(
+        browser.eval("return window.__xss === undefined"),
+        json!(true)
+    );
+    let roundtrip = browser.eval(
+        "return Array.from(document.querySelectorAll('li')).map(li => [\
+            li.firstChild.data, li.title, li.dataset.payload,\
+            li.querySelector('input').value, li.querySelector('textarea').value])",
+    );
+    let expected: Vec<Value> = CORPUS.iter().map(|p| json!([p, p, p, p, p])).collect();
+    assert_eq!(
+        roundtrip,
+        json!(expected),
+        "every payload shows as the text it is"
+    );
+    let elements = browser
+        .eval("return document.querySelectorAll('script, iframe, svg, li > img[onerror]').length");
+    assert_eq!(elements, json!(0));
+    let schemes = browser.eval(
+        "return Array.from(document.querySelectorAll('a, img')).map(e => (e.href || e.src).split(':')[0])\
+            .filter(s => !['http', 'about'].includes(s))",
+    );
+    assert_eq!(schemes, json!([]), "no javascript: or data: URL survived");
+    for i in 0..CORPUS.len() {
+        browser.click(&format!("#item-{i} input"));
+    }
+    assert_eq!(
+        browser.eval("return window.__xss === undefined"),
+        json!(true)
+    );
+}
+
+#[test]
+fn hostile_text_typed_into_the_panel_stays_text() {
+    let host = Arc::new(counter_panel());
+    let server = serve_counter(&host);
+    let browser = Browser::start();
+    browser.open(&server.url());
+    browser.wait_for(COUNT, &json!("0"));
+    for payload in CORPUS.iter().take(4) {
+        browser.type_into("#label", payload);
+        browser.eval("document.getElementById('label').blur()");
+        browser.wait_for(
+            "return document.getElementById('title').firstChild.data",
+            &json!(format!("{payload}: ")),
+        );
+    }
+    // WebDriver's clear fires `change` too: each payload renames twice (to "" and to it).
+    browser.wait_for(HISTORY, &json!(8));
+    assert_eq!(
+        browser.eval("return window.__xss === undefined"),
+        json!(true)
+    );
+    assert_eq!(
+        browser
+            .eval("return document.querySelectorAll('#motif-root img, #motif-root script').length"),
+        json!(0)
+    );
+}

@@ -1,0 +1,63 @@
+//! Motifs end to end: the example extensions (`counter-panel`, `csv-editor`) as real child
+//! processes behind the core host, asset bundles on a real filesystem, and a real headless
+//! browser driving a served page.
+
+mod assets;
+mod binaries;
+mod browser;
+mod editor;
+mod panel;
+mod tauri_plugin;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use symphony_core::host::{CallError, Host, HostOptions};
+use symphony_core::permission::{FsAccess, FsRule, Permissions};
+use symphony_core::protocol::ErrorCode;
+
+fn options() -> HostOptions {
+    HostOptions::default()
+        .with_request_timeout(Some(Duration::from_secs(20)))
+        .with_handshake_timeout(Duration::from_secs(20))
+}
+
+/// The `counter-panel` example, started and initialized.
+fn counter_panel() -> Host {
+    Host::spawn(binaries::command("counter-panel"), options()).expect("counter-panel starts")
+}
+
+/// The `csv-editor` example, started and initialized, with read and write access granted
+/// under `roots` (its manifest asks for `**`, which resolves against the workspace roots).
+fn csv_editor(roots: &[&Path]) -> Host {
+    let grants = Permissions {
+        filesystem: vec![FsRule {
+            path: "**".to_owned(),
+            access: vec![FsAccess::Read, FsAccess::Write],
+        }],
+        ..Permissions::default()
+    };
+    let options = roots
+        .iter()
+        .fold(options().with_grants(grants), |options, root| {
+            options.with_workspace_root(*root)
+        });
+    Host::spawn(binaries::command("csv-editor"), options).expect("csv-editor starts")
+}
+
+/// Calls `method` and expects an error response with `code`; returns its message.
+fn call_error(host: &Host, method: &str, params: &Value, code: ErrorCode) -> String {
+    match host.call::<Value, _>(method, params) {
+        Err(CallError::Remote { error, .. }) => {
+            assert_eq!(error.kind(), Some(code), "{method}: {error:?}");
+            error.message.clone()
+        }
+        other => panic!("{method} {params}: expected a {code:?} error, got {other:?}"),
+    }
+}
+
+/// A bridge event message, as the page sends it.
+fn click(path: &[usize]) -> String {
+    json!({ "type": "event", "event": "click", "path": path }).to_string()
+}

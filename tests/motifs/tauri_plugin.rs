@@ -1,0 +1,218 @@
+//! The motifs Tauri plugin under tauri's mock runtime, and its `motif://` handler called as
+//! a function.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use symphony_motifs::assets::{AssetBundle, AssetServer};
+use symphony_motifs::motif::{Effects, Event, Motif, Placement};
+use symphony_motifs::tauri_plugin::{MotifsExt, MotifsPlugin, PATCHES_EVENT, respond};
+use symphony_motifs::view::{Node, el};
+use tauri::Listener;
+use tauri::http::Request;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::utils::acl::ExecutionContext;
+use tauri::webview::InvokeRequest;
+
+/// A counter: `+` at path [0]; the count is the text at [1, 0].
+struct Counter;
+
+impl Motif for Counter {
+    type State = u32;
+    fn placement(&self) -> Placement {
+        Placement::Panel
+    }
+    fn initial_state(&self) -> u32 {
+        0
+    }
+    fn render(&self, count: &u32) -> Node {
+        el("div")
+            .child(el("button").on("click", "increment").child("+"))
+            .child(el("output").child(count.to_string()))
+            .into()
+    }
+    fn update(&self, count: &mut u32, event: &Event) -> Effects {
+        if event.handler == "increment" {
+            *count += 1;
+            Effects::changed().message(json!({ "count": *count }))
+        } else {
+            Effects::none()
+        }
+    }
+}
+
+fn invoke(command: &str, body: Value) -> InvokeRequest {
+    InvokeRequest {
+        cmd: command.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: "tauri://localhost".parse().expect("a URL"),
+        body: InvokeBody::Json(body),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    }
+}
+
+#[test]
+fn plugin_commands_route_bridge_events_and_push_patches() {
+    let mut context = mock_context(noop_assets());
+    for command in ["plugin:motifs|event", "plugin:motifs|render"] {
+        context
+            .runtime_authority_mut()
+            .__allow_command(command.to_owned(), ExecutionContext::Local);
+    }
+    let plugin = MotifsPlugin::new()
+        .motif("counter", Counter)
+        .expect("valid view");
+    let app = mock_builder()
+        .plugin(plugin.build())
+        .build(context)
+        .expect("the app builds");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("a mock webview");
+
+    let (effects_tx, effects) = mpsc::channel();
+    app.listen_any("motifs://effects", move |event| {
+        let _ = effects_tx.send(event.payload().to_owned());
+    });
+    let click = json!({ "type": "event", "event": "click", "path": [0] }).to_string();
+    let reply = get_ipc_response(
+        &webview,
+        invoke(
+            "plugin:motifs|event",
+            json!({ "motif": "counter", "message": click }),
+        ),
+    )
+    .expect("the event command succeeds")
+    .deserialize::<Value>()
+    .expect("JSON");
+    assert_eq!(
+        reply["patches"],
+        json!([{ "op": "text", "path": [1, 0], "text": "1" }])
+    );
+    let effect: Value = serde_json::from_str(
+        &effects
+            .recv_timeout(Duration::from_secs(5))
+            .expect("effects emitted"),
+    )
+    .expect("JSON payload");
+    assert_eq!(effect["messages"], json!([{ "count": 1 }]));
+
+    let rendered = get_ipc_response(
+        &webview,
+        invoke("plugin:motifs|render", json!({ "motif": "counter" })),
+    )
+    .expect("render succeeds")
+    .deserialize::<String>()
+    .expect("a string");
+    assert!(rendered.contains("<output>1</output>"), "{rendered}");
+
+    // Refused input comes back as a command error, not a panic.
+    for (message, needle) in [
+        ("{".to_owned(), "malformed bridge message"),
+        (
+            json!({ "type": "event", "event": "click", "path": [7] }).to_string(),
+            "no `click` binding",
+        ),
+    ] {
+        let error = get_ipc_response(
+            &webview,
+            invoke(
+                "plugin:motifs|event",
+                json!({ "motif": "counter", "message": message }),
+            ),
+        )
+        .expect_err("refused");
+        assert!(
+            error.as_str().is_some_and(|e| e.contains(needle)),
+            "{error}"
+        );
+    }
+    let error = get_ipc_response(
+        &webview,
+        invoke(
+            "plugin:motifs|event",
+            json!({ "motif": "nope", "message": click }),
+        ),
+    )
+    .expect_err("unknown motif");
+    assert!(error.to_string().contains("no motif `nope`"), "{error}");
+
+    // Host-initiated update: patches are pushed as an event.
+    let (patches_tx, pushed) = mpsc::channel();
+    app.listen_any(PATCHES_EVENT, move |event| {
+        let _ = patches_tx.send(event.payload().to_owned());
+    });
+    let update = app
+        .dispatch_motif("counter", &Event::new("increment", "click"))
+        .expect("dispatch");
+    assert_eq!(update.patches.len(), 1);
+    let pushed: Value = serde_json::from_str(
+        &pushed
+            .recv_timeout(Duration::from_secs(5))
+            .expect("patches pushed"),
+    )
+    .expect("JSON payload");
+    assert_eq!(
+        pushed,
+        json!({ "motif": "counter", "patches": [{ "op": "text", "path": [1, 0], "text": "2" }] })
+    );
+}
+
+fn get(uri: &str) -> Request<Vec<u8>> {
+    Request::builder()
+        .uri(uri)
+        .body(Vec::new())
+        .expect("a request")
+}
+
+#[test]
+fn the_scheme_handler_serves_pages_and_assets_only_from_bundles() {
+    let bundle = AssetBundle::in_memory()
+        .with_file("app.css", "p{}")
+        .expect("a valid path");
+    let motifs = MotifsPlugin::new()
+        .motif("counter", Counter)
+        .expect("valid view")
+        .assets(AssetServer::new().with_bundle("acme.panel", bundle))
+        .state();
+
+    let page = respond(&motifs, &get("motif://acme.panel/.page/counter"));
+    assert_eq!(page.status(), 200);
+    let html = String::from_utf8(page.body().clone()).expect("UTF-8");
+    assert!(
+        html.contains(r#""transport":"tauri","motif":"counter""#),
+        "{html}"
+    );
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ASCII");
+    assert!(
+        csp.contains("connect-src 'self' ipc: http://ipc.localhost"),
+        "{csp}"
+    );
+    assert!(!csp.contains("unsafe-inline"));
+    assert_eq!(page.headers()["access-control-allow-origin"], "*");
+
+    let css = respond(&motifs, &get("motif://acme.panel/app.css"));
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(css.headers()["access-control-allow-origin"], "*");
+    assert_eq!(css.body(), b"p{}");
+
+    assert_eq!(
+        respond(&motifs, &get("motif://acme.panel/.page/other")).status(),
+        404
+    );
+    assert_eq!(
+        respond(&motifs, &get("motif://acme.panel/%2e%2e/secret")).status(),
+        400
+    );
+    assert_eq!(
+        respond(&motifs, &get("motif://acme.panel/missing.js")).status(),
+        404
+    );
+}
