@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, isolation, toolchain};
+use crate::{cmd, isolation, provision, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -56,10 +56,21 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "python",
+        run: provision::python::ensure,
+    },
+    Step {
         // No `--all-targets`: it would skip doc tests. The default targets are lib, bins,
         // examples, tests and doc tests.
         name: "test",
-        run: |root| cmd::run(cmd::cargo().current_dir(root).args(["test", "--workspace"])),
+        run: |root| {
+            cmd::run(
+                cmd::cargo()
+                    .current_dir(root)
+                    .envs(provision::python::test_env(root))
+                    .args(["test", "--workspace"]),
+            )
+        },
     },
     Step {
         name: "isolation",
@@ -153,7 +164,15 @@ mod tests {
         let names: Vec<&str> = STEPS.iter().map(|step| step.name).collect();
         assert_eq!(
             names,
-            ["toolchain", "fmt", "clippy", "doc", "test", "isolation"]
+            [
+                "toolchain",
+                "fmt",
+                "clippy",
+                "doc",
+                "python",
+                "test",
+                "isolation"
+            ]
         );
     }
 

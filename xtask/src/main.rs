@@ -7,6 +7,7 @@ mod ci;
 mod cmd;
 mod error;
 mod isolation;
+mod provision;
 mod toolchain;
 mod workspace;
 

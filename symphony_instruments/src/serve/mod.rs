@@ -1,0 +1,1 @@
+//! The async serve loop (work in progress).
