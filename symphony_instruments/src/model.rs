@@ -104,7 +104,8 @@ pub struct Limits {
     pub timeout: Duration,
     /// How often a retryable failure is retried.
     pub retries: u32,
-    /// Requests that may wait in the queue; callers beyond it wait for room (backpressure).
+    /// Requests that may wait in the queue (plus the one the dispatcher holds while it waits
+    /// for a free slot); callers beyond it wait for room (backpressure).
     pub queue_capacity: usize,
 }
 

@@ -261,12 +261,13 @@ impl Pipeline {
 /// Takes jobs off the queue, forms batches, and starts one task per batch.
 async fn dispatch(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
     loop {
-        // Taking the permit first means that while the model is busy, requests pile up in
-        // the queue and the next batch fills at once.
-        let Ok(permit) = Arc::clone(&shared.permits).acquire_owned().await else {
+        let Some(first) = jobs.recv().await else {
             return;
         };
-        let Some(first) = jobs.recv().await else {
+        // The batch is formed only once a slot is free: while the model is busy, requests
+        // pile up in the queue and the next batch fills at once. (Holding a slot while idle
+        // would starve streams, which take slots directly.)
+        let Ok(permit) = Arc::clone(&shared.permits).acquire_owned().await else {
             return;
         };
         let mut batch = Vec::with_capacity(shared.max_batch);
