@@ -330,7 +330,6 @@ async fn execute(shared: Arc<Shared>, batch: Vec<Job>, permit: OwnedSemaphorePer
     .instrument(span)
     .await;
     drop(permit);
-    Metrics::sub(&shared.metrics.running, size as u64);
     shared.idle.notify_waiters();
 }
 
@@ -341,6 +340,7 @@ async fn execute_one(shared: &Shared, mut job: Job) {
     let result = tokio::select! {
         result = run => result,
         () = job.reply.closed() => {
+            Metrics::sub(&shared.metrics.running, 1);
             Metrics::add(&shared.metrics.cancelled, 1);
             return;
         }
@@ -424,18 +424,25 @@ fn answer(
     enqueued: Instant,
     result: Result<Inference, InstrumentError>,
 ) {
-    let counter = if result.is_ok() {
-        &shared.metrics.completed
-    } else {
-        &shared.metrics.failed
-    };
-    if result.is_ok() {
-        let micros = u64::try_from(enqueued.elapsed().as_micros()).unwrap_or(u64::MAX);
-        Metrics::add(&shared.metrics.latency_micros, micros);
+    // Counters are updated before the caller can see the answer, so that a caller reading
+    // the metrics after its answer sees its own request counted.
+    let metrics = &shared.metrics;
+    Metrics::sub(&metrics.running, 1);
+    if reply.is_closed() {
+        Metrics::add(&metrics.cancelled, 1);
+        return;
     }
-    if reply.send(result).is_ok() {
-        Metrics::add(counter, 1);
+    let counter = if result.is_ok() {
+        let micros = u64::try_from(enqueued.elapsed().as_micros()).unwrap_or(u64::MAX);
+        Metrics::add(&metrics.latency_micros, micros);
+        &metrics.completed
     } else {
-        Metrics::add(&shared.metrics.cancelled, 1);
+        &metrics.failed
+    };
+    Metrics::add(counter, 1);
+    if reply.send(result).is_err() {
+        // The caller left between the check and the send.
+        Metrics::sub(counter, 1);
+        Metrics::add(&metrics.cancelled, 1);
     }
 }
