@@ -1,4 +1,5 @@
 //! Workspace-level integration tests (one binary; each module tests one area).
 
+mod instruments;
 mod manifest;
 mod protocol;
