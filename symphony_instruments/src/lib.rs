@@ -24,6 +24,8 @@ pub mod pipeline;
 pub mod serve;
 mod tensor;
 
+#[cfg(feature = "http")]
+pub mod http;
 #[cfg(feature = "onnx")]
 pub mod onnx;
 
