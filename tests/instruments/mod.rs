@@ -1,5 +1,6 @@
 //! Instrument extensions as real child processes, spawned and driven by the core host.
 
+mod http_chat;
 mod onnx_classifier;
 
 use std::path::{Path, PathBuf};
