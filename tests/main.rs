@@ -2,4 +2,6 @@
 
 mod instruments;
 mod manifest;
+mod permission;
 mod protocol;
+mod sandbox;

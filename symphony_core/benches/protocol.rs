@@ -8,16 +8,18 @@
 //! | `Host::spawn` (spawn + handshake) + drop | spawn a line-echo child + one exchange + exit | ≤ 2× |
 //! | `Host::call` round trip, small request | one line through a bare line-echo child | ≤ 1.25× |
 //! | pipelined `Host::batch` + `wait`, msgs/s | lines through a child that parses and re-serialises JSON | ≥ 50 % |
-//! | in-process `Host::call` | a direct call of the handler's logic | ≤ 5 % overhead |
+//! | embedded `Host::call` | a direct call of the handler's logic | ≤ 5 % overhead |
 //!
-//! A summary of the ratios is printed at the end.
+//! Criterion reports absolute times. The ratios are computed separately, at the end, from
+//! interleaved rounds: a short burst of the baseline, then of the SDK (then the other way
+//! round), many times over, keeping the median of the per-round ratios. On a shared machine
+//! whose load changes by the second, measuring the two minutes apart would compare the
+//! weather, not the code.
 #![allow(missing_docs)]
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
@@ -134,6 +136,17 @@ fn mini_serve() -> io::Result<()> {
 struct BenchEcho;
 
 impl BenchEcho {
+    /// A typical small handler: deserialise the params, compute, serialise the result.
+    fn stats(&self, params: Option<&RawValue>) -> Result<Box<RawValue>, ErrorObject> {
+        let numbers: Vec<f64> = serde_json::from_str(params.map_or("null", RawValue::get))
+            .map_err(ErrorObject::invalid_params)?;
+        let sum: f64 = numbers.iter().sum();
+        let max = numbers.iter().copied().fold(f64::MIN, f64::max);
+        symphony_core::serve::reply(
+            &serde_json::json!({"sum": sum, "max": max, "n": numbers.len()}),
+        )
+    }
+
     /// The handler's logic, called directly for the in-process baseline.
     fn echo(&self, params: Option<&RawValue>) -> Box<RawValue> {
         params.map_or_else(
@@ -144,16 +157,24 @@ impl BenchEcho {
 }
 
 impl Handler for BenchEcho {
-    fn manifest(&self) -> serde_json::Value {
-        serde_json::json!({"id": "bench.echo"})
+    fn manifest(&self) -> &symphony_core::manifest::Manifest {
+        static MANIFEST: &symphony_core::manifest::EmbeddedManifest =
+            symphony_core::embed_manifest!("src/testing/example.toml");
+        // The file is a fixed part of this crate, checked by the doc tests that embed it.
+        MANIFEST
+            .get()
+            .expect("src/testing/example.toml is a valid manifest")
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(["echo"])
+        Capabilities::new(["echo", "stats"])
     }
 
     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
-        Ok(self.echo(call.raw_params()))
+        match call.method() {
+            "stats" => self.stats(call.raw_params()),
+            _ => Ok(self.echo(call.raw_params())),
+        }
     }
 }
 
@@ -234,26 +255,20 @@ fn params() -> Box<RawValue> {
     RawValue::from_string(PARAMS.into()).expect("json")
 }
 
-// ---------------------------------------------------------------------------------------------
-// Measurements, recorded for the summary as mean time per iteration.
-
-static MEANS: Mutex<BTreeMap<String, (Duration, u64)>> = Mutex::new(BTreeMap::new());
-
-fn timed(name: &str, iters: u64, run: impl FnOnce()) -> Duration {
-    let started = Instant::now();
-    run();
-    let elapsed = started.elapsed();
-    let mut means = MEANS.lock().expect("lock");
-    let entry = means.entry(name.to_owned()).or_default();
-    entry.0 += elapsed;
-    entry.1 += iters;
-    elapsed
+/// Params of the `stats` handler: 64 numbers.
+fn numbers() -> Box<RawValue> {
+    let numbers: Vec<f64> = (0..64).map(|i| f64::from(i) * 1.5).collect();
+    symphony_core::protocol::to_raw(&numbers).expect("json")
 }
 
-fn mean(name: &str) -> Option<Duration> {
-    let means = MEANS.lock().expect("lock");
-    let (total, iters) = means.get(name)?;
-    Some(*total / u32::try_from((*iters).max(1)).unwrap_or(u32::MAX))
+// ---------------------------------------------------------------------------------------------
+// Criterion measurements (absolute times).
+
+/// How long `run` takes.
+fn elapsed(run: impl FnOnce()) -> Duration {
+    let started = Instant::now();
+    run();
+    started.elapsed()
 }
 
 fn spawn_and_handshake(c: &mut Criterion) {
@@ -261,7 +276,7 @@ fn spawn_and_handshake(c: &mut Criterion) {
     let line = request_line();
     group.bench_function("bare_spawn_first_exchange", |b| {
         b.iter_custom(|iters| {
-            timed("spawn/bare", iters, || {
+            elapsed(|| {
                 let mut answer = Vec::new();
                 for _ in 0..iters {
                     let mut bare = Bare::start("line-echo");
@@ -273,7 +288,7 @@ fn spawn_and_handshake(c: &mut Criterion) {
     });
     group.bench_function("sdk_spawn_handshake", |b| {
         b.iter_custom(|iters| {
-            timed("spawn/sdk", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     let host =
                         Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn");
@@ -292,7 +307,7 @@ fn round_trip(c: &mut Criterion) {
     let mut answer = Vec::new();
     group.bench_function("bare_line_echo", |b| {
         b.iter_custom(|iters| {
-            timed("round_trip/bare", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     bare.exchange(&line, &mut answer);
                 }
@@ -303,7 +318,7 @@ fn round_trip(c: &mut Criterion) {
     let host = Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn");
     group.bench_function("sdk_call", |b| {
         b.iter_custom(|iters| {
-            timed("round_trip/sdk", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     black_box(host.call_raw("echo", Some(params()), None).expect("call"));
                 }
@@ -315,7 +330,7 @@ fn round_trip(c: &mut Criterion) {
     let host = Host::spawn(child_command("mini-serve"), HostOptions::default()).expect("spawn");
     group.bench_function("sdk_host_only", |b| {
         b.iter_custom(|iters| {
-            timed("round_trip/host_only", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     black_box(host.call_raw("echo", Some(params()), None).expect("call"));
                 }
@@ -329,7 +344,7 @@ fn round_trip(c: &mut Criterion) {
     raw.exchange(init, &mut answer);
     group.bench_function("sdk_serve_only", |b| {
         b.iter_custom(|iters| {
-            timed("round_trip/serve_only", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     raw.exchange(&line, &mut answer);
                 }
@@ -347,7 +362,7 @@ fn pipelined(c: &mut Criterion) {
     let mut bare = Bare::start("json-echo");
     group.bench_function("bare_json_echo", |b| {
         b.iter_custom(|iters| {
-            timed("pipelined/bare", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     bare.pipeline(&line);
                 }
@@ -359,7 +374,7 @@ fn pipelined(c: &mut Criterion) {
     let params: serde_json::Value = serde_json::from_str(PARAMS).expect("json");
     group.bench_function("sdk_start_wait", |b| {
         b.iter_custom(|iters| {
-            timed("pipelined/sdk", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     let mut batch = host.batch();
                     let calls: Vec<PendingCall> = (0..PIPELINED)
@@ -378,7 +393,7 @@ fn pipelined(c: &mut Criterion) {
     let host = Host::spawn(child_command("mini-serve"), HostOptions::default()).expect("spawn");
     group.bench_function("sdk_host_only", |b| {
         b.iter_custom(|iters| {
-            timed("pipelined/host_only", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     let mut batch = host.batch();
                     let calls: Vec<PendingCall> = (0..PIPELINED)
@@ -399,7 +414,7 @@ fn pipelined(c: &mut Criterion) {
     raw.exchange(init, &mut Vec::new());
     group.bench_function("sdk_serve_only", |b| {
         b.iter_custom(|iters| {
-            timed("pipelined/serve_only", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
                     raw.pipeline(&line);
                 }
@@ -413,20 +428,52 @@ fn pipelined(c: &mut Criterion) {
 fn in_process(c: &mut Criterion) {
     let mut group = c.benchmark_group("in_process");
     let handler = BenchEcho;
-    let raw = params();
+    // Both sides build their params the same way, so only the SDK's share differs.
     group.bench_function("direct_call", |b| {
         b.iter_custom(|iters| {
-            timed("in_process/direct", iters, || {
+            elapsed(|| {
                 for _ in 0..iters {
-                    black_box(handler.echo(Some(black_box(&raw))));
+                    let params = params();
+                    black_box(handler.echo(Some(black_box(&params))));
                 }
             })
         });
     });
-    let host = Host::in_process(BenchEcho, HostOptions::default()).expect("start");
-    group.bench_function("sdk_call", |b| {
+    let host = Host::embedded(BenchEcho, HostOptions::default()).expect("embed");
+    group.bench_function("sdk_embedded_call", |b| {
         b.iter_custom(|iters| {
-            timed("in_process/sdk", iters, || {
+            elapsed(|| {
+                for _ in 0..iters {
+                    black_box(host.call_raw("echo", Some(params()), None).expect("call"));
+                }
+            })
+        });
+    });
+    let numbers = numbers();
+    group.bench_function("direct_stats", |b| {
+        b.iter_custom(|iters| {
+            elapsed(|| {
+                for _ in 0..iters {
+                    black_box(handler.stats(Some(black_box(&numbers))).expect("stats"));
+                }
+            })
+        });
+    });
+    group.bench_function("sdk_embedded_stats", |b| {
+        b.iter_custom(|iters| {
+            elapsed(|| {
+                for _ in 0..iters {
+                    let params = Some(black_box(&numbers).clone());
+                    black_box(host.call_raw("stats", params, None).expect("call"));
+                }
+            })
+        });
+    });
+    host.shutdown().expect("shutdown");
+    let host = Host::in_process(BenchEcho, HostOptions::default()).expect("start");
+    group.bench_function("sdk_in_process_pipes", |b| {
+        b.iter_custom(|iters| {
+            elapsed(|| {
                 for _ in 0..iters {
                     black_box(host.call_raw("echo", Some(params()), None).expect("call"));
                 }
@@ -459,65 +506,177 @@ fn codec(c: &mut Criterion) {
     group.finish();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Ratios from interleaved rounds.
+
+const ROUNDS: usize = 21;
+
+/// The median (and quartiles) of `sdk / baseline` over interleaved rounds of `iters` runs.
+fn paired(iters: usize, mut baseline: impl FnMut(), mut sdk: impl FnMut()) -> [f64; 3] {
+    let time = |f: &mut dyn FnMut()| {
+        let started = Instant::now();
+        for _ in 0..iters {
+            f();
+        }
+        started.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..ROUNDS)
+        .map(|round| {
+            let (b, s) = if round % 2 == 0 {
+                let b = time(&mut baseline);
+                (b, time(&mut sdk))
+            } else {
+                let s = time(&mut sdk);
+                (time(&mut baseline), s)
+            };
+            s / b
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    [
+        ratios[ROUNDS / 4],
+        ratios[ROUNDS / 2],
+        ratios[3 * ROUNDS / 4],
+    ]
+}
+
+fn report(what: &str, [low, median, high]: [f64; 3], target: &str) {
+    println!("  {what}: {median:.2}× (quartiles {low:.2}–{high:.2}; target {target})");
+}
+
 fn summary() {
-    let ratio = |sdk: &str, bare: &str| Some(mean(sdk)?.as_secs_f64() / mean(bare)?.as_secs_f64());
-    println!("\nprotocol benchmark summary (same run, mean per iteration):");
-    for (name, sdk, bare, target) in [
-        (
-            "spawn + handshake vs bare spawn + exchange",
-            "spawn/sdk",
-            "spawn/bare",
-            "≤ 2×",
-        ),
-        (
-            "round trip vs bare line echo",
-            "round_trip/sdk",
-            "round_trip/bare",
-            "≤ 1.25×",
-        ),
-        (
-            "  of which: SDK host, minimal extension",
-            "round_trip/host_only",
-            "round_trip/bare",
-            "-",
-        ),
-        (
-            "  of which: raw client, SDK serve loop",
-            "round_trip/serve_only",
-            "round_trip/bare",
-            "-",
-        ),
-        (
-            "in-process call vs direct call",
-            "in_process/sdk",
-            "in_process/direct",
-            "≤ 1.05×",
-        ),
-    ] {
-        if let (Some(r), Some(s), Some(b)) = (ratio(sdk, bare), mean(sdk), mean(bare)) {
-            println!("  {name}: {s:?} vs {b:?} = {r:.2}× (target {target})");
+    println!("\nprotocol ratios (SDK ÷ baseline, median of {ROUNDS} interleaved rounds):");
+    let line = request_line();
+    let mut answer = Vec::new();
+
+    let spawn = paired(
+        3,
+        || {
+            let mut bare = Bare::start("line-echo");
+            bare.exchange(&line, &mut Vec::new());
+            bare.finish();
+        },
+        || drop(Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn")),
+    );
+    report(
+        "spawn + handshake vs bare spawn + first exchange",
+        spawn,
+        "≤ 2×",
+    );
+
+    let mut bare = Bare::start("line-echo");
+    let host = Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn");
+    let mini = Host::spawn(child_command("mini-serve"), HostOptions::default()).expect("spawn");
+    let mut raw = Bare::start("serve");
+    let init = br#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"1.0","host":{"name":"bench","version":"0"}}}
+"#;
+    raw.exchange(init, &mut answer);
+    let call = |host: &Host| {
+        black_box(host.call_raw("echo", Some(params()), None).expect("call"));
+    };
+    let trip = paired(1500, || bare.exchange(&line, &mut answer), || call(&host));
+    report("round trip vs bare line echo", trip, "≤ 1.25×");
+    let mut answer2 = Vec::new();
+    let mut bare2 = Bare::start("line-echo");
+    let host_only = paired(1500, || bare2.exchange(&line, &mut answer2), || call(&mini));
+    report("  of which: SDK host, minimal extension", host_only, "-");
+    let mut answer3 = Vec::new();
+    let serve_only = paired(
+        1500,
+        || bare.exchange(&line, &mut answer3),
+        || raw.exchange(&line, &mut answer2),
+    );
+    report("  of which: raw client, SDK serve loop", serve_only, "-");
+    bare.finish();
+    bare2.finish();
+
+    let mut bare = Bare::start("json-echo");
+    let value: serde_json::Value = serde_json::from_str(PARAMS).expect("json");
+    let batch = |host: &Host| {
+        let mut batch = host.batch();
+        let calls: Vec<PendingCall> = (0..PIPELINED)
+            .map(|_| batch.start("echo", &value).expect("send"))
+            .collect();
+        batch.send();
+        for call in calls {
+            black_box(call.wait_raw().expect("answer"));
         }
-    }
-    let rate = |name: &str| Some(PIPELINED as f64 / mean(name)?.as_secs_f64());
-    if let Some(bare) = rate("pipelined/bare") {
-        for (name, sdk) in [
-            ("pipelined", "pipelined/sdk"),
-            (
-                "  of which: SDK host, minimal extension",
-                "pipelined/host_only",
-            ),
-            (
-                "  of which: raw client, SDK serve loop",
-                "pipelined/serve_only",
-            ),
-        ] {
-            if let Some(sdk) = rate(sdk) {
-                println!(
-                    "  {name}: {sdk:.0} msgs/s vs bare JSON echo {bare:.0} msgs/s = {:.0} % \
-                     (target ≥ 50 %)",
-                    100.0 * sdk / bare
-                );
-            }
-        }
-    }
+    };
+    // Throughput is the inverse of time: report baseline ÷ SDK time as a share.
+    let share = |[low, median, high]: [f64; 3]| [1.0 / high, 1.0 / median, 1.0 / low];
+    let pipelined = share(paired(1, || bare.pipeline(&line), || batch(&host)));
+    let pct = |[low, median, high]: [f64; 3]| {
+        format!(
+            "{:.0} % (quartiles {:.0}–{:.0} %)",
+            100.0 * median,
+            100.0 * low,
+            100.0 * high
+        )
+    };
+    println!(
+        "  pipelined throughput vs bare JSON echo: {} (target ≥ 50 %)",
+        pct(pipelined)
+    );
+    let mut bare2 = Bare::start("json-echo");
+    let host_only = share(paired(1, || bare2.pipeline(&line), || batch(&mini)));
+    println!(
+        "    of which: SDK host, minimal extension: {}",
+        pct(host_only)
+    );
+    let serve_only = share(paired(1, || bare.pipeline(&line), || raw.pipeline(&line)));
+    println!(
+        "    of which: raw client, SDK serve loop: {}",
+        pct(serve_only)
+    );
+    bare.finish();
+    bare2.finish();
+    raw.finish();
+    host.shutdown().expect("shutdown");
+    mini.shutdown().expect("shutdown");
+
+    let handler = BenchEcho;
+    let embedded = Host::embedded(BenchEcho, HostOptions::default()).expect("embed");
+    let echo = paired(
+        100_000,
+        || {
+            let params = params();
+            black_box(handler.echo(Some(black_box(&params))));
+        },
+        || call(&embedded),
+    );
+    report(
+        "embedded call vs direct call, echo (does nothing)",
+        echo,
+        "≤ 1.05×",
+    );
+    let numbers = numbers();
+    let stats = paired(
+        10_000,
+        || {
+            black_box(handler.stats(Some(black_box(&numbers))).expect("stats"));
+        },
+        || {
+            let params = Some(black_box(&numbers).clone());
+            black_box(embedded.call_raw("stats", params, None).expect("call"));
+        },
+    );
+    report(
+        "embedded call vs direct call, typical handler (64 numbers in, stats out)",
+        stats,
+        "≤ 1.05×",
+    );
+    let in_process = Host::in_process(BenchEcho, HostOptions::default()).expect("start");
+    let pipes = paired(
+        1500,
+        || {
+            let params = params();
+            black_box(handler.echo(Some(black_box(&params))));
+        },
+        || call(&in_process),
+    );
+    report(
+        "in-process call over pipes vs direct call, echo",
+        pipes,
+        "-",
+    );
 }

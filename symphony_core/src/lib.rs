@@ -9,7 +9,13 @@
 //! - [`sandbox`]: kernel enforcement (Landlock on Linux) of the granted filesystem paths;
 //! - [`config`]: typed configuration schemas, validation of host-provided values, JSON Schema;
 //! - [`lifecycle`]: the extension state machine and the restart policy for crashed processes;
-//! - [`version`]: the SDK's API version that manifests' `engine` ranges are checked against.
+//! - [`version`]: the SDK's API version that manifests' `engine` ranges are checked against;
+//! - [`protocol`]: the Orchestra Kit protocol's messages, handshake and error codes;
+//! - [`codec`]: the sans-IO line codec (bytes in, messages out, and back);
+//! - [`transport`]: blocking byte transports (stdio, in-memory pipes);
+//! - [`serve`]: the loop an extension binary runs from `main`;
+//! - [`host`]: starting, calling and supervising extensions;
+//! - [`testing`]: running an extension in-process in tests, through the real protocol.
 
 pub mod codec;
 pub mod config;

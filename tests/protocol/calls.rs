@@ -105,14 +105,16 @@ fn progress_and_log_notifications_reach_the_host() {
         .params_as::<LogParams>()
         .expect("log params");
     assert!(log.message.contains("hello from the test"), "{log:?}");
-    // Logs also went to stderr, never to stdout.
-    assert!(
-        host.stderr_tail()
-            .iter()
-            .any(|line| line.contains("hello from the test")),
-        "{:?}",
-        host.stderr_tail()
-    );
+    // Logs also went to stderr, never to stdout; stderr is drained asynchronously.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !host
+        .stderr_tail()
+        .iter()
+        .any(|line| line.contains("hello from the test"))
+    {
+        assert!(Instant::now() < deadline, "{:?}", host.stderr_tail());
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ fn handshake_reports_manifest_and_capabilities() {
     let host = echo(options().with_config("greeting", json!("hello")));
     let info = host.initialize_result();
     assert_eq!(info.protocol_version, PROTOCOL_VERSION);
-    assert_eq!(info.manifest["id"], "symphony.echo");
+    assert_eq!(info.manifest.id().as_str(), "symphony.echo");
     assert!(info.capabilities.methods.iter().any(|m| m == "echo"));
     assert_eq!(info.capabilities.concurrency, 4);
     assert_eq!(info.max_message_size, Some(16 * 1024 * 1024));

@@ -5,6 +5,8 @@ mod calls;
 mod failures;
 mod handshake;
 mod raw_client;
+mod restart;
+mod session;
 
 use std::time::Duration;
 

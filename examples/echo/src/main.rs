@@ -11,35 +11,53 @@
 //! | `crash [code, message]` | prints `message` to stderr and exits with `code` mid-request |
 //! | `panic` | panics (answered as an error; the extension keeps serving) |
 //! | `garbage` | writes a line that is not JSON to stdout, then answers |
-//! | `env/get [name]` | reads an environment variable, if the host granted it |
+//! | `env/get [name]` | reads an environment variable, if the policy allows it |
+//! | `fs/read [path]` | reads a file as UTF-8 text, if the policy allows it |
+//! | `fs/read-unchecked [path]` | reads a file without the SDK's check (only the kernel sandbox stands in the way) |
+//! | `greet [name]` | greets with the `greeting` config value |
 //! | `progress [steps]` | sends `$/progress` notifications, then answers |
 //! | `log [message]` | logs through `tracing` (stderr, and `$/log` to the host) |
 //! | `big [bytes]` | answers with a string of that many bytes |
+//!
+//! Its manifest, `symphony.toml` beside `Cargo.toml`, is embedded at compile time and checked
+//! by `build.rs`.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use symphony_core::protocol::{Capabilities, ErrorObject, Id, RawValue};
+use symphony_core::manifest::{EmbeddedManifest, Manifest};
+use symphony_core::permission::{FsAccess, Resource};
+use symphony_core::protocol::{Capabilities, ErrorCode, ErrorObject, Id, RawValue};
 use symphony_core::serve::log::{self, LogOptions};
 use symphony_core::serve::{Call, Handler, reply, serve};
 
-struct Echo;
+static MANIFEST: &EmbeddedManifest = symphony_core::embed_manifest!();
+
+struct Echo {
+    manifest: &'static Manifest,
+}
 
 impl Handler for Echo {
-    fn manifest(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": "symphony.echo",
-            "name": "Echo",
-            "version": env!("CARGO_PKG_VERSION"),
-            "kind": "operator",
-            "description": "Echoes its input; misbehaves on request.",
-        })
+    fn manifest(&self) -> &Manifest {
+        self.manifest
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities::new([
-            "echo", "sleep", "hang", "crash", "panic", "garbage", "env/get", "progress", "log",
+            "echo",
+            "sleep",
+            "hang",
+            "crash",
+            "panic",
+            "garbage",
+            "env/get",
+            "fs/read",
+            "fs/read-unchecked",
+            "greet",
+            "progress",
+            "log",
             "big",
         ])
     }
@@ -77,11 +95,26 @@ impl Handler for Echo {
             }
             "env/get" => {
                 let [name]: [String; 1] = call.params()?;
-                // Exact names only: the glob-aware permission checker lives elsewhere.
-                if !call.grants().env.contains(&name) {
-                    return Err(ErrorObject::permission_denied("env", &name));
-                }
+                call.policy().require(&Resource::env_var(&name))?;
                 reply(&std::env::var(&name).ok())
+            }
+            "fs/read" => {
+                let [path]: [String; 1] = call.params()?;
+                // Normalise, check, and open the normalised path (not the one given, which a
+                // symbolic link swapped in between could redirect).
+                let path = call.policy().require_path(&path, FsAccess::Read)?;
+                read_text(path.as_path())
+            }
+            "fs/read-unchecked" => {
+                let [path]: [String; 1] = call.params()?;
+                read_text(Path::new(&path))
+            }
+            "greet" => {
+                let [name]: [String; 1] = call.params()?;
+                let greeting: Option<String> = call.config().get("greeting").map_err(|error| {
+                    ErrorObject::new(ErrorCode::InvalidConfig, error.to_string())
+                })?;
+                reply(&format!("{}, {name}", greeting.unwrap_or_default()))
             }
             "progress" => {
                 let [steps]: [u32; 1] = call.params()?;
@@ -112,7 +145,26 @@ impl Handler for Echo {
     }
 }
 
+/// Reads `path` as text; an I/O error names the path and keeps the OS error code in `data`.
+fn read_text(path: &Path) -> Result<Box<RawValue>, ErrorObject> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => reply(&text),
+        Err(error) => Err(ErrorObject::new(
+            ErrorCode::ExtensionFailed,
+            format!("cannot read `{}`: {error}", path.display()),
+        )
+        .with_data(serde_json::json!({ "osError": error.raw_os_error() }))),
+    }
+}
+
 fn main() -> ExitCode {
     log::init(LogOptions::from_env().forward_to_host(true));
-    serve(Echo)
+    match MANIFEST.get() {
+        Ok(manifest) => serve(Echo { manifest }),
+        Err(errors) => {
+            // build.rs checks the manifest, so this is only reached if that check was skipped.
+            eprintln!("{errors}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::connection::Connection;
-use super::{CallError, PendingCall, encode_params};
+use super::embedded::EmbeddedExtension;
+use super::{Backend, CallError, PendingCall, encode_params};
 use crate::codec::Encoder;
 use crate::protocol::Request;
 
@@ -16,7 +17,9 @@ const CHUNK: usize = 64 * 1024;
 ///
 /// [`Host::start`](super::Host::start) writes each request at once; a batch encodes them into
 /// one buffer and writes it when it fills up (64 KiB) and when the batch is
-/// [sent](Self::send) or dropped. Use it to pipeline many calls from one thread.
+/// [sent](Self::send) or dropped. Use it to pipeline many calls from one thread. (For an
+/// [embedded](super::Host::embedded) extension there is nothing to write: each call runs as it
+/// is started.)
 ///
 /// ```
 /// # use symphony_core::host::{Host, HostOptions};
@@ -24,7 +27,9 @@ const CHUNK: usize = 64 * 1024;
 /// # use symphony_core::serve::{Call, Handler};
 /// # struct Echo;
 /// # impl Handler for Echo {
-/// #     fn manifest(&self) -> serde_json::Value { serde_json::Value::Null }
+/// #     fn manifest(&self) -> &symphony_core::manifest::Manifest {
+/// #         symphony_core::embed_manifest!("src/testing/example.toml").get().expect("valid")
+/// #     }
 /// #     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
 /// #         Ok(call.raw_params().map(ToOwned::to_owned).unwrap_or_default())
 /// #     }
@@ -40,21 +45,38 @@ const CHUNK: usize = 64 * 1024;
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug)]
 pub struct Batch<'a> {
-    connection: Arc<Connection>,
+    target: Target,
     timeout: Option<std::time::Duration>,
-    encoder: Encoder,
     host: std::marker::PhantomData<&'a super::Host>,
 }
 
+enum Target {
+    Remote {
+        connection: Arc<Connection>,
+        encoder: Encoder,
+    },
+    Embedded(Arc<EmbeddedExtension>),
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch").finish_non_exhaustive()
+    }
+}
+
 impl Batch<'_> {
-    pub(super) fn new(connection: Arc<Connection>, timeout: Option<std::time::Duration>) -> Self {
-        let encoder = Encoder::with_limit(connection.send_limit());
+    pub(super) fn new(backend: Backend, timeout: Option<std::time::Duration>) -> Self {
+        let target = match backend {
+            Backend::Remote(connection, _) => Target::Remote {
+                encoder: Encoder::with_limit(connection.send_limit()),
+                connection,
+            },
+            Backend::Embedded(extension) => Target::Embedded(extension),
+        };
         Batch {
-            connection,
+            target,
             timeout,
-            encoder,
             host: std::marker::PhantomData,
         }
     }
@@ -70,24 +92,30 @@ impl Batch<'_> {
         params: &P,
     ) -> Result<PendingCall, CallError> {
         let params = encode_params(method, params)?;
-        let id = self.connection.register(method, self.timeout)?;
-        if let Err(source) = self.encoder.encode(&Request::new(id, method, params)) {
-            self.connection.forget(id);
+        let (connection, encoder) = match &mut self.target {
+            Target::Remote {
+                connection,
+                encoder,
+            } => (connection, encoder),
+            Target::Embedded(extension) => {
+                let id = extension.next_id();
+                let result = extension.call(id, method, params.as_deref(), self.timeout);
+                return Ok(PendingCall::ready(id, method, result));
+            }
+        };
+        let id = connection.register(method, self.timeout)?;
+        if let Err(source) = encoder.encode(&Request::new(id, method, params)) {
+            connection.forget(id);
             return Err(CallError::Encode {
                 method: method.to_owned(),
                 source,
             });
         }
-        if self.encoder.bytes().len() >= CHUNK {
+        let call = PendingCall::remote(Arc::clone(connection), id, method, self.timeout);
+        if encoder.bytes().len() >= CHUNK {
             self.write_out();
         }
-        Ok(PendingCall {
-            connection: Arc::clone(&self.connection),
-            id,
-            method: method.to_owned(),
-            timeout: self.timeout,
-            waited: false,
-        })
+        Ok(call)
     }
 
     /// Writes the requests not written yet. (Dropping the batch does the same.)
@@ -96,9 +124,14 @@ impl Batch<'_> {
     }
 
     fn write_out(&mut self) {
-        if !self.encoder.is_empty() {
-            self.connection.send_encoded(self.encoder.bytes());
-            self.encoder.clear();
+        if let Target::Remote {
+            connection,
+            encoder,
+        } = &mut self.target
+            && !encoder.is_empty()
+        {
+            connection.send_encoded(encoder.bytes());
+            encoder.clear();
         }
     }
 }

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use super::error::{CallError, Ended};
@@ -19,8 +19,8 @@ use super::options::{HostOptions, NotificationHandler};
 use super::peer::{PeerEnd, Reaped};
 use crate::codec::{DecodeError, Decoder, Encoder};
 use crate::protocol::{
-    CancelParams, ErrorCode, ErrorObject, Id, InitializeResult, LogLevel, LogParams, Message,
-    Notification, RawValue, Request, Response, method,
+    CancelParams, ErrorCode, ErrorObject, Id, LogLevel, LogParams, Message, Notification, RawValue,
+    Request, Response, method,
 };
 use crate::transport::{MessageReader, MessageWriter, SendError, Transport};
 
@@ -39,8 +39,6 @@ pub(crate) struct Connection {
     peer: PeerEnd,
     on_notification: Option<NotificationHandler>,
     pub(super) cancel_grace: Duration,
-    /// The extension's answer to `initialize`.
-    pub(crate) info: OnceLock<Arc<InitializeResult>>,
 }
 
 pub(super) struct State {
@@ -126,7 +124,6 @@ impl Connection {
             peer,
             on_notification: options.on_notification.clone(),
             cancel_grace: options.cancel_grace,
-            info: OnceLock::new(),
         })
     }
 
@@ -506,14 +503,7 @@ impl Connection {
     }
 
     fn deliver(&self, notification: &Notification) {
-        if notification.method == method::LOG
-            && let Ok(log) = notification.params_as::<LogParams>()
-        {
-            log_record(&self.name, &log);
-        }
-        if let Some(handler) = &self.on_notification {
-            handler(notification);
-        }
+        deliver(&self.name, self.on_notification.as_ref(), notification);
     }
 
     /// The extension's output ended: find out how, and fail every call in flight with that.
@@ -641,6 +631,23 @@ fn timed_out(method: &str, timeout: Option<Duration>, killed: bool) -> CallError
         method: method.to_owned(),
         timeout: timeout.unwrap_or_default(),
         killed,
+    }
+}
+
+/// Hands a notification from the extension to the host: `$/log` records are logged, and
+/// everything goes to the host's handler.
+pub(super) fn deliver(
+    extension: &str,
+    handler: Option<&NotificationHandler>,
+    notification: &Notification,
+) {
+    if notification.method == method::LOG
+        && let Ok(log) = notification.params_as::<LogParams>()
+    {
+        log_record(extension, &log);
+    }
+    if let Some(handler) = handler {
+        handler(notification);
     }
 }
 

@@ -5,18 +5,24 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 
-use super::connection::Connection;
+use super::Backend;
+use super::connection::{Connection, deliver};
+use super::embedded::{EmbeddedExtension, NAME as EMBEDDED};
 use super::error::{CallError, HostError};
 use super::monitor;
 use super::options::HostOptions;
 use super::peer::{PeerEnd, ThreadExit};
 use super::stderr::StderrTail;
 use crate::protocol::{InitializeParams, InitializeResult, PROTOCOL_VERSION, method, to_raw};
-use crate::serve::Exit;
+use crate::serve::embedded::Embedded;
+use crate::serve::{Exit, NotificationSink};
 use crate::transport::{Transport, memory};
 
 /// Runs a serve loop over the given transport (in-process extensions).
 pub(crate) type ServeFn = Arc<dyn Fn(Transport) -> Exit + Send + Sync>;
+
+/// Makes a fresh embedded extension whose notifications go to the given sink.
+pub(crate) type EmbedFn = Arc<dyn Fn(Option<NotificationSink>) -> Arc<dyn Embedded> + Send + Sync>;
 
 /// How to start (and restart) an extension.
 pub(crate) enum Launcher {
@@ -24,14 +30,17 @@ pub(crate) enum Launcher {
     Process(Command),
     /// A serve loop on a thread of this process.
     InProcess(ServeFn),
+    /// A handler called on the host's own threads.
+    Embedded(EmbedFn),
 }
 
 impl Launcher {
     /// Starts the extension and completes the handshake.
-    pub(crate) fn launch(&self, options: &HostOptions) -> Result<Arc<Connection>, HostError> {
+    pub(crate) fn launch(&self, options: &HostOptions) -> Result<Backend, HostError> {
         let connection = match self {
             Launcher::Process(template) => start_process(template, options)?,
             Launcher::InProcess(serve) => start_thread(serve, options)?,
+            Launcher::Embedded(embed) => return start_embedded(embed, options),
         };
         let monitor_connection = Arc::clone(&connection);
         let spawned = thread::Builder::new()
@@ -44,12 +53,44 @@ impl Launcher {
                 source,
             });
         }
-        if let Err(error) = handshake(&connection, options) {
-            connection.teardown("was stopped after a failed handshake");
-            return Err(error);
+        match handshake(&connection, options) {
+            Ok(info) => Ok(Backend::Remote(connection, Arc::new(info))),
+            Err(error) => {
+                connection.teardown("was stopped after a failed handshake");
+                Err(error)
+            }
         }
-        Ok(connection)
     }
+}
+
+fn start_embedded(embed: &EmbedFn, options: &HostOptions) -> Result<Backend, HostError> {
+    let handler = options.on_notification.clone();
+    let sink: NotificationSink =
+        Arc::new(move |notification| deliver(EMBEDDED, handler.as_ref(), notification));
+    let extension = embed(Some(sink));
+    let info = extension
+        .initialize(&initialize_params(options))
+        .map_err(|error| HostError::Handshake {
+            extension: EMBEDDED.into(),
+            source: CallError::Remote {
+                method: method::INITIALIZE.into(),
+                error,
+            },
+        })?;
+    Ok(Backend::Embedded(Arc::new(EmbeddedExtension::new(
+        extension, info,
+    ))))
+}
+
+/// What the host says in `initialize`.
+fn initialize_params(options: &HostOptions) -> InitializeParams {
+    let mut params = InitializeParams::new(options.host.clone());
+    params.grants = options.grants.clone();
+    params.config = options.config.clone();
+    params.workspace_roots = options.workspace_roots.clone();
+    params.sandbox = options.sandbox;
+    params.max_message_size = u64::try_from(options.max_message_size).ok();
+    params
 }
 
 fn start_process(template: &Command, options: &HostOptions) -> Result<Arc<Connection>, HostError> {
@@ -137,18 +178,15 @@ fn start_thread(serve: &ServeFn, options: &HostOptions) -> Result<Arc<Connection
     ))
 }
 
-fn handshake(connection: &Connection, options: &HostOptions) -> Result<(), HostError> {
+fn handshake(
+    connection: &Connection,
+    options: &HostOptions,
+) -> Result<InitializeResult, HostError> {
     let failed = |source: CallError| HostError::Handshake {
         extension: connection.name.clone(),
         source,
     };
-    let mut params = InitializeParams::new(options.host.clone());
-    params.grants = options.grants.clone();
-    params.config = options.config.clone();
-    params.workspace_roots = options.workspace_roots.clone();
-    params.sandbox = options.sandbox;
-    params.max_message_size = u64::try_from(options.max_message_size).ok();
-    let params = to_raw(&params).map_err(|error| {
+    let params = to_raw(&initialize_params(options)).map_err(|error| {
         failed(CallError::Encode {
             method: method::INITIALIZE.into(),
             source: crate::codec::EncodeError::Serialize(error),
@@ -175,9 +213,8 @@ fn handshake(connection: &Connection, options: &HostOptions) -> Result<(), HostE
     if let Some(limit) = result.max_message_size {
         connection.set_send_limit(usize::try_from(limit).unwrap_or(usize::MAX));
     }
-    let _ = connection.info.set(Arc::new(result));
     connection
         .notify(method::INITIALIZED, None)
         .map_err(failed)?;
-    Ok(())
+    Ok(result)
 }

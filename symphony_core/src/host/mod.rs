@@ -2,8 +2,10 @@
 //!
 //! [`Host::spawn`] runs an extension binary as a child process (stdin/stdout carry the
 //! protocol, stderr is kept as a ring of its last lines for crash reports);
-//! [`Host::in_process`] runs a [`Handler`] on a thread of this process over an in-memory
-//! transport, with the same API and the same messages.
+//! [`Host::in_process`] runs a [`Handler`]'s serve loop on a thread of this process, over an
+//! in-memory transport and the real codec; [`Host::embedded`] calls a [`Handler`] directly on
+//! the calling thread (same handshake and session rules, no bytes, no thread hop) for
+//! extensions built into the host. All three have the same API.
 //!
 //! A `Host` is `Sync`: any number of threads may call at once. The thread that sends a request
 //! normally reads its answer itself (see the `connection` module), so a call costs no thread
@@ -11,7 +13,8 @@
 //! cancelled, and an extension that does not acknowledge the cancellation within
 //! [`HostOptions::cancel_grace`] is killed as hung. If the extension exits or crashes, every call
 //! in flight fails with an error naming its exit status and its last stderr lines. Restarting
-//! is explicit ([`Host::restart`]); dropping a `Host` kills and reaps the extension.
+//! is explicit ([`Host::restart`]), or by a [`RestartPolicy`](crate::lifecycle::RestartPolicy)
+//! through a [`Supervisor`]; dropping a `Host` kills and reaps the extension.
 //!
 //! ```
 //! use symphony_core::host::{Host, HostOptions};
@@ -20,7 +23,9 @@
 //!
 //! struct Double;
 //! impl Handler for Double {
-//!     fn manifest(&self) -> serde_json::Value { serde_json::json!({"id": "acme.double"}) }
+//!     fn manifest(&self) -> &symphony_core::manifest::Manifest {
+//!         symphony_core::embed_manifest!("src/testing/example.toml").get().expect("valid")
+//!     }
 //!     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
 //!         let [n]: [i64; 1] = call.params()?;
 //!         symphony_core::serve::reply(&(2 * n))
@@ -28,7 +33,8 @@
 //! }
 //!
 //! let host = Host::in_process(Double, HostOptions::default())?;
-//! assert_eq!(host.initialize_result().manifest["id"], "acme.double");
+//! // The manifest arrives typed and validated.
+//! assert_eq!(host.initialize_result().manifest.id().as_str(), "acme.example");
 //! let four: i64 = host.call("double", &[2])?;
 //! assert_eq!(four, 4);
 //! host.shutdown()?;
@@ -37,12 +43,14 @@
 
 mod batch;
 mod connection;
+mod embedded;
 mod error;
 mod launch;
 mod monitor;
 mod options;
 mod peer;
 mod stderr;
+mod supervisor;
 
 use std::process::Command;
 use std::sync::{Arc, RwLock};
@@ -54,25 +62,40 @@ use serde::de::DeserializeOwned;
 pub use batch::Batch;
 pub use error::{CallError, Ended, HostError};
 pub use options::{HostOptions, NotificationHandler};
+pub use supervisor::{Recovery, Supervisor, SupervisorError};
 
 use crate::codec::EncodeError;
-use crate::protocol::{Id, InitializeResult, RawValue, method, to_raw};
+use crate::protocol::{Id, InitializeResult, Notification, RawValue, method, to_raw};
 use crate::serve::{Handler, ServeOptions, serve_transport};
 use connection::Connection;
+use embedded::EmbeddedExtension;
 use launch::Launcher;
 
 /// A running extension and the connection to it.
 pub struct Host {
     launcher: Launcher,
     options: HostOptions,
-    connection: RwLock<Arc<Connection>>,
+    backend: RwLock<Backend>,
+}
+
+/// What a host talks to.
+#[derive(Clone)]
+enum Backend {
+    /// A child process or in-process serve loop, through the codec.
+    Remote(Arc<Connection>, Arc<InitializeResult>),
+    /// A handler called on the host's threads.
+    Embedded(Arc<EmbeddedExtension>),
 }
 
 impl std::fmt::Debug for Host {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let extension = match self.backend() {
+            Backend::Remote(connection, _) => connection.name.clone(),
+            Backend::Embedded(_) => embedded::NAME.to_owned(),
+        };
         f.debug_struct("Host")
-            .field("extension", &self.connection().name)
-            .field("ended", &self.connection().ended())
+            .field("extension", &extension)
+            .field("ended", &self.ended())
             .finish_non_exhaustive()
     }
 }
@@ -120,28 +143,48 @@ impl Host {
         Host::launch(Launcher::InProcess(serve), options)
     }
 
+    /// Embeds `handler` in this host: each call runs it directly on the calling thread, with
+    /// the handshake and session rules of a served extension but no transport, codec or
+    /// thread hop in between.
+    ///
+    /// For extensions built into the host, where a call should cost little more than calling
+    /// the handler itself. What an embedded extension cannot do: run in a sandbox, be killed
+    /// when hung (its time limit becomes a deadline on the call's
+    /// [`CancelToken`](crate::serve::CancelToken), which the handler must poll), or survive a
+    /// crash of the host.
+    ///
+    /// # Errors
+    ///
+    /// The handler rejects the handshake (for example the config), or a sandbox was asked for.
+    pub fn embedded<H: Handler>(handler: H, options: HostOptions) -> Result<Host, HostError> {
+        let handler = Arc::new(handler);
+        let embed = Arc::new(move |sink| crate::serve::embedded::embed(Arc::clone(&handler), sink));
+        Host::launch(Launcher::Embedded(embed), options)
+    }
+
     fn launch(launcher: Launcher, options: HostOptions) -> Result<Host, HostError> {
-        let connection = launcher.launch(&options)?;
+        let backend = launcher.launch(&options)?;
         Ok(Host {
             launcher,
             options,
-            connection: RwLock::new(connection),
+            backend: RwLock::new(backend),
         })
     }
 
-    fn connection(&self) -> Arc<Connection> {
-        Arc::clone(&self.connection.read().unwrap_or_else(|p| p.into_inner()))
+    fn backend(&self) -> Backend {
+        self.backend
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// What the extension answered to `initialize`: its manifest and capabilities.
     pub fn initialize_result(&self) -> Arc<InitializeResult> {
-        // A `Host` only exists once the handshake has stored the result.
-        self.connection().info.get().cloned().unwrap_or_else(|| {
-            Arc::new(InitializeResult::new(
-                serde_json::Value::Null,
-                Default::default(),
-            ))
-        })
+        match self.backend() {
+            // A remote `Host` only exists once the handshake has stored the result.
+            Backend::Remote(_, info) => Arc::clone(&info),
+            Backend::Embedded(extension) => Arc::clone(&extension.info),
+        }
     }
 
     /// The options the extension was started with.
@@ -194,13 +237,20 @@ impl Host {
         params: Option<Box<RawValue>>,
         timeout: Option<Duration>,
     ) -> Result<Box<RawValue>, CallError> {
-        let connection = self.connection();
-        let id = connection.send_request(method, params, timeout, false)?;
-        connection.wait(id, method, timeout)
+        match self.backend() {
+            Backend::Remote(connection, _) => {
+                let id = connection.send_request(method, params, timeout, false)?;
+                connection.wait(id, method, timeout)
+            }
+            Backend::Embedded(extension) => {
+                extension.call(extension.next_id(), method, params.as_deref(), timeout)
+            }
+        }
     }
 
     /// Sends a request without waiting for its answer: many calls can be in flight from one
-    /// thread (pipelining). Wait with [`PendingCall::wait`].
+    /// thread (pipelining). Wait with [`PendingCall::wait`]. To send many at once, a
+    /// [`batch`](Self::batch) saves a write per call.
     ///
     /// # Errors
     ///
@@ -211,21 +261,23 @@ impl Host {
         params: &P,
     ) -> Result<PendingCall, CallError> {
         let params = encode_params(method, params)?;
-        let connection = self.connection();
         let timeout = self.options.request_timeout;
-        let id = connection.send_request(method, params, timeout, true)?;
-        Ok(PendingCall {
-            connection,
-            id,
-            method: method.to_owned(),
-            timeout,
-            waited: false,
-        })
+        match self.backend() {
+            Backend::Remote(connection, _) => {
+                let id = connection.send_request(method, params, timeout, true)?;
+                Ok(PendingCall::remote(connection, id, method, timeout))
+            }
+            Backend::Embedded(extension) => {
+                let id = extension.next_id();
+                let result = extension.call(id, method, params.as_deref(), timeout);
+                Ok(PendingCall::ready(id, method, result))
+            }
+        }
     }
 
     /// A batch of requests written together: for pipelining many calls from one thread.
     pub fn batch(&self) -> Batch<'_> {
-        Batch::new(self.connection(), self.options.request_timeout)
+        Batch::new(self.backend(), self.options.request_timeout)
     }
 
     /// Sends the notification `method` with `params`.
@@ -235,22 +287,37 @@ impl Host {
     /// The params cannot be encoded, or the extension has gone away.
     pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), CallError> {
         let params = encode_params(method, params)?;
-        self.connection().notify(method, params)
+        match self.backend() {
+            Backend::Remote(connection, _) => connection.notify(method, params),
+            Backend::Embedded(extension) => {
+                extension.notify(&Notification::new(method, params));
+                Ok(())
+            }
+        }
     }
 
-    /// The extension's last stderr lines (empty for an in-process extension).
+    /// The extension's last stderr lines (empty unless it runs as a child process).
     pub fn stderr_tail(&self) -> Vec<String> {
-        self.connection().stderr_tail()
+        match self.backend() {
+            Backend::Remote(connection, _) => connection.stderr_tail(),
+            Backend::Embedded(_) => Vec::new(),
+        }
     }
 
-    /// The extension's process id (`None` for an in-process extension).
+    /// The extension's process id (`None` unless it runs as a child process).
     pub fn process_id(&self) -> Option<u32> {
-        self.connection().process_id()
+        match self.backend() {
+            Backend::Remote(connection, _) => connection.process_id(),
+            Backend::Embedded(_) => None,
+        }
     }
 
     /// How the connection ended, or `None` while the extension runs.
     pub fn ended(&self) -> Option<Ended> {
-        self.connection().ended()
+        match self.backend() {
+            Backend::Remote(connection, _) => connection.ended(),
+            Backend::Embedded(extension) => extension.ended(),
+        }
     }
 
     /// Stops the current extension (killing it if it still runs; calls in flight fail) and
@@ -262,9 +329,14 @@ impl Host {
     /// The new extension cannot be started or fails the handshake; the host then keeps the
     /// stopped connection, whose calls fail with how it ended.
     pub fn restart(&self) -> Result<(), HostError> {
-        self.connection().teardown("was stopped for a restart");
+        match self.backend() {
+            Backend::Remote(connection, _) => {
+                connection.teardown("was stopped for a restart");
+            }
+            Backend::Embedded(extension) => extension.stop("was stopped for a restart"),
+        }
         let fresh = self.launcher.launch(&self.options)?;
-        *self.connection.write().unwrap_or_else(|p| p.into_inner()) = fresh;
+        *self.backend.write().unwrap_or_else(|p| p.into_inner()) = fresh;
         Ok(())
     }
 
@@ -276,7 +348,13 @@ impl Host {
     /// [`HostError::UncleanShutdown`] if `shutdown` failed or the extension did not exit with
     /// code 0; it has been killed and reaped in any case.
     pub fn shutdown(self) -> Result<(), HostError> {
-        let connection = self.connection();
+        let connection = match self.backend() {
+            Backend::Remote(connection, _) => connection,
+            Backend::Embedded(extension) => {
+                extension.stop("was shut down");
+                return Ok(());
+            }
+        };
         let timeout = Some(self.options.shutdown_timeout);
         let acknowledged = connection
             .send_request(method::SHUTDOWN, None, timeout, false)
@@ -300,25 +378,64 @@ impl Host {
 
 impl Drop for Host {
     fn drop(&mut self) {
-        // Never leave a child behind: kill (if still running) and reap.
-        self.connection()
-            .teardown("was stopped: its host was dropped");
+        match self.backend() {
+            // Never leave a child behind: kill (if still running) and reap.
+            Backend::Remote(connection, _) => {
+                connection.teardown("was stopped: its host was dropped");
+            }
+            Backend::Embedded(extension) => extension.stop("was stopped: its host was dropped"),
+        }
     }
 }
 
-/// A request sent with [`Host::start`] whose answer has not been collected yet.
+/// A request sent with [`Host::start`] or a [`Batch`] whose answer has not been collected yet.
 ///
 /// Dropping it forgets the call (its answer is discarded when it arrives).
 #[derive(Debug)]
 pub struct PendingCall {
-    connection: Arc<Connection>,
     id: i64,
     method: String,
-    timeout: Option<Duration>,
-    waited: bool,
+    state: Pending,
+}
+
+#[derive(Debug)]
+enum Pending {
+    /// Sent over a connection; the answer is read when waited for.
+    Remote {
+        connection: Arc<Connection>,
+        timeout: Option<Duration>,
+        waited: bool,
+    },
+    /// Already run (embedded extensions).
+    Ready(Option<Result<Box<RawValue>, CallError>>),
 }
 
 impl PendingCall {
+    fn remote(
+        connection: Arc<Connection>,
+        id: i64,
+        method: &str,
+        timeout: Option<Duration>,
+    ) -> Self {
+        PendingCall {
+            id,
+            method: method.to_owned(),
+            state: Pending::Remote {
+                connection,
+                timeout,
+                waited: false,
+            },
+        }
+    }
+
+    fn ready(id: i64, method: &str, result: Result<Box<RawValue>, CallError>) -> Self {
+        PendingCall {
+            id,
+            method: method.to_owned(),
+            state: Pending::Ready(Some(result)),
+        }
+    }
+
     /// The request's id on the wire.
     pub fn id(&self) -> Id {
         Id::Number(self.id)
@@ -327,7 +444,9 @@ impl PendingCall {
     /// Asks the extension to cancel the request; [`wait`](Self::wait) then returns
     /// [`CallError::Cancelled`] (or the result, if it was already complete).
     pub fn cancel(&self) {
-        self.connection.cancel(self.id);
+        if let Pending::Remote { connection, .. } = &self.state {
+            connection.cancel(self.id);
+        }
     }
 
     /// Waits for the result and deserialises it as `R`.
@@ -347,15 +466,38 @@ impl PendingCall {
     ///
     /// As for [`Host::call_raw`].
     pub fn wait_raw(mut self) -> Result<Box<RawValue>, CallError> {
-        self.waited = true;
-        self.connection.wait(self.id, &self.method, self.timeout)
+        match &mut self.state {
+            Pending::Remote {
+                connection,
+                timeout,
+                waited,
+            } => {
+                *waited = true;
+                connection.wait(self.id, &self.method, *timeout)
+            }
+            Pending::Ready(result) => result.take().unwrap_or_else(|| {
+                Err(CallError::Ended {
+                    method: self.method.clone(),
+                    ended: Ended {
+                        extension: embedded::NAME.into(),
+                        what: "already answered this call".into(),
+                        stderr: Vec::new(),
+                    },
+                })
+            }),
+        }
     }
 }
 
 impl Drop for PendingCall {
     fn drop(&mut self) {
-        if !self.waited {
-            self.connection.forget(self.id);
+        if let Pending::Remote {
+            connection,
+            waited: false,
+            ..
+        } = &self.state
+        {
+            connection.forget(self.id);
         }
     }
 }

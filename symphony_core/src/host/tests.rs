@@ -2,11 +2,13 @@
 //! integration tests).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+
+use crate::manifest::Manifest;
 
 use super::*;
 use crate::protocol::{Capabilities, ErrorCode, ErrorObject, Notification, ProgressParams};
@@ -17,16 +19,19 @@ struct Worker {
 }
 
 impl Handler for Worker {
-    fn manifest(&self) -> Value {
-        json!({"id": "test.worker"})
+    fn manifest(&self) -> &Manifest {
+        static MANIFEST: LazyLock<Manifest> = LazyLock::new(|| {
+            crate::testing::manifest("test.worker", "[config.mode]\ntype = \"string\"\n")
+        });
+        &MANIFEST
     }
 
     fn capabilities(&self) -> Capabilities {
         Capabilities::new(["echo", "progress", "sleep", "hang", "fail"])
     }
 
-    fn initialize(&self, params: &crate::protocol::InitializeParams) -> Result<(), ErrorObject> {
-        match params.config.get("mode") {
+    fn initialize(&self, context: &crate::serve::Context) -> Result<(), ErrorObject> {
+        match context.params().config.get("mode") {
             Some(Value::String(mode)) if mode == "broken" => Err(ErrorObject::new(
                 ErrorCode::InvalidConfig,
                 "config `mode` = \"broken\" is not supported",
@@ -223,4 +228,99 @@ fn handshake_rejection_is_reported() {
     let options = HostOptions::default().with_sandbox(true);
     let error = Host::in_process(worker(), options).expect_err("no sandbox");
     assert!(error.to_string().contains("sandbox"), "{error}");
+}
+
+#[test]
+fn embedded_extension_has_the_same_behaviour_without_a_transport() {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let options = HostOptions::default()
+        .with_request_timeout(Some(Duration::from_millis(100)))
+        .on_notification(move |n: &Notification| sink.lock().expect("lock").push(n.method.clone()));
+    let host = Host::embedded(worker(), options).expect("embed");
+    assert_eq!(
+        host.initialize_result().manifest.id().as_str(),
+        "test.worker"
+    );
+    assert_eq!(host.process_id(), None);
+
+    let echoed: Value = host.call("echo", &json!({"x": 1})).expect("echo");
+    assert_eq!(echoed, json!({"x": 1}));
+    let error = host.call::<Value, _>("fail", &()).expect_err("fails");
+    assert_eq!(error.code(), Some(ErrorCode::InvalidInput));
+    let done: String = host.call("progress", &()).expect("progress");
+    assert_eq!(done, "done");
+    assert_eq!(seen.lock().expect("lock").len(), 3);
+
+    // The time limit is a deadline on the cancellation token.
+    let error = host.call::<u64, _>("sleep", &[5000]).expect_err("too slow");
+    assert!(
+        matches!(error, CallError::TimedOut { killed: false, .. }),
+        "{error}"
+    );
+
+    let mut batch = host.batch();
+    let calls: Vec<PendingCall> = (0..10)
+        .map(|i| batch.start("echo", &[i]).expect("run"))
+        .collect();
+    batch.send();
+    for (i, call) in calls.into_iter().enumerate() {
+        assert_eq!(call.wait::<[usize; 1]>().expect("answer"), [i]);
+    }
+
+    host.restart().expect("restart");
+    let back: Value = host.call("echo", &[2]).expect("after restart");
+    assert_eq!(back, json!([2]));
+    host.shutdown().expect("shutdown");
+}
+
+#[test]
+fn embedded_panics_are_errors_and_concurrency_is_bounded() {
+    struct Gate {
+        running: AtomicUsize,
+        most: AtomicUsize,
+    }
+    impl Handler for Gate {
+        fn manifest(&self) -> &Manifest {
+            static MANIFEST: LazyLock<Manifest> =
+                LazyLock::new(|| crate::testing::manifest("test.gate", ""));
+            &MANIFEST
+        }
+        fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
+            if call.method() == "panic" {
+                panic!("gate panicked");
+            }
+            let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most.fetch_max(now, Ordering::SeqCst);
+            thread::sleep(Duration::from_millis(5));
+            self.running.fetch_sub(1, Ordering::SeqCst);
+            reply(&now)
+        }
+        fn concurrency(&self) -> usize {
+            2
+        }
+    }
+    let gate = Arc::new(Gate {
+        running: AtomicUsize::new(0),
+        most: AtomicUsize::new(0),
+    });
+    let host = Host::embedded(Arc::clone(&gate), HostOptions::default()).expect("embed");
+    let error = host.call::<Value, _>("panic", &()).expect_err("panicked");
+    assert_eq!(error.code(), Some(ErrorCode::ExtensionFailed));
+    assert!(error.to_string().contains("gate panicked"), "{error}");
+    thread::scope(|scope| {
+        for _ in 0..6 {
+            let host = &host;
+            scope.spawn(move || {
+                for _ in 0..5 {
+                    host.call::<usize, _>("work", &()).expect("work");
+                }
+            });
+        }
+    });
+    assert_eq!(gate.most.load(Ordering::SeqCst), 2);
+
+    let options = HostOptions::default().with_sandbox(true);
+    let error = Host::embedded(worker(), options).expect_err("cannot sandbox");
+    assert!(error.to_string().contains("cannot be sandboxed"), "{error}");
 }

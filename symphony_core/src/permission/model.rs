@@ -75,3 +75,42 @@ pub enum ModelAction {
     /// Change a model's configuration.
     Configure,
 }
+
+impl FsAccess {
+    /// Every kind of filesystem access, in declaration order.
+    pub const ALL: [FsAccess; 3] = [FsAccess::Read, FsAccess::Write, FsAccess::Delete];
+
+    /// The name used in manifests (`"read"`, `"write"`, `"delete"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FsAccess::Read => "read",
+            FsAccess::Write => "write",
+            FsAccess::Delete => "delete",
+        }
+    }
+}
+
+impl std::fmt::Display for FsAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ModelAction {
+    /// Every model action, in declaration order.
+    pub const ALL: [ModelAction; 2] = [ModelAction::Invoke, ModelAction::Configure];
+
+    /// The name used in manifests (`"invoke"`, `"configure"`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ModelAction::Invoke => "invoke",
+            ModelAction::Configure => "configure",
+        }
+    }
+}
+
+impl std::fmt::Display for ModelAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

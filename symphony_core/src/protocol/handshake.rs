@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::{PROTOCOL_VERSION, ProtocolVersion};
+use crate::manifest::Manifest;
 use crate::permission::Permissions;
 
 /// Params of `initialize`, host → extension: who the host is and what the extension may do.
@@ -86,9 +87,10 @@ impl HostInfo {
 pub struct InitializeResult {
     /// The protocol version the extension speaks.
     pub protocol_version: ProtocolVersion,
-    /// The extension's manifest, as embedded at compile time.
-    // Typed as Manifest once the manifest module lands.
-    pub manifest: Value,
+    /// The extension's manifest, as embedded at compile time. On the wire it is the manifest
+    /// in its JSON form (the same keys as `symphony.toml`); deserialising validates it fully,
+    /// so a host never holds an invalid one.
+    pub manifest: Manifest,
     /// What the extension supports.
     #[serde(default)]
     pub capabilities: Capabilities,
@@ -99,7 +101,7 @@ pub struct InitializeResult {
 
 impl InitializeResult {
     /// A result with this SDK's protocol version.
-    pub fn new(manifest: Value, capabilities: Capabilities) -> Self {
+    pub fn new(manifest: Manifest, capabilities: Capabilities) -> Self {
         InitializeResult {
             protocol_version: PROTOCOL_VERSION,
             manifest,
@@ -156,15 +158,36 @@ mod tests {
     #[test]
     fn initialize_result_round_trips() {
         let result = InitializeResult::new(
-            serde_json::json!({"id": "acme.echo"}),
+            crate::testing::manifest("acme.echo", ""),
             Capabilities::new(["echo"]),
         );
         let text = serde_json::to_string(&result).expect("ser");
         assert_eq!(
             text,
-            r#"{"protocolVersion":"1.0","manifest":{"id":"acme.echo"},"capabilities":{"methods":["echo"],"concurrency":1}}"#
+            concat!(
+                r#"{"protocolVersion":"1.0","manifest":{"id":"acme.echo","name":"Test","#,
+                r#""version":"1.0.0","kind":"operator","engine":"^1","#,
+                r#""operator":{"category":"custom"}},"#,
+                r#""capabilities":{"methods":["echo"],"concurrency":1}}"#
+            )
         );
         let back: InitializeResult = serde_json::from_str(&text).expect("parse");
         assert_eq!(back, result);
+    }
+
+    #[test]
+    fn an_invalid_manifest_fails_to_decode_naming_every_problem() {
+        let text = r#"{"protocolVersion":"1.0","capabilities":{},
+            "manifest":{"id":"Acme","name":"X","version":"one","kind":"operator","engine":"^1",
+                        "operator":{"category":"custom"}}}"#;
+        let error = serde_json::from_str::<InitializeResult>(text)
+            .expect_err("invalid manifest")
+            .to_string();
+        assert!(
+            error.contains("invalid manifest")
+                && error.contains("id: `Acme` is not a valid extension id")
+                && error.contains("version"),
+            "{error}"
+        );
     }
 }

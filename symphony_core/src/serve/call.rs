@@ -3,31 +3,34 @@
 use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
 
-use super::{CancelToken, Peer};
-use crate::permission::Permissions;
-use crate::protocol::{ErrorObject, Id, InitializeParams, RawValue, Request};
+use super::{CancelToken, Context, Peer};
+use crate::config::ConfigValues;
+use crate::permission::{Permissions, Policy};
+use crate::protocol::{ErrorObject, Id, InitializeParams, RawValue};
 
 /// One request being handled: its method and params, its cancellation token, the session's
-/// grants and config, and a [`Peer`] for progress notifications.
+/// [`Context`] (effective permission policy, validated config), and a [`Peer`] for progress
+/// notifications.
 #[derive(Debug)]
 pub struct Call<'a> {
-    pub(crate) request: &'a Request,
+    pub(crate) id: &'a Id,
+    pub(crate) method: &'a str,
+    pub(crate) params: Option<&'a RawValue>,
     pub(crate) cancel: &'a CancelToken,
     pub(crate) peer: &'a Peer,
-    pub(crate) session: &'a InitializeParams,
+    pub(crate) context: &'a Context,
 }
 
 impl Call<'_> {
     /// The request's id.
     pub fn id(&self) -> &Id {
-        &self.request.id
+        self.id
     }
 
     /// The method called, such as `operator/run`.
     pub fn method(&self) -> &str {
-        &self.request.method
+        self.method
     }
 
     /// The params deserialised as `T` (absent params deserialise from `null`).
@@ -37,12 +40,13 @@ impl Call<'_> {
     /// An [`InvalidParams`](crate::protocol::ErrorCode::InvalidParams) error saying what does
     /// not match, ready to be returned with `?`.
     pub fn params<T: DeserializeOwned>(&self) -> Result<T, ErrorObject> {
-        self.request.params_as()
+        serde_json::from_str(self.params.map_or("null", RawValue::get))
+            .map_err(ErrorObject::invalid_params)
     }
 
     /// The params as sent, if any.
     pub fn raw_params(&self) -> Option<&RawValue> {
-        self.request.params.as_deref()
+        self.params
     }
 
     /// Whether the host cancelled this request.
@@ -69,23 +73,36 @@ impl Call<'_> {
         self.peer
     }
 
-    /// The permissions the host granted.
-    pub fn grants(&self) -> &Permissions {
-        &self.session.grants
+    /// The effective permissions (the manifest's request ∩ the host's grants): check every
+    /// resource with it before touching it, e.g.
+    /// `call.policy().require(&Resource::env_var(&name))?`.
+    pub fn policy(&self) -> &Policy {
+        self.context.policy()
     }
 
-    /// The configuration values the host sent.
-    pub fn config(&self) -> &Map<String, Value> {
-        &self.session.config
+    /// The permissions the host granted, as sent (check with [`policy`](Self::policy)).
+    pub fn grants(&self) -> &Permissions {
+        &self.context.params().grants
+    }
+
+    /// The host's configuration, validated against the manifest's `[config]` schema, with
+    /// defaults filled in (the values as sent are in [`session`](Self::session)).
+    pub fn config(&self) -> &ConfigValues {
+        self.context.config()
     }
 
     /// The host's workspace roots.
     pub fn workspace_roots(&self) -> &[PathBuf] {
-        &self.session.workspace_roots
+        &self.context.params().workspace_roots
     }
 
     /// Everything the host sent in `initialize`.
     pub fn session(&self) -> &InitializeParams {
-        self.session
+        self.context.params()
+    }
+
+    /// The session's terms: params, policy and config.
+    pub fn context(&self) -> &Context {
+        self.context
     }
 }

@@ -62,7 +62,8 @@ impl LogOptions {
         self
     }
 
-    /// This with records also sent to the host as `$/log` while a serve loop runs.
+    /// This with records also sent to the host as `$/log` while a serve loop runs (to the
+    /// most recently started one, if a process runs several).
     #[must_use]
     pub fn forward_to_host(mut self, forward: bool) -> Self {
         self.forward = forward;

@@ -1,22 +1,38 @@
 //! The extension side: the blocking loop an extension binary runs from `main`.
 //!
 //! An extension implements [`Handler`] and calls [`serve`]; the loop does the handshake,
-//! dispatches requests (several at once if [`Handler::concurrency`] allows), honours
-//! `$/cancelRequest`, turns a panicking handler into an error response, answers malformed
-//! input with the JSON-RPC error codes, and exits with code 0 after `shutdown` and `exit`.
+//! settling the session's [`Context`] from the extension's manifest and the host's
+//! `initialize`: the effective permission [`Policy`](crate::permission::Policy) (the
+//! manifest's request ∩ the host's grants, against its workspace roots), the host's config
+//! validated against the manifest's `[config]` schema (every field error fails the handshake
+//! with [`InvalidConfig`](ErrorCode::InvalidConfig)), and, when the host asks, the kernel
+//! sandbox ([`landlock_sandbox`] by default; never claimed where the kernel cannot enforce it).
+//! Handlers reach the context in [`Handler::initialize`] and from every [`Call`]
+//! ([`Call::policy`], [`Call::config`]).
+//!
+//! The loop then dispatches requests (several at once if [`Handler::concurrency`] allows),
+//! honours `$/cancelRequest`, turns a panicking handler into an error response, answers
+//! malformed input with the JSON-RPC error codes, and exits with code 0 after `shutdown` and
+//! `exit`.
 //!
 //! Stdout belongs to the protocol: never print to it. Log with `tracing`; [`log`] installs
 //! a subscriber that writes to stderr and can forward records to the host as `$/log`.
 //!
 //! ```
+//! use symphony_core::manifest::{EmbeddedManifest, Manifest};
 //! use symphony_core::protocol::{Capabilities, ErrorObject, RawValue};
 //! use symphony_core::serve::{Call, Handler};
 //!
-//! struct Upper;
+//! // In an extension crate: `symphony_core::embed_manifest!()` embeds its `symphony.toml`.
+//! static MANIFEST: &EmbeddedManifest = symphony_core::embed_manifest!("src/testing/example.toml");
+//!
+//! struct Upper {
+//!     manifest: &'static Manifest,
+//! }
 //!
 //! impl Handler for Upper {
-//!     fn manifest(&self) -> serde_json::Value {
-//!         serde_json::json!({ "id": "acme.upper", "version": "1.0.0" })
+//!     fn manifest(&self) -> &Manifest {
+//!         self.manifest
 //!     }
 //!     fn capabilities(&self) -> Capabilities {
 //!         Capabilities::new(["upper"])
@@ -32,31 +48,40 @@
 //!     }
 //! }
 //!
-//! // In the extension binary: `fn main() -> std::process::ExitCode { serve(Upper) }`
-//! # let _ = symphony_core::serve::serve::<Upper>;
+//! // In the extension binary's `main`:
+//! let upper = Upper { manifest: MANIFEST.get()? };
+//! // return symphony_core::serve::serve(upper);
+//! # let _ = (upper, symphony_core::serve::serve::<Upper>);
+//! # Ok::<(), &symphony_core::manifest::ManifestErrors>(())
 //! ```
 
 mod call;
 mod cancel;
+mod context;
+pub(crate) mod embedded;
 pub mod log;
 mod peer;
 mod pool;
+mod sandbox;
 mod session;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use serde::Serialize;
-use serde_json::Value;
 
 pub use call::Call;
 pub use cancel::CancelToken;
+pub use context::Context;
+pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
+pub use sandbox::{SandboxHook, enforce_sandbox, landlock_sandbox};
+pub use session::{Action, Session};
 
 use crate::codec::Decoder;
+use crate::manifest::Manifest;
 use crate::protocol::{
-    Capabilities, DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, InitializeParams, Notification,
-    RawValue,
+    Capabilities, DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, Notification, RawValue,
 };
 use crate::transport::{MessageReader, Transport};
 
@@ -66,9 +91,10 @@ use crate::transport::{MessageReader, Transport};
 /// The kind crates (`symphony_instruments`, `symphony_operators`, `symphony_motifs`) implement
 /// this for their own traits; implement it directly only for a new kind of extension.
 pub trait Handler: Send + Sync + 'static {
-    /// The extension's manifest, returned to the host in `initialize`.
-    // Typed as Manifest once the manifest module lands.
-    fn manifest(&self) -> Value;
+    /// The extension's manifest, returned to the host in `initialize`; its `[permissions]`
+    /// and `[config]` are what the host's grants and config are checked against. An
+    /// extension binary embeds it with [`embed_manifest!`](crate::embed_manifest).
+    fn manifest(&self) -> &Manifest;
 
     /// What the extension supports; `concurrency` is filled in from
     /// [`concurrency`](Self::concurrency).
@@ -76,14 +102,16 @@ pub trait Handler: Send + Sync + 'static {
         Capabilities::default()
     }
 
-    /// Accepts (or rejects) the host's grants and config before any request arrives.
+    /// Accepts (or rejects) the session before any request arrives. The serve loop has
+    /// already compiled the [`Policy`](crate::permission::Policy), validated the config
+    /// against the manifest's schema and, if asked, applied the sandbox: `context` holds them.
     ///
     /// # Errors
     ///
     /// An error object (typically [`InvalidConfig`](ErrorCode::InvalidConfig)) that fails the
     /// handshake.
-    fn initialize(&self, params: &InitializeParams) -> Result<(), ErrorObject> {
-        let _ = params;
+    fn initialize(&self, context: &Context) -> Result<(), ErrorObject> {
+        let _ = context;
         Ok(())
     }
 
@@ -110,14 +138,14 @@ pub trait Handler: Send + Sync + 'static {
 }
 
 impl<H: Handler> Handler for Arc<H> {
-    fn manifest(&self) -> Value {
+    fn manifest(&self) -> &Manifest {
         (**self).manifest()
     }
     fn capabilities(&self) -> Capabilities {
         (**self).capabilities()
     }
-    fn initialize(&self, params: &InitializeParams) -> Result<(), ErrorObject> {
-        (**self).initialize(params)
+    fn initialize(&self, context: &Context) -> Result<(), ErrorObject> {
+        (**self).initialize(context)
     }
     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
         (**self).handle(call)
@@ -149,19 +177,20 @@ pub fn reply<T: Serialize + ?Sized>(value: &T) -> Result<Box<RawValue>, ErrorObj
     })
 }
 
-/// Applies the granted sandbox when the host asks for one; see [`ServeOptions::sandbox`].
-pub type SandboxHook = Arc<dyn Fn(&InitializeParams) -> Result<(), String> + Send + Sync>;
-
 /// Settings of the serve loop.
 #[non_exhaustive]
 #[derive(Clone)]
 pub struct ServeOptions {
     /// The largest message accepted from the host, in bytes (announced in `initialize`).
     pub max_message_size: usize,
-    /// Called during `initialize` when the host sets `sandbox`, with the session's grants and
-    /// workspace roots; an `Err` fails the handshake with
-    /// [`SandboxUnavailable`](ErrorCode::SandboxUnavailable). Without a hook, a sandbox
-    /// request fails the handshake rather than running unconfined.
+    /// Called during `initialize` when the host sets `sandbox`, with the session's
+    /// [`Context`] (its policy is the effective grant); an `Err` fails the handshake with
+    /// [`SandboxUnavailable`](ErrorCode::SandboxUnavailable).
+    ///
+    /// When it is `None`, [`serve`] and [`serve_with`] (the extension is the process) use
+    /// [`landlock_sandbox`]; [`serve_transport`] (possibly inside the host's process) refuses
+    /// the sandbox, failing the handshake rather than running unconfined or restricting the
+    /// host.
     pub sandbox: Option<SandboxHook>,
 }
 
@@ -239,7 +268,9 @@ impl Exit {
 /// ```no_run
 /// # struct MyExtension;
 /// # impl symphony_core::serve::Handler for MyExtension {
-/// #     fn manifest(&self) -> serde_json::Value { serde_json::Value::Null }
+/// #     fn manifest(&self) -> &symphony_core::manifest::Manifest {
+/// #         symphony_core::embed_manifest!("src/testing/example.toml").get().expect("valid")
+/// #     }
 /// #     fn handle(&self, call: &symphony_core::serve::Call<'_>)
 /// #         -> Result<Box<symphony_core::protocol::RawValue>, symphony_core::protocol::ErrorObject>
 /// #     { Err(symphony_core::protocol::ErrorObject::method_not_found(call.method())) }
@@ -249,7 +280,15 @@ impl Exit {
 /// }
 /// ```
 pub fn serve<H: Handler>(handler: H) -> ExitCode {
-    let exit = serve_transport(handler, Transport::stdio(), ServeOptions::default());
+    serve_with(handler, ServeOptions::default())
+}
+
+/// [`serve`] with settings (for example a sandbox hook replacing [`landlock_sandbox`]).
+pub fn serve_with<H: Handler>(handler: H, mut options: ServeOptions) -> ExitCode {
+    // Over stdio the extension is this whole process, so the kernel sandbox is the right
+    // default.
+    options.sandbox.get_or_insert_with(landlock_sandbox);
+    let exit = serve_transport(handler, Transport::stdio(), options);
     if let Exit::ReadFailed { error } = &exit {
         tracing::error!(%error, "reading from the host failed");
     }

@@ -103,12 +103,23 @@ fn write_out(writer: &mut MessageWriter<Box<dyn Write + Send>>) {
     }
 }
 
+/// Receives notifications sent by an embedded extension (no wire in between).
+pub(crate) type NotificationSink = Arc<dyn Fn(&Notification) + Send + Sync>;
+
 /// Sends notifications to the host: progress, partial results, logs.
 ///
 /// Cheap to clone, and usable from any thread while the connection lasts.
 #[derive(Clone)]
 pub struct Peer {
-    outbox: Arc<Outbox>,
+    route: Route,
+}
+
+#[derive(Clone)]
+enum Route {
+    /// Encoded and written to the connection.
+    Wire(Arc<Outbox>),
+    /// Handed straight to the host (embedded extensions).
+    Direct(Option<NotificationSink>),
 }
 
 impl std::fmt::Debug for Peer {
@@ -119,7 +130,15 @@ impl std::fmt::Debug for Peer {
 
 impl Peer {
     pub(crate) fn new(outbox: Arc<Outbox>) -> Self {
-        Peer { outbox }
+        Peer {
+            route: Route::Wire(outbox),
+        }
+    }
+
+    pub(crate) fn direct(sink: Option<NotificationSink>) -> Self {
+        Peer {
+            route: Route::Direct(sink),
+        }
     }
 
     /// Sends the notification `method` with `params` (a JSON object or array).
@@ -130,7 +149,15 @@ impl Peer {
     pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), SendError> {
         let notification = Notification::with_params(method, params)
             .map_err(|error| SendError::Encode(EncodeError::Serialize(error)))?;
-        self.outbox.send(&notification)
+        match &self.route {
+            Route::Wire(outbox) => outbox.send(&notification),
+            Route::Direct(sink) => {
+                if let Some(sink) = sink {
+                    sink(&notification);
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Sends `$/progress` with `value` for the stream `token`.

@@ -26,17 +26,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{
-    ErrorCode, ErrorObject, Id, InitializeParams, InitializeResult, Notification, PROTOCOL_VERSION,
-    Request, Response,
+    ErrorCode, ErrorObject, Id, InitializeResult, Notification, PROTOCOL_VERSION, Request, Response,
 };
 use crate::transport::MessageReader;
 
 use super::peer::Outbox;
 use super::session::{Action, Session};
-use super::{Call, CancelToken, Exit, Handler, Peer, ServeOptions};
+use super::{Call, CancelToken, Context, Exit, Handler, Peer, ServeOptions};
 
 /// How often an idle thread checks whether the reader role is free, while requests flow.
-const TICK: Duration = Duration::from_millis(1);
+const TICK: Duration = Duration::from_millis(5);
 /// How long after the last request idle threads keep ticking before sleeping until woken.
 const ACTIVE: Duration = Duration::from_millis(50);
 
@@ -78,7 +77,7 @@ pub(crate) struct Server<H> {
     reader: Mutex<MessageReader<Box<dyn Read + Send>>>,
     outbox: Arc<Outbox>,
     peer: Peer,
-    session: OnceLock<InitializeParams>,
+    session: OnceLock<Context>,
 }
 
 impl<H: Handler> Server<H> {
@@ -340,10 +339,12 @@ impl<H: Handler> Server<H> {
             return Err(ErrorObject::from_code(ErrorCode::NotInitialized));
         };
         let call = Call {
-            request,
+            id: &request.id,
+            method: &request.method,
+            params: request.params.as_deref(),
             cancel,
             peer: &self.peer,
-            session,
+            context: session,
         };
         catch_unwind(AssertUnwindSafe(|| self.handler.handle(&call))).unwrap_or_else(|panic| {
             let what = panic_message(panic.as_ref());
@@ -367,12 +368,12 @@ impl<H: Handler> Server<H> {
     fn initialize(&self, request: &Request) {
         let result = self.handshake(request);
         let result = match result {
-            Ok((params, result)) => {
-                if let Some(limit) = params.max_message_size {
+            Ok((context, result)) => {
+                if let Some(limit) = context.params().max_message_size {
                     self.outbox
                         .set_limit(usize::try_from(limit).unwrap_or(usize::MAX));
                 }
-                let _ = self.session.set(params);
+                let _ = self.session.set(context);
                 self.lock().session.initialized();
                 crate::protocol::to_raw(&result).map_err(|error| {
                     ErrorObject::new(ErrorCode::ExtensionFailed, error.to_string())
@@ -389,44 +390,28 @@ impl<H: Handler> Server<H> {
         );
     }
 
-    fn handshake(
-        &self,
-        request: &Request,
-    ) -> Result<(InitializeParams, InitializeResult), ErrorObject> {
+    fn handshake(&self, request: &Request) -> Result<(Context, InitializeResult), ErrorObject> {
         let params = Session::check_initialize(request)?;
-        if params.sandbox {
-            // Hook: `symphony_core::sandbox` plugs in here (ServeOptions::sandbox) once it lands.
+        let context = Context::establish(params, self.handler.manifest())?;
+        if context.params().sandbox {
             let Some(apply) = &self.options.sandbox else {
                 return Err(ErrorObject::new(
                     ErrorCode::SandboxUnavailable,
-                    "the host asked for a sandbox, but this extension has no sandbox installed \
-                     (ServeOptions::sandbox is not set)",
+                    "the host asked for a sandbox, but this extension is served over a custom \
+                     or in-process transport, which gets no default sandbox since it may share \
+                     the host's process (set ServeOptions::sandbox to provide one)",
                 ));
             };
-            apply(&params).map_err(|reason| {
+            apply(&context).map_err(|reason| {
                 ErrorObject::new(
                     ErrorCode::SandboxUnavailable,
                     format!("the host asked for a sandbox, but it cannot be applied: {reason}"),
                 )
             })?;
         }
-        let accepted = catch_unwind(AssertUnwindSafe(|| self.handler.initialize(&params)))
-            .unwrap_or_else(|panic| {
-                Err(ErrorObject::new(
-                    ErrorCode::ExtensionFailed,
-                    format!(
-                        "the extension panicked during `initialize`: {}",
-                        panic_message(panic.as_ref())
-                    ),
-                ))
-            });
-        accepted?;
-        let mut capabilities = self.handler.capabilities();
-        capabilities.concurrency = self.workers;
-        let mut result = InitializeResult::new(self.handler.manifest(), capabilities);
-        result.protocol_version = PROTOCOL_VERSION;
-        result.max_message_size = u64::try_from(self.options.max_message_size).ok();
-        Ok((params, result))
+        let max_message_size = u64::try_from(self.options.max_message_size).ok();
+        let result = handshake_result(&self.handler, &context, self.workers, max_message_size)?;
+        Ok((context, result))
     }
 
     /// Answers a pending `shutdown` once no request is queued or running.
@@ -463,7 +448,31 @@ impl<H: Handler> Server<H> {
     }
 }
 
-fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+/// Lets the handler accept the session, and builds the answer to `initialize`.
+pub(super) fn handshake_result<H: Handler>(
+    handler: &H,
+    context: &Context,
+    workers: usize,
+    max_message_size: Option<u64>,
+) -> Result<InitializeResult, ErrorObject> {
+    catch_unwind(AssertUnwindSafe(|| handler.initialize(context))).unwrap_or_else(|panic| {
+        Err(ErrorObject::new(
+            ErrorCode::ExtensionFailed,
+            format!(
+                "the extension panicked during `initialize`: {}",
+                panic_message(panic.as_ref())
+            ),
+        ))
+    })?;
+    let mut capabilities = handler.capabilities();
+    capabilities.concurrency = workers;
+    let mut result = InitializeResult::new(handler.manifest().clone(), capabilities);
+    result.protocol_version = PROTOCOL_VERSION;
+    result.max_message_size = max_message_size;
+    Ok(result)
+}
+
+pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
     if let Some(text) = panic.downcast_ref::<&str>() {
         text
     } else if let Some(text) = panic.downcast_ref::<String>() {

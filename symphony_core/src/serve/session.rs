@@ -1,8 +1,9 @@
 //! The extension side of a connection as a sans-IO state machine.
 //!
 //! It decides what each incoming message means (dispatch, cancel, reply with an error, exit)
-//! and keeps the cancellation tokens of requests in flight; the serve loop does the I/O and
-//! runs the handlers.
+//! and keeps the cancellation tokens of requests in flight; a serve loop does the I/O and
+//! runs the handlers. This crate's blocking loop and the async loop of `symphony_instruments`
+//! share it.
 
 use std::collections::HashMap;
 
@@ -23,9 +24,10 @@ enum Phase {
     Exited,
 }
 
-/// What the serve loop must do with a message.
+/// What a serve loop must do with a message, as decided by [`Session::on_message`].
+#[non_exhaustive]
 #[derive(Debug)]
-pub(crate) enum Action {
+pub enum Action {
     /// Run the handshake for this `initialize` request.
     Initialize(Request),
     /// Run the handler for this request.
@@ -42,21 +44,44 @@ pub(crate) enum Action {
     Ignore,
 }
 
+/// The protocol rules of the extension side, without I/O: the handshake must come first,
+/// nothing is accepted after `shutdown`, ids in flight are unique, `$/cancelRequest` cancels,
+/// `exit` ends the session with code 0 after `shutdown` and 1 otherwise.
+///
+/// ```
+/// use symphony_core::codec::Decoder;
+/// use symphony_core::serve::{Action, Session};
+///
+/// let mut session = Session::new();
+/// let mut decoder = Decoder::new();
+/// decoder.extend(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"}\n");
+/// let message = decoder.next().unwrap();
+/// // Before `initialize`, requests are answered with an error.
+/// assert!(matches!(session.on_message(message), Action::Reply(_)));
+/// ```
 #[derive(Debug)]
-pub(crate) struct Session {
+pub struct Session {
     phase: Phase,
     in_flight: HashMap<Id, CancelToken>,
 }
 
+impl Default for Session {
+    fn default() -> Self {
+        Session::new()
+    }
+}
+
 impl Session {
-    pub(crate) fn new() -> Self {
+    /// A session awaiting `initialize`.
+    pub fn new() -> Self {
         Session {
             phase: Phase::AwaitingInitialize,
             in_flight: HashMap::new(),
         }
     }
 
-    pub(crate) fn on_message(&mut self, message: Result<Message, DecodeError>) -> Action {
+    /// What to do with one decoded message (or line that failed to decode).
+    pub fn on_message(&mut self, message: Result<Message, DecodeError>) -> Action {
         match message {
             Err(error) => Action::Reply(error.to_response()),
             Ok(Message::Request(request)) => self.on_request(request),
@@ -151,11 +176,26 @@ impl Session {
     }
 
     /// Validates `initialize` params: they parse, and the protocol versions are compatible.
-    pub(crate) fn check_initialize(request: &Request) -> Result<InitializeParams, ErrorObject> {
+    ///
+    /// # Errors
+    ///
+    /// The error object to answer `initialize` with.
+    pub fn check_initialize(request: &Request) -> Result<InitializeParams, ErrorObject> {
         let params: InitializeParams = request.params_as()?;
+        Session::check_version(&params)?;
+        Ok(params)
+    }
+
+    /// Checks that the host's protocol version is compatible with this SDK's.
+    ///
+    /// # Errors
+    ///
+    /// An [`IncompatibleVersion`](ErrorCode::IncompatibleVersion) error naming both versions.
+    pub fn check_version(params: &InitializeParams) -> Result<(), ErrorObject> {
         params
             .protocol_version
             .negotiate(PROTOCOL_VERSION)
+            .map(|_| ())
             .map_err(|error| {
                 ErrorObject::new(ErrorCode::IncompatibleVersion, error.to_string()).with_data(
                     serde_json::json!({
@@ -163,24 +203,23 @@ impl Session {
                         "extension": error.extension.to_string(),
                     }),
                 )
-            })?;
-        Ok(params)
+            })
     }
 
     /// The handshake succeeded: requests are accepted from now on.
-    pub(crate) fn initialized(&mut self) {
+    pub fn initialized(&mut self) {
         if self.phase == Phase::AwaitingInitialize {
             self.phase = Phase::Running;
         }
     }
 
     /// A dispatched request has been answered.
-    pub(crate) fn finish(&mut self, id: &Id) {
+    pub fn finish(&mut self, id: &Id) {
         self.in_flight.remove(id);
     }
 
     /// The connection is over: every request in flight is cancelled.
-    pub(crate) fn end(&mut self) {
+    pub fn end(&mut self) {
         self.phase = Phase::Exited;
         for token in self.in_flight.values() {
             token.cancel();
@@ -188,7 +227,7 @@ impl Session {
     }
 
     /// Whether `shutdown` was received (so that end of input is a clean exit).
-    pub(crate) fn was_shut_down(&self) -> bool {
+    pub fn was_shut_down(&self) -> bool {
         self.phase == Phase::ShuttingDown
     }
 }

@@ -1,10 +1,12 @@
 //! The serve loop driven over an in-memory transport by raw JSON lines.
 
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, LazyLock};
 use std::thread;
 use std::time::Duration;
 
 use serde_json::{Value, json};
+
+use crate::manifest::Manifest;
 
 use super::*;
 use crate::testing::RawSession;
@@ -12,8 +14,10 @@ use crate::testing::RawSession;
 struct Probe;
 
 impl Handler for Probe {
-    fn manifest(&self) -> Value {
-        json!({"id": "test.probe"})
+    fn manifest(&self) -> &Manifest {
+        static MANIFEST: LazyLock<Manifest> =
+            LazyLock::new(|| crate::testing::manifest("test.probe", ""));
+        &MANIFEST
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -217,8 +221,8 @@ fn handshake_failures_are_explained() {
 fn sandbox_hook_runs_when_asked_for() {
     let seen = Arc::new(std::sync::Mutex::new(None));
     let record = Arc::clone(&seen);
-    let hook: SandboxHook = Arc::new(move |params: &InitializeParams| {
-        *record.lock().expect("lock") = Some(params.workspace_roots.clone());
+    let hook: SandboxHook = Arc::new(move |context: &Context| {
+        *record.lock().expect("lock") = Some(context.params().workspace_roots.clone());
         Ok(())
     });
     let mut raw = Raw::start(ServeOptions::default().with_sandbox(hook));

@@ -6,22 +6,37 @@
 //! extension reacts to exactly the bytes a foreign client might send.
 //!
 //! ```
-//! use symphony_core::protocol::{ErrorObject, RawValue};
+//! use symphony_core::manifest::Manifest;
+//! use symphony_core::protocol::{ErrorCode, ErrorObject, RawValue};
 //! use symphony_core::serve::{Call, Handler, reply};
 //! use symphony_core::testing::TestHost;
 //!
-//! struct Greeter;
+//! struct Greeter(Manifest);
 //! impl Handler for Greeter {
-//!     fn manifest(&self) -> serde_json::Value { serde_json::json!({"id": "acme.greeter"}) }
+//!     fn manifest(&self) -> &Manifest { &self.0 }
 //!     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
-//!         let greeting = call.config().get("greeting").and_then(|g| g.as_str()).unwrap_or("hello");
+//!         // Validated against the manifest's `[config]` schema during the handshake.
+//!         let greeting = call.config().value("greeting").and_then(|g| g.as_str()).unwrap_or("hello");
 //!         let [name]: [String; 1] = call.params()?;
 //!         call.peer().progress(&"greet".into(), &"working").ok();
 //!         reply(&format!("{greeting}, {name}"))
 //!     }
 //! }
 //!
-//! let greeter = TestHost::builder().config("greeting", "hi".into()).start(Greeter)?;
+//! let manifest = Manifest::from_toml_str(r#"
+//!     id = "acme.greeter"
+//!     name = "Greeter"
+//!     version = "1.0.0"
+//!     kind = "operator"
+//!     engine = "^1"
+//!     config.greeting = { type = "string", default = "hello" }
+//!     operator.category = "custom"
+//! "#)?;
+//! let wrong = TestHost::builder().config("greeting", 7.into()).start(Greeter(manifest.clone()));
+//! let why = wrong.unwrap_err().to_string();
+//! assert!(why.contains("config.greeting: expected a string, found an integer"), "{why}");
+//!
+//! let greeter = TestHost::builder().config("greeting", "hi".into()).start(Greeter(manifest))?;
 //! let text: String = greeter.call("greet", &["Ada"])?;
 //! assert_eq!(text, "hi, Ada");
 //! assert_eq!(greeter.notifications()[0].method, "$/progress");
@@ -219,4 +234,16 @@ impl TestHostBuilder {
             notifications,
         })
     }
+}
+
+/// A minimal valid operator manifest with this id and extra TOML tables (such as a
+/// `[config]` schema), for the crate's own tests.
+#[cfg(test)]
+pub(crate) fn manifest(id: &str, extra: &str) -> crate::manifest::Manifest {
+    let text = format!(
+        "id = \"{id}\"\nname = \"Test\"\nversion = \"1.0.0\"\nkind = \"operator\"\n\
+         engine = \"^1\"\n[operator]\ncategory = \"custom\"\n{extra}"
+    );
+    crate::manifest::Manifest::from_toml_str(&text)
+        .unwrap_or_else(|errors| panic!("test manifest `{id}` is invalid: {errors}"))
 }

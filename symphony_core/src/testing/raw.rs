@@ -21,7 +21,9 @@ const RECV_TIMEOUT: Duration = Duration::from_secs(10);
 /// # use symphony_core::serve::{Call, Handler};
 /// # struct Nothing;
 /// # impl Handler for Nothing {
-/// #     fn manifest(&self) -> serde_json::Value { serde_json::Value::Null }
+/// #     fn manifest(&self) -> &symphony_core::manifest::Manifest {
+/// #         symphony_core::embed_manifest!("src/testing/example.toml").get().expect("valid")
+/// #     }
 /// #     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
 /// #         Err(ErrorObject::method_not_found(call.method()))
 /// #     }

@@ -1,0 +1,254 @@
+//! What the handshake establishes for a session: the host's params, the effective permission
+//! policy and the validated configuration.
+
+use serde_json::Value;
+
+use crate::config::ConfigValues;
+use crate::manifest::Manifest;
+use crate::permission::{PermissionError, Policy};
+use crate::protocol::{ErrorCode, ErrorObject, InitializeParams};
+
+/// A session's terms, settled during `initialize`: what the host sent, the [`Policy`] compiled
+/// from the manifest's request, the host's grants and workspace roots, and the host's
+/// configuration validated against the manifest's `[config]` schema.
+///
+/// Handlers see it in [`Handler::initialize`](super::Handler::initialize) and, through
+/// [`Call`](super::Call), on every request.
+///
+/// ```
+/// use symphony_core::manifest::Manifest;
+/// use symphony_core::protocol::{ErrorCode, HostInfo, InitializeParams};
+/// use symphony_core::serve::Context;
+///
+/// let manifest = Manifest::from_toml_str(r#"
+///     id = "acme.greeter"
+///     name = "Greeter"
+///     version = "1.0.0"
+///     kind = "operator"
+///     engine = "^1"
+///     [permissions]
+///     env = ["GREETING_*"]
+///     [config.greeting]
+///     type = "string"
+///     default = "hello"
+///     [operator]
+///     category = "custom"
+/// "#)?;
+/// let mut params = InitializeParams::new(HostInfo::new("symphony", "1.0.0"));
+/// params.grants.env = vec!["GREETING_*".into()];
+/// let context = Context::establish(params.clone(), &manifest)?;
+/// assert_eq!(context.config().get::<String>("greeting")?.as_deref(), Some("hello"));
+/// let variable = symphony_core::permission::Resource::env_var("GREETING_LANG");
+/// assert!(context.policy().check(&variable).is_allowed());
+///
+/// params.config.insert("greting".into(), "hi".into());
+/// let error = Context::establish(params, &manifest).unwrap_err();
+/// assert_eq!(error.kind(), Some(ErrorCode::InvalidConfig));
+/// assert!(error.message.contains("greting: unknown configuration key"), "{}", error.message);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Context {
+    params: InitializeParams,
+    policy: Policy,
+    config: ConfigValues,
+}
+
+impl Context {
+    /// Compiles the policy and validates the config of `params` against `manifest`.
+    ///
+    /// A serve loop calls this for `initialize` (after
+    /// [`Session::check_initialize`](super::Session::check_initialize)) and answers with the
+    /// error if there is one.
+    ///
+    /// # Errors
+    ///
+    /// - [`InvalidConfig`](ErrorCode::InvalidConfig) listing every field that does not match
+    ///   the schema (in the message, and as `data.errors` of `{path, reason}`);
+    /// - [`InvalidInput`](ErrorCode::InvalidInput) if a grant rule or workspace root cannot be
+    ///   compiled, naming it.
+    pub fn establish(params: InitializeParams, manifest: &Manifest) -> Result<Self, ErrorObject> {
+        let policy = Policy::builder(manifest.permissions(), &params.grants)
+            .workspace_roots(params.workspace_roots.iter().cloned())
+            .build()
+            .map_err(|error| {
+                ErrorObject::new(
+                    ErrorCode::InvalidInput,
+                    format!("the host's grants cannot be applied: {error}"),
+                )
+            })?;
+        let config = manifest
+            .config()
+            .validate(&Value::Object(params.config.clone()))
+            .map_err(|errors| {
+                let data: Vec<Value> = errors
+                    .iter()
+                    .map(|error| {
+                        serde_json::json!({ "path": error.path(), "reason": error.reason() })
+                    })
+                    .collect();
+                ErrorObject::new(
+                    ErrorCode::InvalidConfig,
+                    format!(
+                        "the host's configuration does not match the `[config]` schema of `{}`: \
+                         {errors}",
+                        manifest.id().as_str()
+                    ),
+                )
+                .with_data(serde_json::json!({ "errors": data }))
+            })?;
+        Ok(Context {
+            params,
+            policy,
+            config,
+        })
+    }
+
+    /// Everything the host sent in `initialize`.
+    pub fn params(&self) -> &InitializeParams {
+        &self.params
+    }
+
+    /// The effective permissions: the manifest's request ∩ the host's grants.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The host's configuration, validated, with the schema's defaults filled in.
+    pub fn config(&self) -> &ConfigValues {
+        &self.config
+    }
+}
+
+/// A refused permission becomes a [`PermissionDenied`](ErrorCode::PermissionDenied) error in
+/// the protocol's usual form (`permission denied: `{category}` access to `{resource}`: …`,
+/// as [`ErrorObject::permission_denied`]) followed by the policy's reason; `data` holds
+/// `permission` (the category), `access` and `resource`. So a handler can write
+/// `call.policy().require(&resource)?`.
+impl From<PermissionError> for ErrorObject {
+    fn from(error: PermissionError) -> Self {
+        let (permission, resource) = match &error {
+            PermissionError::NotRequested {
+                permission,
+                resource,
+            }
+            | PermissionError::DeniedByHost {
+                permission,
+                resource,
+                ..
+            }
+            | PermissionError::NeedsApproval {
+                permission,
+                resource,
+                ..
+            }
+            | PermissionError::InvalidResource {
+                permission,
+                resource,
+            } => (
+                *permission,
+                // The display form quotes the name for prose; here it is quoted once, below.
+                resource.to_string().trim_matches('`').to_owned(),
+            ),
+            PermissionError::Unresolvable {
+                permission, path, ..
+            } => (*permission, path.display().to_string()),
+        };
+        let category = permission.category();
+        ErrorObject::new(
+            ErrorCode::PermissionDenied,
+            format!("permission denied: `{category}` access to `{resource}`: {error}"),
+        )
+        .with_data(serde_json::json!({
+            "permission": category.to_string(),
+            "access": permission.access(),
+            "resource": resource,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::permission::{FsAccess, Resource};
+    use crate::protocol::HostInfo;
+
+    fn manifest() -> Manifest {
+        crate::testing::manifest(
+            "test.context",
+            "[permissions]\nenv = [\"APP_*\"]\n\
+             [config.level]\ntype = \"integer\"\nmin = 1\nmax = 9\nrequired = true\n\
+             [config.name]\ntype = \"string\"\ndefault = \"x\"\n",
+        )
+    }
+
+    fn params(config: serde_json::Value) -> InitializeParams {
+        let mut params = InitializeParams::new(HostInfo::new("test", "1"));
+        params.config = serde_json::from_value(config).expect("config object");
+        params
+    }
+
+    #[test]
+    fn every_config_error_is_reported_with_its_path() {
+        let error = Context::establish(params(json!({"level": 12, "nmae": "y"})), &manifest())
+            .expect_err("invalid");
+        assert_eq!(error.kind(), Some(ErrorCode::InvalidConfig));
+        let data = error.data.clone().expect("data");
+        let paths: Vec<&str> = data["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .filter_map(|e| e["path"].as_str())
+            .collect();
+        assert_eq!(paths, ["config.nmae", "config.level"], "{data}");
+        assert!(error.message.contains("test.context"), "{}", error.message);
+    }
+
+    #[test]
+    fn an_invalid_grant_fails_with_invalid_input() {
+        let mut params = params(json!({"level": 3}));
+        params.grants.env = vec![String::new()];
+        let error = Context::establish(params, &manifest()).expect_err("empty glob");
+        assert_eq!(error.kind(), Some(ErrorCode::InvalidInput));
+        assert!(error.message.contains("grant"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_refused_permission_names_permission_and_resource() {
+        let context = Context::establish(params(json!({"level": 3})), &manifest()).expect("ok");
+        assert_eq!(
+            context.config().get::<String>("name").expect("string"),
+            Some("x".into())
+        );
+        // Requested but not granted.
+        let error = ErrorObject::from(
+            context
+                .policy()
+                .require(&Resource::env_var("APP_TOKEN"))
+                .expect_err("not granted"),
+        );
+        assert_eq!(error.kind(), Some(ErrorCode::PermissionDenied));
+        assert!(
+            error
+                .message
+                .starts_with("permission denied: `env` access to `APP_TOKEN`: ")
+                && error.message.contains("needs the user's approval"),
+            "{}",
+            error.message
+        );
+        assert_eq!(
+            error.data,
+            Some(json!({"permission": "env", "access": "read", "resource": "APP_TOKEN"}))
+        );
+        // A path that cannot be normalised still names the permission and the path.
+        let error = ErrorObject::from(
+            context
+                .policy()
+                .require_path("/nonexistent-root/\0bad", FsAccess::Write)
+                .expect_err("unresolvable"),
+        );
+        assert_eq!(error.data.expect("data")["access"], "write");
+    }
+}

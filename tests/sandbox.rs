@@ -1,0 +1,329 @@
+//! Kernel sandbox tests: each runs a real child process (`sandbox-probe`) that locks itself
+//! down with Landlock and reports what it can still do. Landlock is irreversible, so the test
+//! harness itself is never sandboxed.
+#![cfg(target_os = "linux")]
+
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+use symphony_core::sandbox::{LandlockSupport, landlock_support};
+use tempfile::TempDir;
+
+/// `EACCES` on Linux.
+const EACCES: i64 = 13;
+
+struct Fixture {
+    _dir: TempDir,
+    ws: PathBuf,
+    outside: PathBuf,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("create temp dir");
+        let base = dir.path().canonicalize().expect("canonicalize temp dir");
+        let (ws, outside) = (base.join("ws"), base.join("outside"));
+        for sub in ["data", "out"] {
+            std::fs::create_dir_all(ws.join(sub)).expect("create workspace dirs");
+        }
+        std::fs::create_dir_all(&outside).expect("create outside");
+        std::fs::write(ws.join("data/in.csv"), "a,b\n").expect("write in.csv");
+        std::fs::write(ws.join("out/old.txt"), "old").expect("write old.txt");
+        std::fs::write(ws.join("notes.txt"), "ws notes").expect("write notes");
+        std::fs::write(outside.join("secret.txt"), "secret").expect("write secret");
+        Self {
+            _dir: dir,
+            ws,
+            outside,
+        }
+    }
+
+    fn ws(&self, rel: &str) -> String {
+        self.ws.join(rel).display().to_string()
+    }
+
+    /// Runs the probe with `rules` as both request and grant; returns its status line and the
+    /// outcome of each operation.
+    fn probe(&self, rules: Value, ops: &[(&str, String)]) -> (Value, Vec<Outcome>) {
+        self.probe_with(rules, ops, false)
+    }
+
+    /// As [`probe`](Self::probe); with `early_thread`, the operations run on a thread started
+    /// before the sandbox.
+    fn probe_with(
+        &self,
+        rules: Value,
+        ops: &[(&str, String)],
+        early_thread: bool,
+    ) -> (Value, Vec<Outcome>) {
+        let spec = json!({
+            "early_thread": early_thread,
+            "root": self.ws.display().to_string(),
+            "request": rules,
+            "grant": rules,
+            "ops": ops.iter().map(|(op, path)| json!([op, path])).collect::<Vec<_>>(),
+        });
+        let output = Command::new(env!("CARGO_BIN_EXE_sandbox-probe"))
+            .arg(spec.to_string())
+            .output()
+            .expect("run sandbox-probe");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "sandbox-probe failed: {stderr}");
+        let mut lines = std::str::from_utf8(&output.stdout)
+            .expect("probe output is UTF-8")
+            .lines()
+            .map(|line| serde_json::from_str::<Value>(line).expect("probe line is JSON"));
+        let status = lines.next().expect("probe prints its status first");
+        let outcomes = lines.map(Outcome::from).collect::<Vec<_>>();
+        assert_eq!(
+            outcomes.len(),
+            ops.len(),
+            "one outcome per operation: {status}"
+        );
+        (status, outcomes)
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Ok,
+    Err { kind: String, errno: Option<i64> },
+}
+
+impl From<Value> for Outcome {
+    fn from(line: Value) -> Self {
+        if line["ok"] == json!(true) {
+            Outcome::Ok
+        } else {
+            Outcome::Err {
+                kind: line["kind"].as_str().unwrap_or_default().to_owned(),
+                errno: line["errno"].as_i64(),
+            }
+        }
+    }
+}
+
+fn denied() -> Outcome {
+    Outcome::Err {
+        kind: "PermissionDenied".into(),
+        errno: Some(EACCES),
+    }
+}
+
+fn fs_rules(rules: &[(&str, &[&str])]) -> Value {
+    let rules: Vec<Value> = rules
+        .iter()
+        .map(|(path, access)| json!({ "path": path, "access": access }))
+        .collect();
+    json!({ "filesystem": rules })
+}
+
+/// The kernel's Landlock ABI, or `None` (then the probe must say it enforced nothing).
+fn kernel_abi() -> Option<u32> {
+    match landlock_support() {
+        LandlockSupport::Available { abi } => Some(abi),
+        _ => None,
+    }
+}
+
+#[test]
+fn reading_outside_the_grant_fails_and_inside_succeeds() {
+    let fx = Fixture::new();
+    symlink(fx.outside.join("secret.txt"), fx.ws.join("data/link.csv")).expect("symlink");
+    let (status, outcomes) = fx.probe(
+        fs_rules(&[("data/**/*.csv", &["read"])]),
+        &[
+            ("read", fx.ws("data/in.csv")),
+            ("list", fx.ws("data")),
+            ("read", fx.outside.join("secret.txt").display().to_string()),
+            ("read", fx.ws("notes.txt")),
+            ("read", fx.ws("data/link.csv")),
+        ],
+    );
+    let Some(abi) = kernel_abi() else {
+        assert_eq!(status["status"], "unsupported", "{status}");
+        assert!(
+            outcomes.iter().all(|o| *o == Outcome::Ok),
+            "nothing is restricted: {outcomes:?}"
+        );
+        return;
+    };
+    assert_eq!(status["abi"], abi, "{status}");
+    assert_eq!(
+        status["applied"],
+        json!([format!("{} read", fx.ws("data"))]),
+        "{status}"
+    );
+    assert_eq!(outcomes[0], Outcome::Ok, "inside the grant");
+    assert_eq!(outcomes[1], Outcome::Ok, "listing the granted directory");
+    assert_eq!(outcomes[2], denied(), "outside the workspace");
+    assert_eq!(outcomes[3], denied(), "in the workspace, outside the grant");
+    assert_eq!(
+        outcomes[4],
+        denied(),
+        "a symlink inside the grant pointing outside"
+    );
+}
+
+#[test]
+fn writing_to_a_read_only_grant_fails() {
+    let fx = Fixture::new();
+    let (_, outcomes) = fx.probe(
+        fs_rules(&[("data/**", &["read"]), ("out/**", &["read", "write"])]),
+        &[
+            ("write", fx.ws("data/in.csv")),
+            ("write", fx.ws("data/new.csv")),
+            ("write", fx.ws("out/new.json")),
+            ("write", fx.ws("out/old.txt")),
+            ("read", fx.ws("data/in.csv")),
+        ],
+    );
+    if kernel_abi().is_none() {
+        return;
+    }
+    assert_eq!(outcomes[0], denied(), "overwriting a read-only file");
+    assert_eq!(outcomes[1], denied(), "creating in a read-only directory");
+    assert_eq!(outcomes[2], Outcome::Ok, "creating in a writable directory");
+    assert_eq!(
+        outcomes[3],
+        Outcome::Ok,
+        "overwriting in a writable directory"
+    );
+    assert_eq!(outcomes[4], Outcome::Ok, "reading is still allowed");
+    assert_eq!(
+        std::fs::read_to_string(fx.ws.join("data/in.csv")).expect("read"),
+        "a,b\n"
+    );
+}
+
+#[test]
+fn deleting_needs_the_delete_right() {
+    let fx = Fixture::new();
+    let (_, outcomes) = fx.probe(
+        fs_rules(&[("data/**", &["read", "write"]), ("out/**", &["delete"])]),
+        &[
+            ("delete", fx.ws("data/in.csv")),
+            ("delete", fx.ws("out/old.txt")),
+        ],
+    );
+    if kernel_abi().is_none() {
+        return;
+    }
+    assert_eq!(outcomes[0], denied(), "write does not imply delete");
+    assert_eq!(outcomes[1], Outcome::Ok);
+    assert!(fx.ws.join("data/in.csv").exists());
+    assert!(!fx.ws.join("out/old.txt").exists());
+}
+
+#[test]
+fn a_single_file_not_yet_created_can_be_created() {
+    let fx = Fixture::new();
+    let (status, outcomes) = fx.probe(
+        fs_rules(&[("report.json", &["write"])]),
+        &[
+            ("write", fx.ws("report.json")),
+            ("read", fx.ws("notes.txt")),
+        ],
+    );
+    if kernel_abi().is_none() {
+        return;
+    }
+    // The file does not exist yet, so the kernel rule is its parent directory.
+    assert_eq!(
+        status["applied"],
+        json!([format!("{} write", fx.ws.display())]),
+        "{status}"
+    );
+    assert_eq!(outcomes[0], Outcome::Ok);
+    assert_eq!(
+        outcomes[1],
+        denied(),
+        "write on the parent does not give read"
+    );
+    assert!(fx.ws.join("report.json").exists());
+}
+
+#[test]
+fn the_status_tells_what_the_kernel_cannot_restrict() {
+    let fx = Fixture::new();
+    let (status, _) = fx.probe(fs_rules(&[("data/**", &["read"])]), &[]);
+    match kernel_abi() {
+        None => assert_eq!(status["status"], "unsupported", "{status}"),
+        // ABI 9 restricts connecting to Unix sockets by path; older kernels cannot.
+        Some(abi) if abi < 9 => {
+            assert_eq!(status["status"], "partial", "{status}");
+            let gaps = status["gaps"].as_array().expect("gaps");
+            assert!(
+                gaps.iter()
+                    .any(|g| g.as_str().is_some_and(|g| g.contains("Unix sockets"))),
+                "{status}"
+            );
+            // The probe is single-threaded, so no thread is left out.
+            assert!(
+                !gaps
+                    .iter()
+                    .any(|g| g.as_str().is_some_and(|g| g.contains("thread"))),
+                "{status}"
+            );
+        }
+        Some(_) => assert_eq!(status["status"], "full", "{status}"),
+    }
+}
+
+#[test]
+fn threads_started_before_the_sandbox_are_reported_truthfully() {
+    let fx = Fixture::new();
+    let secret = fx.outside.join("secret.txt").display().to_string();
+    let (status, outcomes) = fx.probe_with(
+        fs_rules(&[("data/**", &["read"])]),
+        &[("read", secret)],
+        true,
+    );
+    let gaps = status["gaps"].as_array().cloned().unwrap_or_default();
+    let thread_gap = gaps
+        .iter()
+        .any(|g| g.as_str().is_some_and(|g| g.contains("other thread")));
+    match kernel_abi() {
+        None => assert_eq!(status["status"], "unsupported", "{status}"),
+        // The kernel restricts only the calling thread: the report says so, and it is true.
+        Some(abi) if abi < 8 => {
+            assert!(thread_gap, "{status}");
+            assert_eq!(
+                outcomes[0],
+                Outcome::Ok,
+                "the early thread is not restricted"
+            );
+        }
+        // ABI 8 restricts every thread at once.
+        Some(_) => {
+            assert!(!thread_gap, "{status}");
+            assert_eq!(outcomes[0], denied(), "the early thread is restricted too");
+        }
+    }
+}
+
+#[test]
+fn missing_paths_are_skipped_not_widened() {
+    let fx = Fixture::new();
+    let (status, outcomes) = fx.probe(
+        fs_rules(&[("missing/**", &["read"])]),
+        &[("read", fx.ws("notes.txt"))],
+    );
+    if kernel_abi().is_none() {
+        return;
+    }
+    assert_eq!(status["skipped"], json!([fx.ws("missing")]), "{status}");
+    assert_eq!(status["applied"], json!([]), "{status}");
+    assert_eq!(outcomes[0], denied());
+}
+
+#[test]
+fn probing_support_restricts_nothing() {
+    let before = landlock_support();
+    assert_eq!(landlock_support(), before);
+    // Still free to read anything after probing (twice).
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml");
+    assert!(std::fs::read(here).is_ok());
+}
