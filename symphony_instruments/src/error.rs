@@ -55,12 +55,14 @@ pub enum InstrumentError {
         capacity: usize,
     },
     /// The host did not grant a permission the operation needs.
-    #[error("permission denied: {permission} for `{resource}` was not granted")]
+    #[error("{reason}")]
     PermissionDenied {
         /// The permission category (`network`, `filesystem` …).
         permission: String,
         /// The resource (host:port, path …).
         resource: String,
+        /// The permission check's explanation, naming both.
+        reason: String,
     },
     /// The instrument or pipeline has shut down.
     #[error("the instrument has shut down")]

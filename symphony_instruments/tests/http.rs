@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use serde_json::{Value, json};
 use symphony_instruments::config::Secret;
 use symphony_instruments::http::HttpInstrument;
-use symphony_instruments::permission::{NetworkRule, Permissions};
+use symphony_instruments::permission::{NetworkRule, Permissions, Policy};
 use symphony_instruments::pipeline::Backoff;
 use symphony_instruments::{
     ChatMessage, InferenceInput, InferenceOutput, Instrument, InstrumentError, Limits, Pipeline,
@@ -186,13 +186,14 @@ fn respond(
     })
 }
 
-fn grants(host: &str) -> Permissions {
+/// A policy granting exactly what it requests: connections to `host`.
+fn grants(host: &str) -> Arc<Policy> {
     let mut grants = Permissions::default();
     grants.network.push(NetworkRule {
         host: host.into(),
         ports: vec![],
     });
-    grants
+    Arc::new(Policy::builder(&grants, &grants).build().unwrap())
 }
 
 fn instrument(server: &Server, timeout: Duration) -> HttpInstrument {
@@ -200,7 +201,7 @@ fn instrument(server: &Server, timeout: Duration) -> HttpInstrument {
         &format!("http://{}/v1", server.addr),
         "test-model",
         Some(Secret::new("sk-test")),
-        &grants("127.0.0.1"),
+        grants("127.0.0.1"),
         timeout,
     )
     .unwrap()
@@ -458,7 +459,7 @@ async fn connection_reset_and_unreachable_endpoints_are_retryable_errors_naming_
         &format!("http://{closed}/v1"),
         "m",
         None,
-        &grants("127.0.0.1"),
+        grants("127.0.0.1"),
         Duration::from_secs(5),
     )
     .unwrap();
@@ -481,7 +482,7 @@ async fn requests_outside_the_network_grant_are_refused_before_connecting() {
         &format!("http://{}/v1", server.addr),
         "m",
         None,
-        &grants("api.example.com"),
+        grants("api.example.com"),
         Duration::from_secs(5),
     )
     .unwrap();
@@ -495,9 +496,9 @@ async fn requests_outside_the_network_grant_are_refused_before_connecting() {
         "{error:?}"
     );
     assert!(
-        error
-            .to_string()
-            .contains(&format!("network for `127.0.0.1:{port}`")),
+        error.to_string().contains(&format!(
+            "network connect permission denied for `127.0.0.1:{port}`"
+        )),
         "{error}"
     );
     assert!(server.seen.lock().unwrap().is_empty());

@@ -16,7 +16,7 @@ use symphony_instruments::{InstrumentError, Pipeline};
 async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
     // Nothing is read from disk, so the base directory does not matter.
     let config = start.model_config(".")?;
-    let model = HttpInstrument::from_config(&config, &start.params.grants)?;
+    let model = HttpInstrument::from_config(&config, Arc::clone(&start.policy))?;
     Ok(Pipeline::new(Arc::new(model), config.limits))
 }
 

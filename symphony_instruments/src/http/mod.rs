@@ -1,11 +1,10 @@
 //! The HTTP backend: a remote OpenAI-compatible endpoint (chat completions, with SSE
 //! streaming, and embeddings) through `reqwest` with rustls.
 //!
-//! Every request is checked against the host's network grant first. HTTP 429 and 5xx, and
+//! Every request is checked against the session's permission [`Policy`] first. HTTP 429 and 5xx, and
 //! connection failures, are retryable errors (with `Retry-After` when the server sent one),
 //! which the [`Pipeline`](crate::Pipeline) retries with backoff; its timeout bounds each call.
 
-mod grant;
 mod sse;
 
 use std::time::{Duration, Instant};
@@ -14,14 +13,15 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use symphony_core::config::Secret;
-use symphony_core::permission::Permissions;
+
+use symphony_core::permission::{Policy, Resource};
 
 use crate::error::InstrumentError;
 use crate::instrument::{ChunkStream, Instrument, Modality, ModelCapabilities, ModelInfo};
 use crate::io::{ChatMessage, Chunk, Inference, InferenceInput, InferenceOutput, Usage};
 use crate::model::{ModelConfig, ModelConfigError, ModelSource};
-use grant::NetworkGrant;
 use sse::SseDecoder;
 
 /// The largest response body read, so that a misbehaving server cannot exhaust memory.
@@ -37,12 +37,13 @@ pub struct HttpInstrument {
     api_key: Option<Secret>,
     host: String,
     port: u16,
-    grant: NetworkGrant,
+    policy: Arc<Policy>,
 }
 
 impl HttpInstrument {
     /// A client for `model` at `endpoint` (the API base, e.g. `https://api.openai.com/v1`),
-    /// allowed to connect where `grants` say, each call bounded by `timeout`.
+    /// allowed to connect where `policy` (the session's permission policy) allows, each call
+    /// bounded by `timeout`.
     ///
     /// # Errors
     ///
@@ -51,7 +52,7 @@ impl HttpInstrument {
         endpoint: &str,
         model: impl Into<String>,
         api_key: Option<Secret>,
-        grants: &Permissions,
+        policy: Arc<Policy>,
         timeout: Duration,
     ) -> Result<Self, InstrumentError> {
         let invalid = |reason: String| ModelConfigError::Invalid {
@@ -93,7 +94,7 @@ impl HttpInstrument {
             api_key,
             host,
             port,
-            grant: NetworkGrant::new(grants),
+            policy,
         })
     }
 
@@ -102,10 +103,7 @@ impl HttpInstrument {
     /// # Errors
     ///
     /// As [`new`](Self::new); [`InstrumentError::Config`] when the source is not remote.
-    pub fn from_config(
-        config: &ModelConfig,
-        grants: &Permissions,
-    ) -> Result<Self, InstrumentError> {
+    pub fn from_config(config: &ModelConfig, policy: Arc<Policy>) -> Result<Self, InstrumentError> {
         match &config.source {
             ModelSource::Remote {
                 endpoint,
@@ -115,7 +113,7 @@ impl HttpInstrument {
                 endpoint,
                 model.clone(),
                 api_key.clone(),
-                grants,
+                policy,
                 config.limits.timeout,
             ),
             _ => Err(ModelConfigError::Invalid {
@@ -141,7 +139,17 @@ impl HttpInstrument {
     }
 
     async fn post(&self, path: &str, body: &Value) -> Result<reqwest::Response, InstrumentError> {
-        self.grant.check(&self.host, self.port)?;
+        let resource = Resource::Host {
+            host: &self.host,
+            port: self.port,
+        };
+        self.policy
+            .require(&resource)
+            .map_err(|error| InstrumentError::PermissionDenied {
+                permission: "network".into(),
+                resource: format!("{}:{}", self.host, self.port),
+                reason: error.to_string(),
+            })?;
         let url = self
             .endpoint
             .join(path)

@@ -26,10 +26,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 use symphony_core::codec::Decoder;
 use symphony_core::config::ConfigValues;
 use symphony_core::manifest::Manifest;
+use symphony_core::permission::Policy;
 use symphony_core::protocol::{
     CancelParams, Capabilities, DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, Id,
     InitializeParams, InitializeResult, Message, Notification, PROTOCOL_VERSION, Request, Response,
@@ -55,6 +56,9 @@ pub struct Start {
     pub values: ConfigValues,
     /// The extension's manifest.
     pub manifest: Manifest,
+    /// The permission policy of the session: the manifest's request, the host's grants and
+    /// workspace roots; check every resource against it before touching it.
+    pub policy: Arc<Policy>,
 }
 
 impl Start {
@@ -267,6 +271,21 @@ where
                 );
             }
         };
+        let policy = Policy::builder(self.manifest.permissions(), &params.grants)
+            .workspace_roots(params.workspace_roots.iter().cloned())
+            .build();
+        let policy = match policy {
+            Ok(policy) => Arc::new(policy),
+            Err(error) => {
+                return Response::error(
+                    id,
+                    ErrorObject::new(
+                        ErrorCode::InvalidConfig,
+                        format!("the grants are unusable: {error}"),
+                    ),
+                );
+            }
+        };
         let Some(start) = self.start.take() else {
             return Response::error(
                 id,
@@ -277,6 +296,7 @@ where
             params,
             values,
             manifest: self.manifest.clone(),
+            policy,
         })
         .await;
         let pipeline = match started {
@@ -291,9 +311,9 @@ where
         };
         let mut capabilities = Capabilities::new(methods::NAMES.iter().copied());
         capabilities.concurrency = pipeline.limits().max_concurrency;
-        let manifest = serde_json::to_value(&self.manifest).unwrap_or(Value::Object(Map::new()));
         self.pipeline = Some(pipeline);
-        match symphony_core::protocol::to_raw(&InitializeResult::new(manifest, capabilities)) {
+        let result = InitializeResult::new(self.manifest.clone(), capabilities);
+        match symphony_core::protocol::to_raw(&result) {
             Ok(raw) => Response::ok(request.id.clone(), raw),
             Err(error) => Response::error(
                 id,
