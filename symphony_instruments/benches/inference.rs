@@ -88,6 +88,12 @@ fn overhead(
     round: usize,
     budget: Duration,
 ) {
+    // Not every engine runs every model (tract fails on this MiniLM's StridedSlice): say so
+    // and measure the rest.
+    if let Err(error) = model.run_raw(input.clone()) {
+        println!("{name:<28} cannot run on this engine: {error}");
+        return;
+    }
     let pipeline = rt.block_on(async {
         Pipeline::new(
             Arc::clone(model) as Arc<dyn Instrument>,
