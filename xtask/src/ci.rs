@@ -60,10 +60,21 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        name: "python",
+        run: provision::python::ensure,
+    },
+    Step {
         // No `--all-targets`: it would skip doc tests. The default targets are lib, bins,
         // examples, tests and doc tests.
         name: "test",
-        run: |root| cmd::run(cmd::cargo().current_dir(root).args(["test", "--workspace"])),
+        run: |root| {
+            cmd::run(
+                cmd::cargo()
+                    .current_dir(root)
+                    .envs(provision::python::test_env(root))
+                    .args(["test", "--workspace"]),
+            )
+        },
     },
     Step {
         name: "isolation",
@@ -163,6 +174,7 @@ mod tests {
                 "fmt",
                 "clippy",
                 "doc",
+                "python",
                 "test",
                 "isolation"
             ]

@@ -1,3 +1,4 @@
-//! Installing what the tests need from outside cargo, when it is missing.
+//! Installing what the tests need from outside cargo, when it is missing, saying what is done.
 
 pub(crate) mod debian;
+pub(crate) mod python;

