@@ -3,10 +3,9 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -14,11 +13,10 @@ use symphony_core::host::{CallError, Host, HostOptions};
 use symphony_core::permission::{NetworkRule, Permissions};
 use symphony_core::protocol::{ErrorCode, ProgressParams, method};
 
-use super::example_binary;
+use symphony_tests::extension::example_binary;
 
 fn command() -> Command {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    Command::new(example_binary("http-chat", &BINARY))
+    Command::new(example_binary("http-chat"))
 }
 
 /// A one-request-per-connection server: `/v1/chat/completions` answers JSON, or, when the

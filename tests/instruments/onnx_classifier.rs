@@ -3,14 +3,14 @@
 
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostError, HostOptions};
 use symphony_core::protocol::ErrorCode;
 
-use super::{example_binary, workspace};
+use super::workspace;
+use symphony_tests::extension::example_binary;
 
 /// Agreement required with Python onnxruntime.
 const TOLERANCE: f64 = 1e-5;
@@ -18,8 +18,7 @@ const TOLERANCE: f64 = 1e-5;
 const ORT_LIBRARY_VAR: &str = "SYMPHONY_ORT_LIBRARY";
 
 fn command() -> Command {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    let mut command = Command::new(example_binary("onnx-classifier", &BINARY));
+    let mut command = Command::new(example_binary("onnx-classifier"));
     // The engine is chosen by the host's config in these tests, never by the environment.
     command.env_remove("ORT_DYLIB_PATH");
     command

@@ -3,7 +3,6 @@
 //! browser driving a served page.
 
 mod assets;
-mod binaries;
 mod browser;
 mod editor;
 mod panel;
@@ -16,6 +15,7 @@ use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostOptions};
 use symphony_core::permission::{FsAccess, FsRule, Permissions};
 use symphony_core::protocol::ErrorCode;
+use symphony_tests::extension::example_command;
 
 fn options() -> HostOptions {
     HostOptions::default()
@@ -25,7 +25,7 @@ fn options() -> HostOptions {
 
 /// The `counter-panel` example, started and initialized.
 fn counter_panel() -> Host {
-    Host::spawn(binaries::command("counter-panel"), options()).expect("counter-panel starts")
+    Host::spawn(example_command("counter-panel"), options()).expect("counter-panel starts")
 }
 
 /// The `csv-editor` example, started and initialized, with read and write access granted
@@ -43,7 +43,7 @@ fn csv_editor(roots: &[&Path]) -> Host {
         .fold(options().with_grants(grants), |options, root| {
             options.with_workspace_root(*root)
         });
-    Host::spawn(binaries::command("csv-editor"), options).expect("csv-editor starts")
+    Host::spawn(example_command("csv-editor"), options).expect("csv-editor starts")
 }
 
 /// Calls `method` and expects an error response with `code`; returns its message.
