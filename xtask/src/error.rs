@@ -3,7 +3,9 @@
 use std::io;
 use std::process::ExitStatus;
 
+use crate::build_times::BuildTimesError;
 use crate::isolation::TreeParseError;
+use crate::release::ReleaseError;
 
 /// Why a task failed; each message says what to look at or run next.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,36 @@ pub(crate) enum Error {
         /// How many violations were found.
         count: usize,
     },
+    /// A cargo subcommand is still missing after `cargo install`.
+    #[error(
+        "`cargo {subcommand}` is still not found after `cargo install --locked {package}`; is `~/.cargo/bin` on PATH?"
+    )]
+    ToolMissing {
+        /// What follows `cargo`.
+        subcommand: &'static str,
+        /// The crate that was installed.
+        package: &'static str,
+    },
+    /// `cargo metadata` printed JSON of an unexpected shape.
+    #[error("cannot read the output of `{command}`: {source}")]
+    Metadata {
+        /// The command line, as echoed.
+        command: String,
+        /// What did not fit.
+        source: serde_json::Error,
+    },
+    /// A crate a task works on is not a member of the workspace.
+    #[error("package `{package}` is not a member of the workspace; was it renamed or removed?")]
+    NotInWorkspace {
+        /// The package name.
+        package: String,
+    },
+    /// The release was refused before anything was published.
+    #[error(transparent)]
+    Release(#[from] ReleaseError),
+    /// A build-time measurement could not be made.
+    #[error(transparent)]
+    BuildTimes(#[from] BuildTimesError),
     /// A CI step failed; later steps were not run.
     #[error("ci step `{step}` failed: {source}")]
     Step {

@@ -3,11 +3,15 @@
 //! Everything CI does is a task here, so a developer runs exactly what CI runs. Tasks take
 //! plain arguments (no argument parser needed); `cargo xtask help` lists them.
 
+mod build_times;
 mod ci;
 mod cmd;
 mod error;
+mod features;
+mod install;
 mod isolation;
 mod provision;
+mod release;
 mod toolchain;
 mod workspace;
 
@@ -21,11 +25,23 @@ use error::Error;
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, test, isolation",
+        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, isolation, features",
     ),
     (
         "isolation [--manifest-path PATH]",
         "check that no crate pulls in a dependency DESIGN.md forbids it",
+    ),
+    (
+        "features",
+        "check every library crate with each combination of up to two features (cargo hack)",
+    ),
+    (
+        "release <version> [--dry-run] [--manifest-path PATH]",
+        "check, bump, package and publish every crate in dependency order (--dry-run: change nothing)",
+    ),
+    (
+        "build-times [--kinds K,…] [--jobs N] [--keep]",
+        "time clean builds of one example per kind: focused crate, umbrella with one feature, umbrella with full",
     ),
     ("help", "list the tasks"),
 ];
@@ -58,6 +74,18 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
         Some("isolation") => {
             let manifest_path = isolation_manifest_path(rest)?;
             isolation::run(&manifest_path)
+        }
+        Some("features") => {
+            no_arguments("features", rest)?;
+            features::run(&workspace::root())
+        }
+        Some("release") => {
+            let request = release::Request::parse(rest, workspace::root().join("Cargo.toml"))?;
+            release::run(&request)
+        }
+        Some("build-times") => {
+            let options = build_times::Options::parse(rest)?;
+            build_times::run(&workspace::root(), &options)
         }
         Some("help" | "--help" | "-h") => {
             print!("{}", help_text());
