@@ -19,6 +19,9 @@ use crate::cmd;
 pub(crate) struct Measurement {
     /// Wall time of `cargo build`.
     pub(crate) wall: Duration,
+    /// CPU time (user + system) of cargo and every compiler it ran, where the OS reports it:
+    /// unlike wall time, barely moved by other processes competing for the cores.
+    pub(crate) cpu: Option<Duration>,
     /// Packages cargo compiled (each counted once, build scripts included in their package).
     pub(crate) crates: usize,
     /// Bytes on disk in the target dir afterwards (hard links counted once).
@@ -57,6 +60,7 @@ pub(crate) fn build(
     }
     eprintln!("build-times: $ {}", cmd::display(&command));
 
+    let cpu_before = children_cpu_time();
     let started = Instant::now();
     let mut child = command.spawn().map_err(|source| BuildTimesError::Io {
         action: "run cargo for",
@@ -85,6 +89,9 @@ pub(crate) fn build(
         (packages, status)
     });
     let wall = started.elapsed();
+    let cpu = children_cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     let status = status.map_err(|source| BuildTimesError::Io {
         action: "wait for cargo building",
         path: manifest.to_owned(),
@@ -103,9 +110,34 @@ pub(crate) fn build(
     }
     Ok(Measurement {
         wall,
+        cpu,
         crates: packages.len(),
         target_bytes: disk_usage(target_dir)?,
     })
+}
+
+/// User + system time of this process's waited-for children so far (`cutime` + `cstime` in
+/// `/proc/self/stat`, which count grandchildren their children waited for: cargo waits for
+/// each rustc). `None` where there is no `/proc`.
+fn children_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    parse_children_cpu_time(&stat)
+}
+
+/// `cutime` + `cstime` from the text of `/proc/<pid>/stat`, in `USER_HZ` ticks, which the
+/// kernel fixes at 100 per second for this interface on every architecture Rust targets.
+fn parse_children_cpu_time(stat: &str) -> Option<Duration> {
+    const TICKS_PER_SECOND: u64 = 100;
+    // The command name (field 2) is in parentheses and may contain spaces: count fields
+    // from the last `)`. Field 3 (state) is the first after it; cutime and cstime are
+    // fields 16 and 17.
+    let (_, rest) = stat.rsplit_once(')')?;
+    let mut fields = rest.split_whitespace().skip(13);
+    let cutime: u64 = fields.next()?.parse().ok()?;
+    let cstime: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis(
+        (cutime + cstime) * 1000 / TICKS_PER_SECOND,
+    ))
 }
 
 /// Prints elapsed time and crates compiled every [`TICK`] until `done`.
@@ -211,6 +243,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn children_cpu_time_is_read_after_the_command_name() {
+        // Fields 14–17 are utime, stime, cutime, cstime; the name has a space and a `)`.
+        let stat = "4242 (x) y) S 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 1234 566 20 0 1 0";
+        assert_eq!(
+            parse_children_cpu_time(stat),
+            Some(Duration::from_millis(18_000))
+        );
+        assert_eq!(parse_children_cpu_time("4242 (x) S 1"), None);
+        assert_eq!(parse_children_cpu_time("garbage"), None);
+    }
+
+    #[test]
     fn only_compiler_artifacts_count_each_package_once() {
         let stdout = [
             r#"{"reason":"compiler-artifact","package_id":"registry+x#memchr@2.7.4","target":{"kind":["custom-build"]}}"#,
@@ -285,6 +329,9 @@ mod tests {
         let target = dir.path().join("target");
         let measured = build(&manifest, &target, None, "tiny/direct").expect("builds");
         assert_eq!(measured.crates, 1);
+        if cfg!(target_os = "linux") {
+            assert!(measured.cpu.is_some_and(|cpu| cpu > Duration::ZERO));
+        }
         assert!(measured.target_bytes > 0);
         assert!(target.join("debug/tiny").is_file());
     }

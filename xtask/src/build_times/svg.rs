@@ -117,6 +117,7 @@ mod tests {
     fn bars_are_proportional_to_wall_time_and_labelled() {
         let measurement = |secs: u64| Measurement {
             wall: Duration::from_secs(secs),
+            cpu: None,
             crates: 7,
             target_bytes: 1,
         };

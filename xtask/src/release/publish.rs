@@ -96,11 +96,15 @@ fn bump_manifest(root: &Path, new: &Version) -> Result<PathBuf, ReleaseError> {
         source,
     })?;
     let bumped = version::bump(&text, &manifest, new)?;
-    eprintln!(
-        "release: {} -> {new} in [workspace.package] and the pins of {}",
-        bumped.previous,
-        bumped.pins.join(", ")
-    );
+    if bumped.previous == *new {
+        eprintln!("release: the workspace is at {new} already; nothing to bump");
+    } else {
+        eprintln!(
+            "release: {} -> {new} in [workspace.package] and the pins of {}",
+            bumped.previous,
+            bumped.pins.join(", ")
+        );
+    }
     fs::write(&manifest, bumped.text).map_err(|source| ReleaseError::Io {
         action: "write",
         path: manifest.clone(),
