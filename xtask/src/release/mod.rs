@@ -9,9 +9,9 @@
 //! 6. bump `[workspace.package] version` and the exact internal pins, then package and
 //!    verify every crate with one `cargo publish` in that order.
 //!
-//! With `--dry-run`, step 6 happens in a temp copy with `cargo publish --dry-run`, leaving
-//! the working tree untouched. Without it, the bump is committed, tagged `vX.Y.Z` and
-//! published for real.
+//! Step 6 always happens first in a temp copy with `cargo publish --dry-run`, leaving the
+//! working tree untouched; with `--dry-run` that is all. Without it, the bump is then made
+//! in place, committed, tagged `vX.Y.Z` and published for real.
 
 mod changelog;
 mod error;
@@ -124,12 +124,14 @@ pub(crate) fn run(request: &Request) -> Result<(), Error> {
     let previous = git::previous_release(&tags, new);
     semver_checks::run(manifest, new, previous.as_ref(), &workspace.crates)?;
 
+    // Always rehearse first: a crate that fails to package or verify must stop the release
+    // before anything is committed, tagged or uploaded.
+    publish::dry_run(root, new, &workspace.crates, &workspace.target_directory)?;
+    eprintln!(
+        "release: dry run of {} passed; the working tree is unchanged",
+        git::tag_name(new)
+    );
     if request.dry_run {
-        publish::dry_run(root, new, &workspace.crates, &workspace.target_directory)?;
-        eprintln!(
-            "release: dry run of {} passed; the working tree is unchanged",
-            git::tag_name(new)
-        );
         Ok(())
     } else {
         publish::release(root, new, &workspace.crates)
