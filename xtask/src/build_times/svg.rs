@@ -51,9 +51,10 @@ pub(crate) fn chart(results: &[KindResult]) -> String {
     for result in results {
         let _ = writeln!(
             svg,
-            "<text x=\"12\" y=\"{:.1}\" font-weight=\"bold\">{}</text>",
+            "<text x=\"12\" y=\"{:.1}\" font-weight=\"bold\">{} ({})</text>",
             y + 12.0,
-            escape(result.kind.name)
+            escape(result.kind.name),
+            escape(result.kind.example)
         );
         y += 18.0;
         for (config, measured) in &result.builds {
