@@ -24,6 +24,16 @@ pub(crate) enum BuildTimesError {
         /// What is wrong, naming the table and key.
         reason: String,
     },
+    /// Some configurations could not be measured; the others were reported.
+    #[error(
+        "{} configuration(s) could not be measured: {}; the errors are printed above",
+        .labels.len(),
+        .labels.join(", ")
+    )]
+    Incomplete {
+        /// Kind and configuration of each failure, e.g. `operators/full`.
+        labels: Vec<String>,
+    },
     /// The build of one configuration failed; the tail of cargo's output says why.
     #[error("building {label} failed ({status}); cargo said:\n{tail}")]
     Build {

@@ -95,6 +95,8 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let total = options.kinds.len() * Config::ALL.len();
     let mut step = 0;
     let mut results = Vec::new();
+    // A failed configuration is reported and skipped: the rest of a long run still counts.
+    let mut failed = Vec::new();
     for &kind in &options.kinds {
         let mut builds = Vec::new();
         for config in Config::ALL {
@@ -105,7 +107,14 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
                 kind.example,
                 report::describe(kind, config)
             );
-            let measured = measure_one(root, &base, kind, config, &label, options)?;
+            let measured = match measure_one(root, &base, kind, config, &label, options) {
+                Ok(measured) => measured,
+                Err(error) => {
+                    eprintln!("build-times: [{step}/{total}] {label}: FAILED: {error}");
+                    failed.push(label);
+                    continue;
+                }
+            };
             eprintln!(
                 "build-times: [{step}/{total}] {label}: {}, {} crates, {}",
                 report::format_secs(measured.wall),
@@ -126,7 +135,11 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
         source,
     })?;
     println!("build-times: chart written to {}", chart.display());
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(BuildTimesError::Incomplete { labels: failed }.into())
+    }
 }
 
 /// Generates, builds and measures one configuration, then removes its target dir (unless
@@ -222,6 +235,18 @@ mod tests {
         let options = parse(&["--kinds=motifs,operators", "-j", "1"]).expect("valid");
         assert_eq!(options.kinds.len(), 2);
         assert_eq!(options.jobs, Some(1));
+    }
+
+    #[test]
+    fn an_incomplete_run_names_each_failed_configuration() {
+        let error = BuildTimesError::Incomplete {
+            labels: vec!["motifs/full".to_owned(), "instruments/full".to_owned()],
+        };
+        assert_eq!(
+            error.to_string(),
+            "2 configuration(s) could not be measured: motifs/full, instruments/full; \
+             the errors are printed above"
+        );
     }
 
     #[test]
