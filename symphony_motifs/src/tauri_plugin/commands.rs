@@ -20,13 +20,19 @@ pub(super) fn event<R: Runtime>(
 ) -> Result<Update, String> {
     let update = {
         let mut components = lock(&motifs.components);
-        let component = components
+        components
             .get_mut(&motif)
-            .ok_or_else(|| format!("no motif `{motif}` is hosted by the motifs plugin"))?;
-        component
-            .handle_message(message.as_bytes())
-            .map_err(|error| error.to_string())?
+            .ok_or_else(|| format!("no motif `{motif}` is hosted by the motifs plugin"))
+            .and_then(|component| {
+                component
+                    .handle_message(message.as_bytes())
+                    .map_err(|error| error.to_string())
+            })
     };
+    if let Some(observer) = &motifs.observer {
+        observer(&motif, &message, update.as_ref().map_err(String::as_str));
+    }
+    let update = update?;
     if !update.messages.is_empty() || !update.requests.is_empty() {
         // Effects are advisory for the app; a page without listeners loses nothing.
         let _ = webview.emit(

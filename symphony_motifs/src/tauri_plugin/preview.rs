@@ -6,18 +6,20 @@
 //! script, so a plain `cargo run` of an author's preview binary works.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use ::tauri::utils::acl::ExecutionContext;
 use ::tauri::utils::acl::resolved::Resolved;
 use ::tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
+use ::tauri::webview::PageLoadEvent;
 use ::tauri::{
-    Assets, Config, Context, PackageInfo, Pattern, WebviewUrl, WebviewWindowBuilder, Wry,
+    Assets, Config, Context, Listener, PackageInfo, Pattern, WebviewUrl, WebviewWindowBuilder, Wry,
 };
 
 use super::{MotifsPlugin, PAGE_PREFIX, PLUGIN_NAME};
 use crate::assets::AssetServer;
 use crate::motif::Motif;
-use crate::runtime::MotifError;
+use crate::runtime::{MotifError, Update};
 
 /// The extension id the preview's page is served under.
 const PREVIEW_HOST: &str = "symphony.preview";
@@ -39,11 +41,20 @@ pub enum PreviewError {
 /// Opens a window showing `motif` (with `assets` under `motif://`) and runs until it is
 /// closed. Call it from `main`: the window's event loop must own the main thread.
 ///
+/// What happens is reported on stdout, one line each, so an author (or a test) can follow
+/// it: `motif preview: page loaded: <url>` once the page has loaded, `motif preview:
+/// <motif>: <bridge message> -> <patches as JSON>` (or `-> error: …`) for every event the
+/// page sent, and `motif preview: effects: <JSON>` for the messages and requests the motif
+/// made.
+///
 /// # Errors
 ///
 /// A [`PreviewError`] if the motif's view is invalid or the window cannot be created.
 pub fn preview<M: Motif>(name: &str, motif: M, assets: AssetServer) -> Result<(), PreviewError> {
-    let plugin = MotifsPlugin::new().motif(name, motif)?.assets(assets);
+    let plugin = MotifsPlugin::new()
+        .motif(name, motif)?
+        .assets(assets)
+        .observe(Arc::new(report_event));
     let context = context()?;
     let url = format!("motif://{PREVIEW_HOST}/{PAGE_PREFIX}{name}");
     let url = url
@@ -53,16 +64,35 @@ pub fn preview<M: Motif>(name: &str, motif: M, assets: AssetServer) -> Result<()
     let app = ::tauri::Builder::<Wry>::new()
         .plugin(plugin.build())
         .setup(move |app| {
+            app.listen_any("motifs://effects", |event| {
+                println!("motif preview: effects: {}", event.payload());
+            });
             WebviewWindowBuilder::new(app, "preview", WebviewUrl::CustomProtocol(url))
                 .title(title)
                 .inner_size(800.0, 600.0)
+                .on_page_load(|_, payload| {
+                    if payload.event() == PageLoadEvent::Finished {
+                        println!("motif preview: page loaded: {}", payload.url());
+                    }
+                })
                 .build()?;
             Ok(())
         })
         .build(context)
         .map_err(|error| PreviewError::Tauri(error.to_string()))?;
-    app.run(|_, _| {});
+    app.run_return(|_, _| {});
     Ok(())
+}
+
+fn report_event(motif: &str, message: &str, outcome: Result<&Update, &str>) {
+    match outcome {
+        Ok(update) => {
+            let patches = serde_json::to_string(&update.patches)
+                .unwrap_or_else(|error| format!("(unprintable: {error})"));
+            println!("motif preview: {motif}: {message} -> {patches}");
+        }
+        Err(error) => println!("motif preview: {motif}: {message} -> error: {error}"),
+    }
 }
 
 /// What `tauri::generate_context!()` would produce for an app with no bundled frontend,
@@ -90,10 +120,9 @@ fn context() -> Result<Context<Wry>, PreviewError> {
         ::tauri::runtime_authority!(Default::default(), Resolved::default()),
         None,
     );
-    let origin = format!("motif://{PREVIEW_HOST}/*")
-        .parse()
-        .map_err(|error| PreviewError::Tauri(format!("preview origin pattern: {error:?}")))?;
-    let remote = ExecutionContext::Remote { url: origin };
+    // Tauri runs pages of a registered scheme (here `motif://`) in the local context, like
+    // its own `tauri://` pages, and each grant is per context (a second grant of the same
+    // command replaces the first).
     for command in [
         format!("plugin:{PLUGIN_NAME}|event"),
         format!("plugin:{PLUGIN_NAME}|render"),
@@ -103,10 +132,7 @@ fn context() -> Result<Context<Wry>, PreviewError> {
         // capabilities file compiled in by tauri-build.
         context
             .runtime_authority_mut()
-            .__allow_command(command.clone(), ExecutionContext::Local);
-        context
-            .runtime_authority_mut()
-            .__allow_command(command, remote.clone());
+            .__allow_command(command, ExecutionContext::Local);
     }
     Ok(context)
 }
