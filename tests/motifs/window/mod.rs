@@ -1,6 +1,7 @@
 //! The `counter-panel-preview` binary in a real window: a real X server (Xvfb), Tauri 2 and
 //! WebKitGTK, the page served from `motif://`, real key events typed with xdotool, and
-//! screenshots of what the window shows.
+//! screenshots of what the window shows; host-initiated updates typed on the preview's
+//! console.
 //!
 //! Keys rather than mouse clicks: Tab reaches the panel's controls in document order
 //! whatever the fonts make of the layout, and Space/Return on a focused button or link
@@ -105,9 +106,26 @@ fn the_preview_window_shows_the_motif_and_round_trips_events() {
         forget.ends_with(r#"-> [{"op":"remove","path":[5,0]}]"#),
         "forgetting removes the entry: {forget}"
     );
-    poll(ROUND_TRIP, "the entry to disappear", || {
+    let forgotten = poll(ROUND_TRIP, "the entry to disappear", || {
         let shot = window.screenshot(shots.path(), "forgotten");
-        (shot.dark_pixels(HISTORY) == 0).then_some(())
+        (shot.dark_pixels(HISTORY) == 0).then_some(shot)
+    });
+
+    // An update the host starts (typed on the preview's console): its patches reach the
+    // page as the plugin's event, which the bridge listens to.
+    preview.send("increment");
+    let pushed = preview.wait_for("the pushed update", ROUND_TRIP, |line| {
+        line.starts_with("motif preview: dispatch increment -> ")
+    });
+    assert!(
+        pushed.contains(r#"{"op":"text","path":[0,1,0],"text":"2"}"#),
+        "the count becomes 2: {pushed}"
+    );
+    poll(ROUND_TRIP, "the pushed patches to be drawn", || {
+        let shot = window.screenshot(shots.path(), "pushed");
+        let patched =
+            shot.pixels(HEADING) != forgotten.pixels(HEADING) && shot.dark_pixels(HISTORY) > 0;
+        patched.then_some(())
     });
 
     // Patched in place: the page never reloaded.

@@ -1,14 +1,15 @@
 //! The preview binary as a child process, and the lines it reports on stdout.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 /// A running preview; it is killed when this is dropped.
 pub(super) struct Preview {
     child: Child,
+    stdin: ChildStdin,
     lines: Receiver<String>,
     /// Every line read so far, for failure messages.
     seen: Vec<String>,
@@ -19,11 +20,12 @@ impl Preview {
     pub(super) fn spawn(binary: &Path, display: &str) -> Preview {
         let mut child = Command::new(binary)
             .env("DISPLAY", display)
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|error| panic!("{} starts: {error}", binary.display()));
+        let stdin = child.stdin.take().expect("the preview's stdin is piped");
         let stdout = child.stdout.take().expect("the preview's stdout is piped");
         let (sender, lines) = mpsc::channel();
         std::thread::spawn(move || {
@@ -35,6 +37,7 @@ impl Preview {
         });
         Preview {
             child,
+            stdin,
             lines,
             seen: Vec::new(),
         }
@@ -72,6 +75,13 @@ impl Preview {
                 ),
             }
         }
+    }
+
+    /// Types a command line into the preview's console (`<handler> [JSON argument]`).
+    pub(super) fn send(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}")
+            .and_then(|()| self.stdin.flush())
+            .expect("the preview reads its stdin");
     }
 
     /// Lines the preview printed that have not been waited for yet.
