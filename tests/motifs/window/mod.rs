@@ -3,9 +3,9 @@
 //! screenshots of what the window shows; host-initiated updates typed on the preview's
 //! console.
 //!
-//! Keys rather than mouse clicks: Tab reaches the panel's controls in document order
-//! whatever the fonts make of the layout, and Space/Return on a focused button or link
-//! makes the WebView fire the same DOM `click` a mouse would.
+//! Input comes both ways a user gives it: keys (Tab to the `+` button, whatever the fonts
+//! make of the layout, and Space, which makes the WebView fire a DOM `click`) and a mouse
+//! click on a link found by its colour in the screenshot.
 //!
 //! WebKitGTK needs no special environment under Xvfb here (it falls back to software
 //! rendering by itself); the test sets only `DISPLAY`.
@@ -87,16 +87,20 @@ fn the_preview_window_shows_the_motif_and_round_trips_events() {
         "the count becomes 1 and a history entry is inserted: {update}"
     );
     // …and its patches change what the window shows: the count and a new history entry.
-    poll(ROUND_TRIP, "the patched panel to be drawn", || {
+    let after = poll(ROUND_TRIP, "the patched panel to be drawn", || {
         let shot = window.screenshot(shots.path(), "after");
         let patched =
             shot.pixels(HEADING) != before.pixels(HEADING) && shot.dark_pixels(HISTORY) > 0;
-        patched.then_some(())
+        patched.then_some(shot)
     });
 
-    // Tab past `reset` and the label input to the inserted entry's `×` link; Return clicks
-    // it. That link exists only in the patched DOM, and its path names it there.
-    window.press(&["Tab", "Tab", "Tab", "Return"]);
+    // The mouse, on what the screen shows: the inserted entry's `×` link is the only
+    // link-blue text. That link exists only in the patched DOM, and the click's path names
+    // it there.
+    let (x, y) = after
+        .centre_of(HISTORY, |[r, g, b]| r < 64 && g < 64 && b > 192)
+        .unwrap_or_else(|| panic!("no link-blue `×` in {}", after.png.display()));
+    window.click(x, y);
     let forget = preview.wait_for("the `×` click", ROUND_TRIP, |line| {
         line.starts_with(
             r#"motif preview: counter: {"type":"event","event":"click","path":[5,0,1]}"#,

@@ -70,6 +70,25 @@ impl Window {
         run(&self.display, "xdotool", &args);
     }
 
+    /// Clicks the left mouse button at `(x, y)` in the window, as real X pointer events.
+    pub(super) fn click(&self, x: usize, y: usize) {
+        let (x, y) = (x.to_string(), y.to_string());
+        run(
+            &self.display,
+            "xdotool",
+            &[
+                "mousemove",
+                "--window",
+                &self.id,
+                "--sync",
+                &x,
+                &y,
+                "click",
+                "1",
+            ],
+        );
+    }
+
     /// Captures the window's pixels; also writes them to `<dir>/<name>.png` for people.
     pub(super) fn screenshot(&self, dir: &Path, name: &str) -> Screenshot {
         let ppm = dir.join(format!("{name}.ppm"));
@@ -147,23 +166,41 @@ impl Screenshot {
         }
     }
 
+    /// The pixels of `region` (clipped to the image) with their coordinates, row by row.
+    fn points(&self, region: Region) -> impl Iterator<Item = (usize, usize, [u8; 3])> + '_ {
+        let rows = region.y..(region.y + region.height).min(self.height);
+        let columns = region.x..(region.x + region.width).min(self.width);
+        rows.flat_map(move |y| columns.clone().map(move |x| (x, y)))
+            .map(|(x, y)| {
+                let at = (y * self.width + x) * 3;
+                (x, y, [self.rgb[at], self.rgb[at + 1], self.rgb[at + 2]])
+            })
+    }
+
     /// The pixels of `region` (clipped to the image), row by row.
     pub(super) fn pixels(&self, region: Region) -> Vec<[u8; 3]> {
-        let mut pixels = Vec::new();
-        for y in region.y..(region.y + region.height).min(self.height) {
-            for x in region.x..(region.x + region.width).min(self.width) {
-                let at = (y * self.width + x) * 3;
-                pixels.push([self.rgb[at], self.rgb[at + 1], self.rgb[at + 2]]);
-            }
-        }
-        pixels
+        self.points(region).map(|(_, _, pixel)| pixel).collect()
+    }
+
+    /// The centre of the pixels of `region` that `wanted` accepts, in window coordinates.
+    pub(super) fn centre_of(
+        &self,
+        region: Region,
+        wanted: impl Fn([u8; 3]) -> bool,
+    ) -> Option<(usize, usize)> {
+        let (count, x_sum, y_sum) = self
+            .points(region)
+            .filter(|&(_, _, pixel)| wanted(pixel))
+            .fold((0, 0, 0), |(count, xs, ys), (x, y, _)| {
+                (count + 1, xs + x, ys + y)
+            });
+        (count > 0).then(|| (x_sum / count, y_sum / count))
     }
 
     /// How many pixels of `region` are dark (text, on the page's white background).
     pub(super) fn dark_pixels(&self, region: Region) -> usize {
-        self.pixels(region)
-            .iter()
-            .filter(|[r, g, b]| u16::from(*r) + u16::from(*g) + u16::from(*b) < 3 * 96)
+        self.points(region)
+            .filter(|(_, _, [r, g, b])| u16::from(*r) + u16::from(*g) + u16::from(*b) < 3 * 96)
             .count()
     }
 }
