@@ -87,6 +87,10 @@ pub use push::{MotifsExt, PATCHES_EVENT, PushError};
 /// The plugin's name: its commands are `plugin:motifs|event` and `plugin:motifs|render`.
 pub const PLUGIN_NAME: &str = "motifs";
 
+/// The event the plugin emits with `{motif, messages, requests}` when a page's event made
+/// the motif produce effects, for the app to act on.
+pub const EFFECTS_EVENT: &str = "motifs://effects";
+
 /// Sees each bridge event a page sent (motif, raw message) and what handling it gave.
 pub(crate) type Observer = Arc<dyn Fn(&str, &str, Result<&Update, &str>) + Send + Sync>;
 

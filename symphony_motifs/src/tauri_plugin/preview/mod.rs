@@ -12,7 +12,7 @@ use std::sync::Arc;
 use ::tauri::webview::PageLoadEvent;
 use ::tauri::{Listener, WebviewUrl, WebviewWindowBuilder, Wry};
 
-use super::{MotifsPlugin, PAGE_PREFIX};
+use super::{EFFECTS_EVENT, MotifsPlugin, PAGE_PREFIX};
 use crate::assets::AssetServer;
 use crate::motif::Motif;
 use crate::runtime::MotifError;
@@ -66,7 +66,7 @@ pub fn preview<M: Motif>(name: &str, motif: M, assets: AssetServer) -> Result<()
     let app = ::tauri::Builder::<Wry>::new()
         .plugin(plugin.build())
         .setup(move |app| {
-            app.listen_any("motifs://effects", |event| {
+            app.listen_any(EFFECTS_EVENT, |event| {
                 console::report_effects(event.payload());
             });
             let handle = app.handle().clone();
