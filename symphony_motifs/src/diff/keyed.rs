@@ -99,9 +99,9 @@ pub(super) fn diff_keyed_children(
     }
 }
 
-/// The slot order: before kept survivor `p` (and before the end, `p` = number of
-/// survivors) come the slots of the moved and new children that end up just before it, in
-/// their new order; then survivor `p`'s own slot.
+/// The slot order: each survivor `p` has a slot, in page order; just before a kept
+/// survivor's slot (and before the end, `p` = number of survivors) come the slots of the
+/// moved and new children that end up right before it, in their new order.
 struct Slots {
     /// `base[p]`: the first slot of the group of survivor `p`.
     base: Vec<usize>,
