@@ -5,7 +5,8 @@
 //!
 //! For each kind, one example extension is built three ways, each as a generated crate (see
 //! [`project`]) with `cargo build` (debug profile: what a developer waits for) into its own
-//! empty target dir under `target/build-times/`, deleted after measuring unless `--keep`.
+//! empty target dir, both under `target/build-times/<kind>-<config>/`, deleted after
+//! measuring unless `--keep`.
 //! Prints a table with wall time, crates compiled and target size plus the two ratios, and
 //! writes `target/build-times/build-times.svg`.
 //!
@@ -21,7 +22,7 @@ mod svg;
 
 use std::ffi::OsString;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub(crate) use error::BuildTimesError;
 use kinds::{Config, KINDS, Kind};
@@ -142,8 +143,9 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
     }
 }
 
-/// Generates, builds and measures one configuration, then removes its target dir (unless
-/// `--keep`) so the disk holds one build at a time.
+/// Generates, builds and measures one configuration in `target/build-times/<kind>-<config>`
+/// (the crate in `crate/`, cargo's output in `target/`), then removes that dir unless
+/// `--keep`, so the disk holds one build at a time.
 fn measure_one(
     root: &Path,
     base: &Path,
@@ -152,25 +154,19 @@ fn measure_one(
     label: &str,
     options: &Options,
 ) -> Result<measure::Measurement, Error> {
-    let crate_dir = tempfile::Builder::new()
-        .prefix(&format!("build-times-{}-{config}-", kind.name))
-        .tempdir()
-        .map_err(|source| BuildTimesError::Io {
-            action: "create a temp dir in",
-            path: std::env::temp_dir(),
-            source,
-        })?;
-    project::generate(root, kind, config, crate_dir.path())?;
-    let target_dir = project::target_dir(base, kind, config);
-    remove_dir(&target_dir)?;
+    let dir = project::build_dir(base, kind, config);
+    remove_dir(&dir)?;
+    let crate_dir = dir.join("crate");
+    create_dir(&crate_dir)?;
+    project::generate(root, kind, config, &crate_dir)?;
     let measured = measure::build(
-        &crate_dir.path().join("Cargo.toml"),
-        &target_dir,
+        &crate_dir.join("Cargo.toml"),
+        &dir.join("target"),
         options.jobs,
         label,
     );
     if !options.keep {
-        remove_dir(&target_dir)?;
+        remove_dir(&dir)?;
     }
     Ok(measured?)
 }
@@ -196,13 +192,13 @@ fn create_dir(path: &Path) -> Result<(), BuildTimesError> {
     })
 }
 
-fn remove_dir(path: &PathBuf) -> Result<(), BuildTimesError> {
+fn remove_dir(path: &Path) -> Result<(), BuildTimesError> {
     match fs::remove_dir_all(path) {
         Ok(()) => Ok(()),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(source) => Err(BuildTimesError::Io {
             action: "remove",
-            path: path.clone(),
+            path: path.to_owned(),
             source,
         }),
     }

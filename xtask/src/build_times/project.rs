@@ -51,7 +51,10 @@ fn alias_line(kind: Kind) -> String {
     )
 }
 
-/// The standalone Cargo.toml for `example` built as `config`.
+/// The standalone Cargo.toml for `example` built as `config`: the example's own manifest
+/// (targets, features, `default-run` kept) with what a standalone crate cannot inherit
+/// written out, dev-dependencies and lints dropped (a build uses neither), and, for the
+/// umbrella, the focused crate replaced by `symphony` in dependencies and features.
 fn manifest(
     root: &Path,
     example: &Path,
@@ -69,25 +72,36 @@ fn manifest(
             reason: "no [workspace.dependencies] table".to_owned(),
         })?;
     let example_manifest = example.join("Cargo.toml");
-    let document = parse(&example_manifest)?;
-    let name = document
-        .get("package")
-        .and_then(|package| package.get("name"))
-        .and_then(Item::as_str)
+    let mut document = parse(&example_manifest)?;
+
+    let package = document
+        .get_mut("package")
+        .and_then(Item::as_table_mut)
         .ok_or_else(|| BuildTimesError::Manifest {
             path: example_manifest.clone(),
-            reason: "no [package] name".to_owned(),
+            reason: "no [package] table".to_owned(),
         })?;
-
-    let mut generated = DocumentMut::new();
-    let mut package = Table::new();
-    package.insert("name", toml_edit::value(name));
+    // Inherited fields (`version.workspace = true`, …) and metadata irrelevant to a build go;
+    // what identifies and drives the build (name, default-run, build script) stays.
+    let inherited: Vec<String> = package
+        .iter()
+        .filter(|(_, value)| value.get("workspace").is_some())
+        .map(|(key, _)| key.to_owned())
+        .collect();
+    for key in inherited
+        .iter()
+        .map(String::as_str)
+        .chain(["description", "license"])
+    {
+        package.remove(key);
+    }
     package.insert("version", toml_edit::value("0.0.0"));
     package.insert("edition", toml_edit::value("2024"));
     package.insert("publish", toml_edit::value(false));
-    generated.insert("package", Item::Table(package));
+    document.remove("dev-dependencies");
+    document.remove("lints");
     // An empty [workspace]: the crate is its own workspace, not a member of an enclosing one.
-    generated.insert("workspace", Item::Table(Table::new()));
+    document.insert("workspace", Item::Table(Table::new()));
 
     for section in ["dependencies", "build-dependencies"] {
         let Some(dependencies) = document.get(section).and_then(Item::as_table_like) else {
@@ -100,18 +114,48 @@ fn manifest(
                 section,
                 dependency,
             };
-            let mut resolved = resolve(entry, &location, workspace_dependencies, root, example)?;
+            let resolved = resolve(entry, &location, workspace_dependencies, root, example)?;
             if dependency == kind.focused && config != Config::Direct {
                 let features = umbrella_features(kind, config, &resolved);
-                resolved = umbrella_entry(root, features);
-                table.insert(UMBRELLA, Item::Value(Value::InlineTable(resolved)));
+                let umbrella = umbrella_entry(root, features);
+                table.insert(UMBRELLA, Item::Value(Value::InlineTable(umbrella)));
             } else {
                 table.insert(dependency, Item::Value(Value::InlineTable(resolved)));
             }
         }
-        generated.insert(section, Item::Table(table));
+        document.insert(section, Item::Table(table));
     }
-    Ok(generated.to_string())
+    if config != Config::Direct
+        && let Some(features) = document
+            .get_mut("features")
+            .and_then(Item::as_table_like_mut)
+    {
+        for (_, enables) in features.iter_mut() {
+            if let Some(enables) = enables.as_array_mut() {
+                for value in enables.iter_mut() {
+                    if let Some(renamed) = value.as_str().and_then(|f| umbrella_feature(kind, f)) {
+                        *value = Value::from(renamed);
+                    }
+                }
+            }
+        }
+    }
+    Ok(document.to_string())
+}
+
+/// A feature reference to the focused crate (`symphony_motifs/tauri`,
+/// `symphony_motifs?/tauri`, `dep:symphony_motifs`) rewritten to the umbrella, which
+/// forwards each backend feature under the same name; `None` for any other reference.
+fn umbrella_feature(kind: Kind, reference: &str) -> Option<String> {
+    if reference.strip_prefix("dep:") == Some(kind.focused) {
+        return Some(format!("dep:{UMBRELLA}"));
+    }
+    let (krate, feature) = reference.split_once('/')?;
+    let weak = krate.ends_with('?');
+    (krate.trim_end_matches('?') == kind.focused).then(|| {
+        let marker = if weak { "?" } else { "" };
+        format!("{UMBRELLA}{marker}/{feature}")
+    })
 }
 
 /// Where a dependency entry is, for error messages.
@@ -318,8 +362,8 @@ fn write(path: &Path, text: &str) -> Result<(), BuildTimesError> {
     })
 }
 
-/// The directory a configuration builds in: `target/build-times/<kind>-<config>`.
-pub(crate) fn target_dir(base: &Path, kind: Kind, config: Config) -> PathBuf {
+/// The directory of one configuration: `target/build-times/<kind>-<config>`.
+pub(crate) fn build_dir(base: &Path, kind: Kind, config: Config) -> PathBuf {
     base.join(format!("{}-{}", kind.name, config.slug()))
 }
 
@@ -334,6 +378,51 @@ mod tests {
             .copied()
             .find(|kind| kind.name == "operators")
             .expect("operators is a kind")
+    }
+
+    fn motifs() -> Kind {
+        KINDS
+            .iter()
+            .copied()
+            .find(|kind| kind.name == "motifs")
+            .expect("motifs is a kind")
+    }
+
+    #[test]
+    fn feature_references_to_the_focused_crate_move_to_the_umbrella() {
+        let kind = motifs();
+        assert_eq!(
+            umbrella_feature(kind, "symphony_motifs/tauri").as_deref(),
+            Some("symphony/tauri")
+        );
+        assert_eq!(
+            umbrella_feature(kind, "symphony_motifs?/tauri").as_deref(),
+            Some("symphony?/tauri")
+        );
+        assert_eq!(
+            umbrella_feature(kind, "dep:symphony_motifs").as_deref(),
+            Some("dep:symphony")
+        );
+        assert_eq!(umbrella_feature(kind, "serde/derive"), None);
+        assert_eq!(umbrella_feature(kind, "preview"), None);
+    }
+
+    #[test]
+    fn targets_and_features_of_the_example_are_kept() {
+        let root = crate::workspace::root();
+        let example = root.join("examples/counter-panel");
+        let direct = manifest(&root, &example, motifs(), Config::Direct).expect("direct");
+        let one = manifest(&root, &example, motifs(), Config::OneFeature).expect("one");
+        for text in [&direct, &one] {
+            assert!(text.contains("name = \"counter-panel-preview\""), "{text}");
+            assert!(text.contains("default-run = \"counter-panel\""), "{text}");
+            assert!(!text.contains("[lints]"), "{text}");
+            assert!(!text.contains(".workspace = true"), "{text}");
+            assert!(!text.contains("workspace = true"), "{text}");
+            assert!(!text.contains("[dev-dependencies]"), "{text}");
+        }
+        assert!(direct.contains("\"symphony_motifs/tauri\""), "{direct}");
+        assert!(one.contains("preview = [\"symphony/tauri\"]"), "{one}");
     }
 
     #[test]
