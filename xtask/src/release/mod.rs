@@ -134,7 +134,7 @@ pub(crate) fn run(request: &Request) -> Result<(), Error> {
     if request.dry_run {
         Ok(())
     } else {
-        publish::release(root, new, &workspace.crates)
+        publish::release(root, new, &workspace.crates, &workspace.target_directory)
     }
 }
 

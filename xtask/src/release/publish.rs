@@ -43,8 +43,14 @@ pub(crate) fn dry_run(
     cmd::run(&mut publish_command(&manifest, crates, target_dir, true))
 }
 
-/// Bumps the working tree to `new`, commits and tags it, and publishes `crates` for real.
-pub(crate) fn release(root: &Path, new: &Version, crates: &[Crate]) -> Result<(), Error> {
+/// Bumps the working tree to `new`, commits and tags it, and publishes `crates` for real,
+/// building in `target_dir`.
+pub(crate) fn release(
+    root: &Path,
+    new: &Version,
+    crates: &[Crate],
+    target_dir: &Path,
+) -> Result<(), Error> {
     let manifest = bump_manifest(root, new)?;
     check_versions(&manifest, new)?;
     // Any cargo command rewrites the lockfile's entries for the bumped members; this one
@@ -55,8 +61,7 @@ pub(crate) fn release(root: &Path, new: &Version, crates: &[Crate]) -> Result<()
             .arg(&manifest),
     )?;
     git::commit_and_tag(root, &["Cargo.toml", "Cargo.lock"], new)?;
-    let target_dir = root.join("target");
-    cmd::run(&mut publish_command(&manifest, crates, &target_dir, false))?;
+    cmd::run(&mut publish_command(&manifest, crates, target_dir, false))?;
     eprintln!(
         "release: published {}; push the commit and tag with `git push --follow-tags`",
         git::tag_name(new)
