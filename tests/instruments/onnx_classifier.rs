@@ -1,13 +1,17 @@
 //! The `onnx-classifier` example extension: answers like Python onnxruntime on both engines,
-//! batches concurrent requests, and keeps serving after bad input.
+//! batches concurrent requests, cancels queued ones, names a missing or corrupt model, and
+//! keeps serving after bad input.
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostError, HostOptions};
-use symphony_core::protocol::ErrorCode;
+use symphony_core::protocol::{ErrorCode, LogLevel, LogParams, method};
 
 use super::workspace;
 use symphony_tests::extension::example_binary;
@@ -219,4 +223,237 @@ fn bad_configuration_fails_the_handshake_naming_the_problem() {
     let error = handshake_error(options().with_config("max_batch", json!(0)));
     assert_eq!(error.kind(), Some(ErrorCode::InvalidConfig));
     assert!(error.message.contains("max_batch"), "{}", error.message);
+}
+
+#[test]
+fn a_cancelled_request_waiting_for_its_batch_is_answered_at_once_and_its_batch_mates_are_not_disturbed()
+ {
+    // One model call at a time, and a batch of 3 waits up to a minute for its members: the
+    // requests below stay queued until the third arrives, whatever the machine's speed.
+    let host = Host::spawn(
+        command(),
+        options()
+            .with_config("runtime", json!("tract"))
+            .with_config("max_concurrency", json!(1))
+            .with_config("max_batch", json!(3))
+            .with_config("max_wait_ms", json!(60_000)),
+    )
+    .expect("the classifier starts");
+    let reference = reference();
+    let rows = reference["inputs"].as_array().expect("inputs");
+    let first = host
+        .start("instrument/infer", &rows_params(&rows[0..1]))
+        .expect("first");
+    let second = host
+        .start("instrument/infer", &rows_params(&rows[1..2]))
+        .expect("second");
+    let metrics = || -> Value { host.call("instrument/metrics", &()).expect("metrics") };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while metrics()["running"] != 2 {
+        assert!(std::time::Instant::now() < deadline, "{}", metrics());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    second.cancel();
+    match second.wait::<Value>() {
+        Err(CallError::Cancelled { .. }) => {}
+        other => panic!("expected the queued request to be cancelled, got {other:?}"),
+    }
+    // Answered while its batch still waits: nothing has been computed yet.
+    let now = metrics();
+    assert_eq!(
+        (now["completed"].clone(), now["batches"].clone()),
+        (json!(0), json!(0)),
+        "{now}"
+    );
+
+    // The third member completes the batch; the others get their own answers.
+    let third: Value = host
+        .call("instrument/infer", &rows_params(&rows[2..3]))
+        .expect("third");
+    assert_row(&reference, 2, &third);
+    assert_row(&reference, 0, &first.wait::<Value>().expect("first"));
+    let after = metrics();
+    assert_eq!(
+        (&after["completed"], &after["cancelled"], &after["batches"]),
+        (&json!(2), &json!(1), &json!(1)),
+        "{after}"
+    );
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn tracing_records_reach_the_host_as_log_notifications() {
+    let logs: Arc<Mutex<Vec<LogParams>>> = Arc::default();
+    let sink = Arc::clone(&logs);
+    let host = Host::spawn(
+        command(),
+        options()
+            .with_config("runtime", json!("tract"))
+            .on_notification(move |notification| {
+                if notification.method == method::LOG {
+                    let log = notification.params_as().expect("log params");
+                    sink.lock().expect("lock").push(log);
+                }
+            }),
+    )
+    .expect("the classifier starts");
+    // Logged by the start function, during `initialize`.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let ready = loop {
+        let found = logs
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|log| log.message.contains("iris classifier ready"))
+            .cloned();
+        if let Some(log) = found {
+            break log;
+        }
+        assert!(std::time::Instant::now() < deadline, "{:?}", logs.lock());
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(ready.level, LogLevel::Info);
+    assert_eq!(ready.target.as_deref(), Some("onnx_classifier"));
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("absent.onnx");
+    let corrupt = dir.path().join("corrupt.onnx");
+    std::fs::write(&corrupt, b"this is not a protobuf model").expect("write");
+    let cases = [
+        (&missing, "cannot read the model file"),
+        (&corrupt, "is not a model tract (embedded) can load"),
+    ];
+    for (path, reason) in cases {
+        let started = Host::spawn(
+            command(),
+            options()
+                .with_config("runtime", json!("tract"))
+                .with_config("path", json!(path.to_string_lossy())),
+        );
+        match started {
+            Err(HostError::Handshake {
+                source: CallError::Remote { error, .. },
+                ..
+            }) => {
+                assert_eq!(error.kind(), Some(ErrorCode::ExtensionFailed), "{error:?}");
+                assert!(
+                    error.message.contains(&path.display().to_string())
+                        && error.message.contains(reason),
+                    "{}",
+                    error.message
+                );
+            }
+            Err(other) => panic!(
+                "{}: expected a refused handshake, got {other}",
+                path.display()
+            ),
+            Ok(_) => panic!("{}: expected a refused handshake", path.display()),
+        }
+    }
+}
+
+#[test]
+fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
+    let mut raw = RawChild::start(command());
+    let init = raw.request(
+        json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "1.0", "host": {"name": "raw", "version": "0"},
+        "config": {"runtime": "tract"}}}),
+    );
+    assert_eq!(init["result"]["maxMessageSize"], 16 * 1024 * 1024, "{init}");
+    raw.send(&json!({"jsonrpc": "2.0", "method": "initialized"}).to_string());
+
+    // 17 MiB of rows, over the 16 MiB the extension announced.
+    let row = "[5.1,3.5,1.4,0.2],";
+    let mut huge = String::from(
+        r#"{"jsonrpc":"2.0","id":"huge","method":"instrument/infer","params":{"input":{"type":"tensors","value":{"X":{"shape":[1,4],"dtype":"float32","values":["#,
+    );
+    huge.push_str(&row.repeat(17 * 1024 * 1024 / row.len()));
+    huge.push_str("0]}}}}}");
+    let answer = raw.request_line(&huge);
+    assert_eq!(answer["id"], "huge", "{answer}");
+    assert_eq!(
+        answer["error"]["code"],
+        ErrorCode::MessageTooLarge.code(),
+        "{answer}"
+    );
+
+    let reference = reference();
+    let rows = reference["inputs"].as_array().expect("inputs");
+    let mut good = rows_params(&rows[..1]);
+    good = json!({"jsonrpc": "2.0", "id": 1, "method": "instrument/infer", "params": good});
+    let answer = raw.request(good);
+    assert_row(&reference, 0, &answer["result"]);
+}
+
+/// An extension with its pipes in the test's hands: raw JSON lines, no SDK host code.
+struct RawChild {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+}
+
+impl RawChild {
+    fn start(mut command: Command) -> RawChild {
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn the extension");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, lines) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if sender.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        RawChild {
+            child,
+            stdin,
+            lines,
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        self.stdin.write_all(line.as_bytes()).expect("write");
+        self.stdin.write_all(b"\n").expect("write");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// Sends `line` and returns the next response, skipping notifications (`$/log`).
+    fn request_line(&mut self, line: &str) -> Value {
+        self.send(line);
+        loop {
+            let answer = self
+                .lines
+                .recv_timeout(Duration::from_secs(30))
+                .expect("an answer");
+            let answer: Value = serde_json::from_str(&answer)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {answer}"));
+            if answer.get("id").is_some() {
+                return answer;
+            }
+        }
+    }
+
+    fn request(&mut self, message: Value) -> Value {
+        self.request_line(&message.to_string())
+    }
+}
+
+impl Drop for RawChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

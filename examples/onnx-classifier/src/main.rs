@@ -11,8 +11,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use symphony_instruments::onnx::OnnxInstrument;
-use symphony_instruments::serve::log::{LogOptions, init};
-use symphony_instruments::serve::{Start, serve};
+use symphony_instruments::serve::{Start, serve_embedded};
 use symphony_instruments::{Instrument, InstrumentError, Pipeline};
 
 /// Where `model/iris.onnx` is: beside this crate's `Cargo.toml`.
@@ -28,13 +27,5 @@ async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init(LogOptions::from_env());
-    let manifest = match symphony_instruments::manifest::embed_manifest!().get() {
-        Ok(manifest) => manifest.clone(),
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
-    serve(manifest, start).await
+    serve_embedded(symphony_instruments::manifest::embed_manifest!(), start).await
 }
