@@ -221,11 +221,7 @@ fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
 }
 
 fn panicked(request: &Request, panic: &(dyn std::any::Any + Send)) -> ErrorObject {
-    let what = panic
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("a panic with a non-string payload");
+    let what = crate::panic::message(panic);
     tracing::error!(method = %request.method, panic = what, "handler panicked");
     ErrorObject::new(
         ErrorCode::ExtensionFailed,
