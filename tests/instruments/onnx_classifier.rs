@@ -2,10 +2,8 @@
 //! batches concurrent requests, cancels queued ones, names a missing or corrupt model, and
 //! keeps serving after bad input.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,6 +13,7 @@ use symphony_core::protocol::{ErrorCode, LogLevel, LogParams, method};
 
 use super::workspace;
 use symphony_tests::extension::example_binary;
+use symphony_tests::raw::RawChild;
 
 /// Agreement required with Python onnxruntime.
 const TOLERANCE: f64 = 1e-5;
@@ -360,13 +359,9 @@ fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
 #[test]
 fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
     let mut raw = RawChild::start(command());
-    let init = raw.request(
-        json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-        "protocolVersion": "1.0", "host": {"name": "raw", "version": "0"},
-        "config": {"runtime": "tract"}}}),
-    );
+    let init = raw.initialize("1.0", json!({"runtime": "tract"}));
     assert_eq!(init["result"]["maxMessageSize"], 16 * 1024 * 1024, "{init}");
-    raw.send(&json!({"jsonrpc": "2.0", "method": "initialized"}).to_string());
+    raw.send(br#"{"jsonrpc":"2.0","method":"initialized"}"#);
 
     // 17 MiB of rows, over the 16 MiB the extension announced.
     let row = "[5.1,3.5,1.4,0.2],";
@@ -375,7 +370,8 @@ fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
     );
     huge.push_str(&row.repeat(17 * 1024 * 1024 / row.len()));
     huge.push_str("0]}}}}}");
-    let answer = raw.request_line(&huge);
+    raw.send(huge.as_bytes());
+    let answer = raw.recv();
     assert_eq!(answer["id"], "huge", "{answer}");
     assert_eq!(
         answer["error"]["code"],
@@ -385,75 +381,9 @@ fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
 
     let reference = reference();
     let rows = reference["inputs"].as_array().expect("inputs");
-    let mut good = rows_params(&rows[..1]);
-    good = json!({"jsonrpc": "2.0", "id": 1, "method": "instrument/infer", "params": good});
-    let answer = raw.request(good);
+    let answer = raw.request(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "instrument/infer",
+                                     "params": rows_params(&rows[..1])}),
+    );
     assert_row(&reference, 0, &answer["result"]);
-}
-
-/// An extension with its pipes in the test's hands: raw JSON lines, no SDK host code.
-struct RawChild {
-    child: Child,
-    stdin: ChildStdin,
-    lines: Receiver<String>,
-}
-
-impl RawChild {
-    fn start(mut command: Command) -> RawChild {
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn the extension");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                if sender.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        RawChild {
-            child,
-            stdin,
-            lines,
-        }
-    }
-
-    fn send(&mut self, line: &str) {
-        self.stdin.write_all(line.as_bytes()).expect("write");
-        self.stdin.write_all(b"\n").expect("write");
-        self.stdin.flush().expect("flush");
-    }
-
-    /// Sends `line` and returns the next response, skipping notifications (`$/log`).
-    fn request_line(&mut self, line: &str) -> Value {
-        self.send(line);
-        loop {
-            let answer = self
-                .lines
-                .recv_timeout(Duration::from_secs(30))
-                .expect("an answer");
-            let answer: Value = serde_json::from_str(&answer)
-                .unwrap_or_else(|e| panic!("not JSON ({e}): {answer}"));
-            if answer.get("id").is_some() {
-                return answer;
-            }
-        }
-    }
-
-    fn request(&mut self, message: Value) -> Value {
-        self.request_line(&message.to_string())
-    }
-}
-
-impl Drop for RawChild {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
