@@ -225,8 +225,7 @@ fn bad_configuration_fails_the_handshake_naming_the_problem() {
 }
 
 #[test]
-fn a_cancelled_request_waiting_for_its_batch_is_answered_at_once_and_its_batch_mates_are_not_disturbed()
- {
+fn cancelling_a_queued_request_answers_it_at_once_and_spares_its_batch_mates() {
     // One model call at a time, and a batch of 3 waits up to a minute for its members: the
     // requests below stay queued until the third arrives, whatever the machine's speed.
     let host = Host::spawn(
