@@ -5,7 +5,7 @@
 //!
 //! Cost is kept down three ways:
 //! - one shared target dir (the workspace's), so a dependency checked with the same features
-//!   in an earlier combination — or by `cargo clippy` — is not checked again;
+//!   in an earlier combination, or an earlier run, is not checked again;
 //! - `--no-dev-deps`, so test-only crates (criterion, proptest) are neither checked nor
 //!   allowed to unify features into the graph under test;
 //! - `--exclude-features default` for the crates whose `default` feature is empty: there,
@@ -14,10 +14,12 @@
 //!   crate above ort or Tauri) for nothing. The umbrella keeps its `default` run: its
 //!   default is the three kinds together, a combination depth 2 would not otherwise reach.
 //!
-//! Combinations where one feature implies the other (`full` with anything, `default` with a
-//! kind) are skipped by cargo-hack itself. Tauri is then checked once for `symphony_motifs`
-//! with `tauri` (reused by the umbrella's `motifs,tauri`) and once more where the umbrella's
-//! `full` unifies Tokio's features with the instruments' — a configuration users build.
+//! Combinations where one feature implies the other (`full` with a backend, a backend with
+//! its kind) are skipped by cargo-hack itself. A heavy dependency is re-checked only when a
+//! combination changes its own features or those of a crate below it: Tauri, for example,
+//! once for `symphony_motifs/tauri` (reused by every umbrella combination that adds nothing
+//! else below Tauri), once where the instruments' Tokio features are unified in, and once
+//! more where reqwest's are — each a graph users can build.
 
 use std::collections::BTreeMap;
 use std::path::Path;
