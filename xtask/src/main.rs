@@ -40,7 +40,7 @@ const TASKS: &[(&str, &str)] = &[
         "check, bump, package and publish every crate in dependency order (--dry-run: change nothing)",
     ),
     (
-        "build-times [--kinds K,…] [--jobs N] [--keep]",
+        "build-times [--kinds K,…] [--configs C,…] [--jobs N] [--keep]",
         "time clean builds of one example per kind: focused crate, umbrella with one feature, umbrella with full",
     ),
     ("help", "list the tasks"),

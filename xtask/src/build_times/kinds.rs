@@ -51,6 +51,34 @@ impl Config {
     /// All three, in the order they are built and shown.
     pub(crate) const ALL: [Config; 3] = [Config::Direct, Config::OneFeature, Config::Full];
 
+    /// Looks up the configurations named in a `--configs` list (comma separated); they are
+    /// built in [`Config::ALL`] order whatever the order given.
+    pub(crate) fn select(list: &str) -> Result<Vec<Config>, String> {
+        let mut selected = Vec::new();
+        for name in list
+            .split(',')
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+        {
+            let config = Config::ALL
+                .into_iter()
+                .find(|config| config.slug() == name)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown configuration {name:?} in --configs; the configurations are \
+                         direct, one-feature, full"
+                    )
+                })?;
+            selected.push(config);
+        }
+        selected.sort();
+        selected.dedup();
+        if selected.is_empty() {
+            return Err("--configs needs at least one of direct, one-feature, full".to_owned());
+        }
+        Ok(selected)
+    }
+
     /// A short name for paths: `direct`, `one-feature`, `full`.
     pub(crate) fn slug(self) -> &'static str {
         match self {
@@ -101,6 +129,20 @@ mod tests {
         let kinds = select("motifs, operators,motifs").expect("known kinds");
         let names: Vec<&str> = kinds.iter().map(|kind| kind.name).collect();
         assert_eq!(names, ["motifs", "operators"]);
+    }
+
+    #[test]
+    fn configs_are_selected_by_name_in_build_order() {
+        assert_eq!(
+            Config::select("one-feature,direct,one-feature").expect("known"),
+            [Config::Direct, Config::OneFeature]
+        );
+        assert!(
+            Config::select("umbrella")
+                .expect_err("unknown")
+                .contains("\"umbrella\"")
+        );
+        assert!(Config::select("").is_err());
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! `cargo xtask build-times [--kinds K,…] [--jobs N] [--keep]`: how long a clean build of an
+//! `cargo xtask build-times [--kinds K,…] [--configs C,…] [--jobs N] [--keep]`: how long a clean build of an
 //! extension takes on the focused crate, on the umbrella with only that kind's feature, and
 //! on the umbrella with `full` — the product's promise that the umbrella with one feature is
 //! as lean as the focused crate, and that both are much leaner than everything.
@@ -35,6 +35,9 @@ use crate::error::Error;
 pub(crate) struct Options {
     /// The kinds to measure, in order.
     pub(crate) kinds: Vec<Kind>,
+    /// The configurations to build for each kind; all three by default. Rebuilding only
+    /// `direct,one-feature` repeats the close comparison without the long `full` build.
+    pub(crate) configs: Vec<Config>,
     /// `cargo build --jobs`; cargo's default when `None`.
     pub(crate) jobs: Option<usize>,
     /// Keep each target dir instead of deleting it after measuring.
@@ -42,10 +45,11 @@ pub(crate) struct Options {
 }
 
 impl Options {
-    /// Parses `[--kinds K,…] [--jobs N] [--keep]`.
+    /// Parses `[--kinds K,…] [--configs C,…] [--jobs N] [--keep]`.
     pub(crate) fn parse(args: &[OsString]) -> Result<Self, Error> {
         let mut options = Self {
             kinds: KINDS.to_vec(),
+            configs: Config::ALL.to_vec(),
             jobs: None,
             keep: false,
         };
@@ -65,6 +69,11 @@ impl Options {
                 "--kinds" => {
                     options.kinds =
                         kinds::select(&value("a list of kinds, e.g. operators,motifs")?)
+                            .map_err(Error::Usage)?;
+                }
+                "--configs" => {
+                    options.configs =
+                        Config::select(&value("a list of configurations, e.g. direct,full")?)
                             .map_err(Error::Usage)?;
                 }
                 "--jobs" | "-j" => {
@@ -93,14 +102,14 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
     create_dir(&base)?;
     eprintln!("build-times: load average before: {}", load_average());
 
-    let total = options.kinds.len() * Config::ALL.len();
+    let total = options.kinds.len() * options.configs.len();
     let mut step = 0;
     let mut results = Vec::new();
     // A failed configuration is reported and skipped: the rest of a long run still counts.
     let mut failed = Vec::new();
     for &kind in &options.kinds {
         let mut builds = Vec::new();
-        for config in Config::ALL {
+        for &config in &options.configs {
             step += 1;
             let label = format!("{}/{config}", kind.name);
             eprintln!(
@@ -224,11 +233,19 @@ mod tests {
     #[test]
     fn options_take_separate_or_inline_values() {
         let options = parse(&["--kinds", "operators", "--jobs=2", "--keep"]).expect("valid");
+        assert_eq!(options.configs, Config::ALL);
         assert_eq!(options.kinds.len(), 1);
         assert_eq!(options.kinds[0].name, "operators");
         assert_eq!(options.jobs, Some(2));
         assert!(options.keep);
-        let options = parse(&["--kinds=motifs,operators", "-j", "1"]).expect("valid");
+        let options = parse(&[
+            "--kinds=motifs,operators",
+            "-j",
+            "1",
+            "--configs=full,direct",
+        ])
+        .expect("valid");
+        assert_eq!(options.configs, [Config::Direct, Config::Full]);
         assert_eq!(options.kinds.len(), 2);
         assert_eq!(options.jobs, Some(1));
     }
