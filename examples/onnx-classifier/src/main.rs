@@ -1,40 +1,20 @@
-//! Example: an instrument extension serving the iris classifier in `model/` (trained and
-//! exported by `model/train.py`).
-//!
-//! The host sends rows of 4 float features as the `X` tensor to `instrument/infer` and gets
-//! back `label` and `probabilities`; concurrent requests are batched. The ONNX engine is the
-//! embedded tract unless the host's config (`runtime`, `library`) or `ORT_DYLIB_PATH` names
-//! an ONNX Runtime library.
+//! Example: an instrument extension serving the iris classifier in `model/` (see the
+//! library: [`onnx_classifier`]).
 
-use std::path::Path;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use symphony_instruments::onnx::OnnxInstrument;
 use symphony_instruments::serve::log::{LogOptions, init};
-use symphony_instruments::serve::{Start, serve};
-use symphony_instruments::{Instrument, InstrumentError, Pipeline};
-
-/// Where `model/iris.onnx` is: beside this crate's `Cargo.toml`.
-const BASE_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
-    let config = start.model_config(Path::new(BASE_DIR))?;
-    let model = OnnxInstrument::from_config(&config).await?;
-    model.warm_up().await?;
-    tracing::info!(engine = ?model.engine(), "iris classifier ready");
-    Ok(Pipeline::new(Arc::new(model), config.limits))
-}
+use symphony_instruments::serve::serve;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     init(LogOptions::from_env());
-    let manifest = match symphony_instruments::manifest::embed_manifest!().get() {
+    let manifest = match onnx_classifier::manifest() {
         Ok(manifest) => manifest.clone(),
         Err(errors) => {
             eprintln!("{errors}");
             return ExitCode::FAILURE;
         }
     };
-    serve(manifest, start).await
+    serve(manifest, onnx_classifier::start).await
 }
