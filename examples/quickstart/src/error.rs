@@ -73,9 +73,10 @@ pub(crate) enum QuickstartError {
 /// A value in the CSV file that the model cannot take, and where it is.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{}: row {row}{name}, column `{column}`: `{value}` {problem}{more}",
+    "{}: row {row}{name}, column `{column}`: {problem}{value}{more}",
     path.display(),
     name = .name.as_ref().map(|name| format!(" ({name})")).unwrap_or_default(),
+    value = if .value.is_empty() { String::new() } else { format!(": `{}`", .value) },
     more = match .others {
         0 => String::new(),
         1 => " (and 1 more problem)".to_owned(),

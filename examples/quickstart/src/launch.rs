@@ -52,7 +52,10 @@ impl Confinement {
     fn describe(&self) -> String {
         match self {
             Confinement::Landlock { abi } => {
-                format!("Landlock (ABI {abi}): the kernel confines the process to its grants")
+                format!(
+                    "Landlock (ABI {abi}), applied before the handshake answer: the kernel \
+                 confines the process to its grants"
+                )
             }
             Confinement::None(why) => why.clone(),
         }

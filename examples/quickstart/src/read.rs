@@ -69,7 +69,7 @@ pub(crate) fn read(operator: &Launched, csv: &Path, shown: &Path) -> Result<Read
                 // The operator's own message names the line, the column or the permission.
                 CallError::Remote { error, .. } => QuickstartError::Csv {
                     path: shown.to_path_buf(),
-                    message: format!("{what}: {}", error.message),
+                    message: operator_message(&error.message, csv),
                 },
                 source => QuickstartError::Call {
                     kind: operator.kind,
@@ -142,6 +142,16 @@ fn decode<T: for<'de> Deserialize<'de>>(
         })
 }
 
+/// The operator's message without what the error already says: `operator/run` wraps the
+/// failure as its node `operator`'s, and `csv.read` starts with the path.
+fn operator_message(message: &str, csv: &Path) -> String {
+    let message = message
+        .strip_prefix("node `operator` failed: ")
+        .unwrap_or(message);
+    let path = format!("{}: ", csv.display());
+    message.strip_prefix(&path).unwrap_or(message).to_owned()
+}
+
 fn name_of(record: &Record) -> Option<String> {
     record
         .get(NAME)
@@ -168,7 +178,7 @@ fn to_row(record: &Record, row: u64, shown: &Path) -> Result<Row, QuickstartErro
                     name: name_of(record),
                     column: column.to_owned(),
                     value: text.to_owned(),
-                    problem: "is not a finite 32-bit number".to_owned(),
+                    problem: "not a finite 32-bit number".to_owned(),
                     others: 0,
                 }
                 .into());
@@ -207,6 +217,19 @@ mod tests {
     }
 
     #[test]
+    fn operator_messages_lose_their_wrapping() {
+        let csv = Path::new("/d/iris.csv");
+        assert_eq!(
+            operator_message("node `operator` failed: /d/iris.csv: line 2: 4 fields", csv),
+            "line 2: 4 fields"
+        );
+        assert_eq!(
+            operator_message("unknown column `x`", csv),
+            "unknown column `x`"
+        );
+    }
+
+    #[test]
     fn values_the_model_cannot_take_name_row_and_column() {
         let record = record(&[
             ("sepal_length", "5.1"),
@@ -217,7 +240,7 @@ mod tests {
         let error = to_row(&record, 7, Path::new("x.csv")).expect_err("NaN");
         assert_eq!(
             error.to_string(),
-            "x.csv: row 7, column `sepal_width`: `NaN` is not a finite 32-bit number"
+            "x.csv: row 7, column `sepal_width`: not a finite 32-bit number: `NaN`"
         );
     }
 }

@@ -29,6 +29,8 @@ pub(crate) struct Step {
     pub(crate) sandbox: String,
     /// What it did, and how long that took.
     pub(crate) work: String,
+    /// More to say about the result, as (label, text).
+    pub(crate) details: Vec<(&'static str, String)>,
 }
 
 /// Everything the summary reports.
@@ -65,6 +67,7 @@ pub(crate) fn run(options: &Options) -> Result<Summary, QuickstartError> {
             read.rows.len(),
             ms(read.took)
         ),
+        Vec::new(),
     )?);
 
     // 2. The instrument may read its model and run it. Its serve loop (tokio, in
@@ -100,6 +103,7 @@ pub(crate) fn run(options: &Options) -> Result<Summary, QuickstartError> {
             scored.scores.len(),
             ms(scored.took)
         ),
+        Vec::new(),
     )?);
 
     let report = Report {
@@ -130,11 +134,11 @@ pub(crate) fn run(options: &Options) -> Result<Summary, QuickstartError> {
         motif,
         None,
         format!(
-            "rendered a {:.1} KiB page in {} (CSP: {})",
+            "rendered a {:.1} KiB page in {}; the host wrote it",
             rendered.bytes as f64 / 1024.0,
             ms(rendered.took),
-            rendered.csp
         ),
+        vec![("page CSP", rendered.csp)],
     )?);
 
     let out = std::path::absolute(&options.out).unwrap_or_else(|_| options.out.clone());
@@ -151,6 +155,7 @@ fn finish(
     launched: Launched,
     startup_note: Option<String>,
     work: String,
+    details: Vec<(&'static str, String)>,
 ) -> Result<Step, QuickstartError> {
     let Launched {
         host,
@@ -172,6 +177,7 @@ fn finish(
         grants,
         sandbox,
         work,
+        details,
     })
 }
 

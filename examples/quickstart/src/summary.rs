@@ -36,6 +36,9 @@ impl fmt::Display for Summary {
             writeln!(f, "   granted    {}", step.grants.join(", "))?;
             writeln!(f, "   sandbox    {}", step.sandbox)?;
             writeln!(f, "   did        {}", step.work)?;
+            for (label, text) in &step.details {
+                writeln!(f, "   {label:<10} {text}")?;
+            }
         }
         let counts: Vec<String> = self
             .report

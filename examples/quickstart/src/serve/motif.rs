@@ -87,7 +87,7 @@ fn rows(report: &Report) -> Node {
                     .children(
                         row.features
                             .iter()
-                            .map(|value| el("td").child(format!("{value:.1}"))),
+                            .map(|value| el("td").child(value.to_string())),
                     )
                     .child(el("td").child(report.class_name(row.class)))
                     .child(el("td").child(format!("{:.1} %", row.probability * 100.0)))
