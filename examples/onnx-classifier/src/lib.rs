@@ -4,7 +4,8 @@
 //! The host sends rows of 4 float features as the `X` tensor to `instrument/infer` and gets
 //! back `label` and `probabilities`; concurrent requests are batched. The ONNX engine is the
 //! embedded tract unless the host's config (`runtime`, `library`) or `ORT_DYLIB_PATH` names
-//! an ONNX Runtime library.
+//! an ONNX Runtime library. The host's config can also replace the model file (`path`) and
+//! the batching limits (`max_batch`, `max_wait_ms`, `max_concurrency`).
 //!
 //! This crate's binary serves it; other hosts (the `quickstart` example) serve the same code
 //! from their own binary.
@@ -12,7 +13,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use symphony_instruments::manifest::{Manifest, ManifestErrors};
+use symphony_instruments::manifest::EmbeddedManifest;
 use symphony_instruments::onnx::OnnxInstrument;
 use symphony_instruments::serve::Start;
 use symphony_instruments::{Instrument, InstrumentError, Pipeline};
@@ -26,16 +27,10 @@ pub const BASE_DIR: &str = env!("CARGO_MANIFEST_DIR");
 pub const CLASSES: [&str; 3] = ["setosa", "versicolor", "virginica"];
 
 /// The manifest, embedded from `symphony.toml` at compile time.
-///
-/// # Errors
-///
-/// The manifest is invalid (every problem, by field).
-pub fn manifest() -> Result<&'static Manifest, &'static ManifestErrors> {
-    symphony_instruments::manifest::embed_manifest!().get()
-}
+pub static MANIFEST: &EmbeddedManifest = symphony_instruments::manifest::embed_manifest!();
 
 /// Loads the model (on the engine the host's config chooses) and warms it up: the start
-/// function for [`serve`](symphony_instruments::serve::serve).
+/// function for [`serve_embedded`](symphony_instruments::serve::serve_embedded).
 ///
 /// # Errors
 ///

@@ -3,18 +3,9 @@
 
 use std::process::ExitCode;
 
-use symphony_instruments::serve::log::{LogOptions, init};
-use symphony_instruments::serve::serve;
+use symphony_instruments::serve::serve_embedded;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init(LogOptions::from_env());
-    let manifest = match onnx_classifier::manifest() {
-        Ok(manifest) => manifest.clone(),
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
-    serve(manifest, onnx_classifier::start).await
+    serve_embedded(onnx_classifier::MANIFEST, onnx_classifier::start).await
 }

@@ -70,8 +70,15 @@ pub(crate) fn run(options: &Options) -> Result<Summary, QuickstartError> {
         Vec::new(),
     )?);
 
-    // 2. The instrument may read its model and run it. Its serve loop (tokio, in
-    // symphony_instruments) does not apply a kernel sandbox, so none is asked for.
+    // 2. The instrument may read its model and run it. On tract that is all it needs, so the
+    // kernel holds it to that; ONNX Runtime is a library loaded from outside its grants.
+    let instrument_confinement = match &options.backend {
+        Backend::Tract => confinement.clone(),
+        Backend::OnnxRuntime(library) => Confinement::None(format!(
+            "none: ONNX Runtime is loaded from {}, outside what the manifest may request",
+            library.display()
+        )),
+    };
     let mut instrument_options = base_options()
         .with_workspace_root(onnx_classifier::BASE_DIR)
         .with_grants(Permissions {
@@ -86,10 +93,7 @@ pub(crate) fn run(options: &Options) -> Result<Summary, QuickstartError> {
     let instrument = launch(
         Kind::Instrument,
         instrument_options,
-        &Confinement::None(
-            "none: the instrument serve loop (symphony_instruments) applies no kernel sandbox yet"
-                .into(),
-        ),
+        &instrument_confinement,
     )?;
     let scored = score(&instrument, &read.rows)?;
     steps.push(finish(

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use symphony_core::sandbox::{LandlockSupport, landlock_support};
 
 const CLASSES: [&str; 3] = ["setosa", "versicolor", "virginica"];
 const HEADER: &str = "name,sepal_length,sepal_width,petal_length,petal_width";
@@ -179,6 +180,16 @@ fn scores_the_bundled_csv_like_onnxruntime_and_writes_the_page() {
         "{stdout}"
     );
     assert_eq!(stdout.matches("(spawn + handshake").count(), 3, "{stdout}");
+    // On tract every extension can be held to its grants by the kernel, where it has Landlock.
+    let sandboxed = match landlock_support() {
+        LandlockSupport::Available { .. } => 3,
+        _ => 0,
+    };
+    assert_eq!(
+        stdout.matches("sandbox    Landlock").count(),
+        sandboxed,
+        "{stdout}"
+    );
 }
 
 #[test]

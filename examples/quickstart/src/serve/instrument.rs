@@ -3,17 +3,9 @@
 
 use std::process::ExitCode;
 
-use symphony_instruments::serve::log::{LogOptions, init};
+use symphony_instruments::serve::serve_embedded;
 
 pub(super) fn serve() -> ExitCode {
-    init(LogOptions::from_env());
-    let manifest = match onnx_classifier::manifest() {
-        Ok(manifest) => manifest.clone(),
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -24,8 +16,8 @@ pub(super) fn serve() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(symphony_instruments::serve::serve(
-        manifest,
+    runtime.block_on(serve_embedded(
+        onnx_classifier::MANIFEST,
         onnx_classifier::start,
     ))
 }
