@@ -21,6 +21,7 @@ mod instrument;
 mod io;
 pub mod model;
 pub mod pipeline;
+pub mod prelude;
 pub mod serve;
 mod tensor;
 
@@ -36,4 +37,6 @@ pub use model::{Limits, ModelConfig, ModelConfigError, ModelSource, OnnxRuntime}
 pub use pipeline::Pipeline;
 pub use tensor::{DataType, Tensor, TensorData, TensorError};
 
-pub use symphony_core::{config, lifecycle, manifest, permission, sandbox, version};
+pub use symphony_core::{
+    config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
+};

@@ -8,10 +8,9 @@
 use std::process::ExitCode;
 
 use serde::{Deserialize, Serialize};
-use symphony_core::manifest::EmbeddedManifest;
-use symphony_core::serve::serve;
+use symphony_motifs::manifest::EmbeddedManifest;
 use symphony_motifs::motif::{Effects, Event, Motif, Placement};
-use symphony_motifs::serve::MotifServer;
+use symphony_motifs::serve::{MotifServer, serve};
 use symphony_motifs::view::{Node, el, text};
 
 struct Counter;
@@ -150,7 +149,7 @@ impl Motif for Counter {
     }
 }
 
-static MANIFEST: &EmbeddedManifest = symphony_core::embed_manifest!();
+static MANIFEST: &EmbeddedManifest = symphony_motifs::embed_manifest!();
 
 fn main() -> ExitCode {
     let manifest = match MANIFEST.get() {
