@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use toml_edit::{DocumentMut, Item, Key, Table};
+use toml_edit::{Decor, DocumentMut, Item, Key, Table, Value};
 
 use super::Style;
 use super::dependency::{Shape, Spec};
@@ -174,6 +174,13 @@ fn to_split(
     }
     let mut replacements = Vec::new();
     for &kind in &enabled.kinds {
+        if spec.workspace && workspace.dependency(kind.crate_name())?.is_none() {
+            return Err(format!(
+                "`{UMBRELLA}` comes from the workspace, which has no `{}` in \
+                 [workspace.dependencies]; add it there first",
+                kind.crate_name()
+            ));
+        }
         let focused = Spec {
             workspace: spec.workspace,
             version: spec.version.clone(),
@@ -318,20 +325,250 @@ fn replace(table: &mut Table, old: &[&str], new: Vec<(Key, Item)>) {
     table.sort_values_by(|a, _, b, _| rank_of(a).cmp(&rank_of(b)).then(Ordering::Equal));
 }
 
-/// The comments above an entry live in its key's decor, a trailing comment in its value's
-/// (or, for `[header]` tables, the table's decor and document position).
+/// Carries an entry's comments over to its replacement: the lines above it and the comment
+/// after it on its line (for `[header]` tables, the table's decor and document position).
 fn carry_decor(old_key: &Key, old_item: &Item, key: &mut Key, item: &mut Item) {
-    *key.leaf_decor_mut() = old_key.leaf_decor().clone();
-    match (old_item, item) {
-        (Item::Value(old), Item::Value(new)) => {
-            if let Some(suffix) = old.decor().suffix() {
-                new.decor_mut().set_suffix(suffix.clone());
+    if let (Item::Table(old), Item::Table(new)) = (old_item, &mut *item)
+        && !old.is_dotted()
+        && !new.is_dotted()
+    {
+        *key.leaf_decor_mut() = old_key.leaf_decor().clone();
+        *new.decor_mut() = old.decor().clone();
+        new.set_position(old.position());
+        return;
+    }
+    if let Some(prefix) = first_key_decor(old_key, old_item).and_then(|decor| decor.prefix()) {
+        let prefix = prefix.clone();
+        with_first_key_decor(key, item, |decor| decor.set_prefix(prefix));
+    }
+    if let Some(suffix) = last_value(old_item).and_then(|value| value.decor().suffix()) {
+        let suffix = suffix.clone();
+        if let Some(value) = last_value_mut(item) {
+            value.decor_mut().set_suffix(suffix);
+        }
+    }
+}
+
+/// The decor holding the lines above an entry: its key's, or for a dotted entry
+/// (`name.workspace = true`) the first inner key's.
+fn first_key_decor<'a>(key: &'a Key, item: &'a Item) -> Option<&'a Decor> {
+    match item.as_table_like() {
+        Some(table) if table.is_dotted() => {
+            let (first, _) = table.iter().next()?;
+            table.key(first).map(Key::leaf_decor)
+        }
+        _ => Some(key.leaf_decor()),
+    }
+}
+
+fn with_first_key_decor(key: &mut Key, item: &mut Item, set: impl FnOnce(&mut Decor)) {
+    match item.as_table_like_mut() {
+        Some(table) if table.is_dotted() => {
+            let first = table.iter().next().map(|(first, _)| first.to_owned());
+            if let Some(mut inner) = first.and_then(|first| table.key_mut(&first)) {
+                set(inner.leaf_decor_mut());
             }
         }
-        (Item::Table(old), Item::Table(new)) if !old.is_dotted() && !new.is_dotted() => {
-            *new.decor_mut() = old.decor().clone();
-            new.set_position(old.position());
+        _ => set(key.leaf_decor_mut()),
+    }
+}
+
+/// The value ending an entry's line, which holds its trailing comment.
+fn last_value(item: &Item) -> Option<&Value> {
+    match item {
+        Item::Value(value) => Some(value),
+        Item::Table(table) if table.is_dotted() => {
+            table.iter().last().and_then(|(_, item)| last_value(item))
         }
-        _ => {}
+        _ => None,
+    }
+}
+
+fn last_value_mut(item: &mut Item) -> Option<&mut Value> {
+    match item {
+        Item::Value(value) => Some(value),
+        Item::Table(table) if table.is_dotted() => table
+            .iter_mut()
+            .last()
+            .and_then(|(_, item)| last_value_mut(item)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A workspace declaring the SDK as this repository does: the umbrella without
+    /// default features, the focused crates plainly.
+    struct Declared(&'static [(&'static str, Option<bool>)]);
+
+    impl Workspace for Declared {
+        fn dependency(&self, name: &str) -> Result<Option<Spec>, String> {
+            Ok(self.0.iter().find(|(declared, _)| *declared == name).map(
+                |(_, default_features)| Spec {
+                    version: Some("=0.1.0".to_owned()),
+                    default_features: *default_features,
+                    ..Spec::default()
+                },
+            ))
+        }
+    }
+
+    const SDK: Declared = Declared(&[
+        ("symphony", Some(false)),
+        ("symphony_instruments", None),
+        ("symphony_operators", None),
+        ("symphony_motifs", None),
+    ]);
+
+    fn migrate(text: &str, style: Style, usage: &Usage) -> Result<Rewritten, String> {
+        rewrite(text, style, usage, &SDK)
+    }
+
+    const SPLIT: &str = r#"[package]
+name = "cleaner"
+
+[dependencies]
+serde_json.workspace = true
+# The SDK, for operators.
+symphony_operators.workspace = true   # trailing note
+regex = "1" # kept
+
+[target.'cfg(unix)'.dev-dependencies]
+symphony_instruments = { workspace = true, features = ["onnx"] }
+"#;
+
+    const UNIFIED: &str = r#"[package]
+name = "cleaner"
+
+[dependencies]
+serde_json.workspace = true
+# The SDK, for operators.
+symphony = { workspace = true, features = ["operators"] }   # trailing note
+regex = "1" # kept
+
+[target.'cfg(unix)'.dev-dependencies]
+symphony = { workspace = true, features = ["instruments", "onnx"] }
+"#;
+
+    #[test]
+    fn workspace_dependencies_round_trip_keeping_order_and_comments() {
+        let unified = migrate(SPLIT, Style::Unified, &Usage::default()).unwrap();
+        assert_eq!(unified.text, UNIFIED);
+        assert_eq!(unified.kinds, [Kind::Operators, Kind::Instruments]);
+        let split = migrate(UNIFIED, Style::Split, &Usage::default()).unwrap();
+        assert_eq!(split.text, SPLIT);
+    }
+
+    #[test]
+    fn a_versioned_umbrella_splits_into_one_dependency_per_kind_and_back() {
+        let unified = "[dependencies]\nsymphony = { version = \"0.1\", default-features = false, features = [\"operators\", \"onnx\"] }\nserde = \"1\"\n";
+        let split = migrate(unified, Style::Split, &Usage::default()).unwrap();
+        assert_eq!(
+            split.text,
+            "[dependencies]\nsymphony_operators = \"0.1\"\nsymphony_instruments = { version = \"0.1\", features = [\"onnx\"] }\nserde = \"1\"\n"
+        );
+        let back = migrate(&split.text, Style::Unified, &Usage::default()).unwrap();
+        assert_eq!(
+            back.text,
+            "[dependencies]\nsymphony = { version = \"0.1\", default-features = false, features = [\"operators\", \"instruments\", \"onnx\"] }\nserde = \"1\"\n"
+        );
+    }
+
+    #[test]
+    fn default_features_split_into_the_kinds_the_code_uses() {
+        let unified = "[dependencies]\nsymphony = \"0.1\"\n";
+        let motifs = Usage {
+            kinds: vec![Kind::Motifs],
+            prelude: false,
+        };
+        let split = migrate(unified, Style::Split, &motifs).unwrap();
+        assert_eq!(split.text, "[dependencies]\nsymphony_motifs = \"0.1\"\n");
+
+        let prelude = Usage {
+            kinds: vec![],
+            prelude: true,
+        };
+        let split = migrate(unified, Style::Split, &prelude).unwrap();
+        assert_eq!(split.kinds, Kind::ALL);
+    }
+
+    #[test]
+    fn header_tables_keep_their_shape() {
+        let unified = "[package]\nname = \"x\"\n\n# The SDK.\n[dependencies.symphony]\nworkspace = true\nfeatures = [\"motifs\", \"tauri\"]\n";
+        let split = migrate(unified, Style::Split, &Usage::default()).unwrap();
+        assert_eq!(
+            split.text,
+            "[package]\nname = \"x\"\n\n# The SDK.\n[dependencies.symphony_motifs]\nworkspace = true\nfeatures = [\"tauri\"]\n"
+        );
+        let back = migrate(&split.text, Style::Unified, &Usage::default()).unwrap();
+        assert_eq!(back.text, unified);
+    }
+
+    #[test]
+    fn what_cannot_be_expressed_is_refused_naming_table_and_key() {
+        let cases = [
+            (
+                "[dependencies]\nsymphony_operators = \"0.1\"\nsymphony_motifs = \"0.2\"\n",
+                Style::Unified,
+                "[dependencies]: `symphony_operators` and `symphony_motifs` differ in where",
+            ),
+            (
+                "[dependencies]\nsymphony = { version = \"0.1\", features = [\"gpu\"] }\n",
+                Style::Split,
+                "[dependencies]: `symphony` enables `gpu`",
+            ),
+            (
+                "[dependencies]\nsymphony = { path = \"../symphony\" }\n",
+                Style::Split,
+                "[dependencies]: `symphony` has `path`",
+            ),
+            (
+                "[features]\nml = [\"symphony/onnx\"]\n[dependencies]\nsymphony = \"0.1\"\n",
+                Style::Split,
+                "[features] ml = [\"symphony/onnx\"] forwards to `symphony`",
+            ),
+            (
+                "[dependencies]\nserde = \"1\"\n",
+                Style::Split,
+                "has no dependency on `symphony`",
+            ),
+            (
+                "[dependencies]\nsymphony = { version = \"0.1\", default-features = false }\n",
+                Style::Split,
+                "enables no kind of extension",
+            ),
+        ];
+        for (text, style, expected) in cases {
+            let error = migrate(text, style, &Usage::default()).unwrap_err();
+            assert!(error.contains(expected), "{error}\nexpected: {expected}");
+        }
+    }
+
+    #[test]
+    fn a_workspace_must_declare_what_the_other_style_needs() {
+        let bare = Declared(&[("symphony_operators", None)]);
+        let error = rewrite(
+            "[dependencies]\nsymphony_operators.workspace = true\n",
+            Style::Unified,
+            &Usage::default(),
+            &bare,
+        )
+        .unwrap_err();
+        assert!(
+            error.contains("no `symphony` in [workspace.dependencies]"),
+            "{error}"
+        );
+
+        let defaults = Declared(&[("symphony", None), ("symphony_operators", None)]);
+        let error = rewrite(
+            "[dependencies]\nsymphony_operators.workspace = true\n",
+            Style::Unified,
+            &Usage::default(),
+            &defaults,
+        )
+        .unwrap_err();
+        assert!(error.contains("set `default-features = false`"), "{error}");
     }
 }
