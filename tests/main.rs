@@ -3,6 +3,7 @@
 mod instruments;
 mod manifest;
 mod motifs;
+mod operators;
 mod permission;
 mod protocol;
 mod sandbox;

@@ -20,6 +20,7 @@ mod error;
 mod instrument;
 mod io;
 pub mod model;
+mod panic;
 pub mod pipeline;
 pub mod prelude;
 pub mod serve;

@@ -426,8 +426,10 @@ async fn malformed_json_is_a_clear_error() {
         .await
         .unwrap_err();
     assert!(
-        error.to_string().contains("the response is not JSON")
-            && error.to_string().contains("<html>oops"),
+        error.to_string().contains(&format!(
+            "the response of http://{}/v1/chat/completions is not JSON",
+            server.addr
+        )) && error.to_string().contains("<html>oops"),
         "{error}"
     );
     assert!(!error.is_retryable());

@@ -1,7 +1,8 @@
 //! Render and diff of a 1,000-node view; patch size against a full re-render.
 //!
 //! The view is a keyed table-like list: 200 rows of `li > (span, span > text)`, about
-//! 1,000 nodes. The "one field" change edits one cell's text.
+//! 1,000 nodes. The "one field" change edits one cell's text; "reversed" reverses the rows
+//! (199 moves, the keyed diff's worst case).
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -11,9 +12,13 @@ use symphony_motifs::view::{Node, View, el, text};
 const ROWS: usize = 200;
 
 fn tree(changed_row: Option<usize>) -> Node {
+    rows(changed_row, (0..ROWS).collect())
+}
+
+fn rows(changed_row: Option<usize>, order: Vec<usize>) -> Node {
     el("ul")
         .attr("class", "rows")
-        .children((0..ROWS).map(|row| {
+        .children(order.into_iter().map(|row| {
             let value = if Some(row) == changed_row {
                 "changed".to_owned()
             } else {
@@ -52,6 +57,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("to_html", |b| b.iter(|| black_box(&old).to_html()));
     group.bench_function("diff_one_field", |b| {
         b.iter(|| diff(black_box(&old), black_box(&new)))
+    });
+    let reversed = View::new(rows(None, (0..ROWS).rev().collect())).expect("valid view");
+    group.bench_function("diff_reversed", |b| {
+        b.iter(|| diff(black_box(&old), black_box(&reversed)))
     });
     group.bench_function("render_and_diff_one_field", |b| {
         b.iter(|| {

@@ -10,7 +10,8 @@
 //! - [`bridge`]: the page script and validation of its messages; [`page`]: the document
 //!   around a view; [`csp`]: its Content-Security-Policy; [`assets`]: `motif://` bundles;
 //! - [`serve`]: [`serve::MotifServer`], the protocol handler of a motif extension;
-//! - `tauri_plugin` (feature `tauri`): the Tauri 2 plugin.
+//! - `tauri_plugin` (feature `tauri`): the Tauri 2 plugin, and `tauri_plugin::preview`, a
+//!   real window showing one motif while you write it.
 //!
 //! This crate also re-exports the shared foundation an extension author needs (manifest,
 //! permissions, configuration, lifecycle) so that a motif extension depends on this crate alone.

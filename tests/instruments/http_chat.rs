@@ -1,5 +1,6 @@
 //! The `http-chat` example extension against a real HTTP server on 127.0.0.1: chat, streamed
-//! chat as `$/progress`, cancellation mid-stream, the network grant, unreachable endpoints.
+//! chat as `$/progress`, cancellation mid-stream, the network grant, unreachable endpoints,
+//! answers that are not JSON.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -91,6 +92,14 @@ fn serve_one(stream: TcpStream, client_left: &AtomicBool, authorization: &Mutex<
             std::thread::sleep(Duration::from_millis(10));
         }
         let _ = stream.write_all(b"data: [DONE]\n\n");
+    } else if request["messages"][0]["content"] == NOT_JSON {
+        // What a misconfigured proxy in front of the API might answer.
+        let body = "<html><body>502 Bad Gateway</body></html>";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
     } else {
         let prompt = request["messages"][0]["content"].as_str().unwrap_or("");
         let body = json!({
@@ -105,6 +114,9 @@ fn serve_one(stream: TcpStream, client_left: &AtomicBool, authorization: &Mutex<
         );
     }
 }
+
+/// The prompt the server answers with an HTML page instead of JSON.
+const NOT_JSON: &str = "answer with html";
 
 fn grants(host: &str) -> Permissions {
     let mut grants = Permissions::default();
@@ -237,5 +249,32 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
     }
     let health: Value = host.call("instrument/health", &()).expect("still serving");
     assert_eq!(health["status"], "ready");
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn an_answer_that_is_not_json_is_a_clear_error_and_the_extension_keeps_serving() {
+    let server = chat_server();
+    let host = Host::spawn(command(), options(server.addr, grants("127.0.0.1")))
+        .expect("http-chat starts");
+    match host.call::<Value, _>("instrument/infer", &text(NOT_JSON)) {
+        Err(CallError::Remote { error, .. }) => {
+            assert_eq!(error.kind(), Some(ErrorCode::ExtensionFailed), "{error:?}");
+            let endpoint = format!("http://{}/v1/chat/completions", server.addr);
+            assert!(
+                error
+                    .message
+                    .contains(&format!("the response of {endpoint} is not JSON"))
+                    && error.message.contains("502 Bad Gateway"),
+                "{}",
+                error.message
+            );
+        }
+        other => panic!("expected a non-JSON answer to fail, got {other:?}"),
+    }
+    let answer: Value = host
+        .call("instrument/infer", &text("after"))
+        .expect("still serving");
+    assert_eq!(answer["output"]["value"], "echo: after");
     host.shutdown().expect("clean shutdown");
 }

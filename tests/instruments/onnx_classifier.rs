@@ -1,16 +1,19 @@
 //! The `onnx-classifier` example extension: answers like Python onnxruntime on both engines,
-//! batches concurrent requests, and keeps serving after bad input.
+//! batches concurrent requests, cancels queued ones, names a missing or corrupt model, and
+//! keeps serving after bad input.
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostError, HostOptions};
-use symphony_core::protocol::ErrorCode;
+use symphony_core::protocol::{ErrorCode, LogLevel, LogParams, method};
 
 use super::workspace;
 use symphony_tests::extension::example_binary;
+use symphony_tests::raw::RawChild;
 
 /// Agreement required with Python onnxruntime.
 const TOLERANCE: f64 = 1e-5;
@@ -219,4 +222,167 @@ fn bad_configuration_fails_the_handshake_naming_the_problem() {
     let error = handshake_error(options().with_config("max_batch", json!(0)));
     assert_eq!(error.kind(), Some(ErrorCode::InvalidConfig));
     assert!(error.message.contains("max_batch"), "{}", error.message);
+}
+
+#[test]
+fn cancelling_a_queued_request_answers_it_at_once_and_spares_its_batch_mates() {
+    // One model call at a time, and a batch of 3 waits up to a minute for its members: the
+    // requests below stay queued until the third arrives, whatever the machine's speed.
+    let host = Host::spawn(
+        command(),
+        options()
+            .with_config("runtime", json!("tract"))
+            .with_config("max_concurrency", json!(1))
+            .with_config("max_batch", json!(3))
+            .with_config("max_wait_ms", json!(60_000)),
+    )
+    .expect("the classifier starts");
+    let reference = reference();
+    let rows = reference["inputs"].as_array().expect("inputs");
+    let first = host
+        .start("instrument/infer", &rows_params(&rows[0..1]))
+        .expect("first");
+    let second = host
+        .start("instrument/infer", &rows_params(&rows[1..2]))
+        .expect("second");
+    let metrics = || -> Value { host.call("instrument/metrics", &()).expect("metrics") };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while metrics()["running"] != 2 {
+        assert!(std::time::Instant::now() < deadline, "{}", metrics());
+        std::thread::sleep(Duration::from_millis(5));
+    }
+
+    second.cancel();
+    match second.wait::<Value>() {
+        Err(CallError::Cancelled { .. }) => {}
+        other => panic!("expected the queued request to be cancelled, got {other:?}"),
+    }
+    // Answered while its batch still waits: nothing has been computed yet.
+    let now = metrics();
+    assert_eq!(
+        (now["completed"].clone(), now["batches"].clone()),
+        (json!(0), json!(0)),
+        "{now}"
+    );
+
+    // The third member completes the batch; the others get their own answers.
+    let third: Value = host
+        .call("instrument/infer", &rows_params(&rows[2..3]))
+        .expect("third");
+    assert_row(&reference, 2, &third);
+    assert_row(&reference, 0, &first.wait::<Value>().expect("first"));
+    let after = metrics();
+    assert_eq!(
+        (&after["completed"], &after["cancelled"], &after["batches"]),
+        (&json!(2), &json!(1), &json!(1)),
+        "{after}"
+    );
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn tracing_records_reach_the_host_as_log_notifications() {
+    let logs: Arc<Mutex<Vec<LogParams>>> = Arc::default();
+    let sink = Arc::clone(&logs);
+    let host = Host::spawn(
+        command(),
+        options()
+            .with_config("runtime", json!("tract"))
+            .on_notification(move |notification| {
+                if notification.method == method::LOG {
+                    let log = notification.params_as().expect("log params");
+                    sink.lock().expect("lock").push(log);
+                }
+            }),
+    )
+    .expect("the classifier starts");
+    // Logged by the start function, during `initialize`.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let ready = loop {
+        let found = logs
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|log| log.message.contains("iris classifier ready"))
+            .cloned();
+        if let Some(log) = found {
+            break log;
+        }
+        assert!(std::time::Instant::now() < deadline, "{:?}", logs.lock());
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert_eq!(ready.level, LogLevel::Info);
+    assert_eq!(ready.target.as_deref(), Some("onnx_classifier"));
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("absent.onnx");
+    let corrupt = dir.path().join("corrupt.onnx");
+    std::fs::write(&corrupt, b"this is not a protobuf model").expect("write");
+    let cases = [
+        (&missing, "cannot read the model file"),
+        (&corrupt, "is not a model tract (embedded) can load"),
+    ];
+    for (path, reason) in cases {
+        let started = Host::spawn(
+            command(),
+            options()
+                .with_config("runtime", json!("tract"))
+                .with_config("path", json!(path.to_string_lossy())),
+        );
+        match started {
+            Err(HostError::Handshake {
+                source: CallError::Remote { error, .. },
+                ..
+            }) => {
+                assert_eq!(error.kind(), Some(ErrorCode::ExtensionFailed), "{error:?}");
+                assert!(
+                    error.message.contains(&path.display().to_string())
+                        && error.message.contains(reason),
+                    "{}",
+                    error.message
+                );
+            }
+            Err(other) => panic!(
+                "{}: expected a refused handshake, got {other}",
+                path.display()
+            ),
+            Ok(_) => panic!("{}: expected a refused handshake", path.display()),
+        }
+    }
+}
+
+#[test]
+fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
+    let mut raw = RawChild::start(command());
+    let init = raw.initialize("1.0", json!({"runtime": "tract"}));
+    assert_eq!(init["result"]["maxMessageSize"], 16 * 1024 * 1024, "{init}");
+    raw.send(br#"{"jsonrpc":"2.0","method":"initialized"}"#);
+
+    // 17 MiB of rows, over the 16 MiB the extension announced.
+    let row = "[5.1,3.5,1.4,0.2],";
+    let mut huge = String::from(
+        r#"{"jsonrpc":"2.0","id":"huge","method":"instrument/infer","params":{"input":{"type":"tensors","value":{"X":{"shape":[1,4],"dtype":"float32","values":["#,
+    );
+    huge.push_str(&row.repeat(17 * 1024 * 1024 / row.len()));
+    huge.push_str("0]}}}}}");
+    raw.send(huge.as_bytes());
+    let answer = raw.recv();
+    assert_eq!(answer["id"], "huge", "{answer}");
+    assert_eq!(
+        answer["error"]["code"],
+        ErrorCode::MessageTooLarge.code(),
+        "{answer}"
+    );
+
+    let reference = reference();
+    let rows = reference["inputs"].as_array().expect("inputs");
+    let answer = raw.request(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "instrument/infer",
+                                     "params": rows_params(&rows[..1])}),
+    );
+    assert_row(&reference, 0, &answer["result"]);
 }

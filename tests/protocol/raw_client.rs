@@ -1,76 +1,14 @@
 //! Foreign clients: raw JSON lines written to the extension's pipes, with no SDK host code.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::process::Command;
 
 use serde_json::{Value, json};
 use symphony_core::protocol::ErrorCode;
 use symphony_tests::extension::{echo_binary, echo_command};
+use symphony_tests::raw::RawChild;
 
-/// The echo extension with its pipes in the test's hands.
-struct RawChild {
-    child: Child,
-    stdin: ChildStdin,
-    lines: Receiver<String>,
-}
-
-impl RawChild {
-    fn start() -> RawChild {
-        let mut child = echo_command()
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn echo");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, lines) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { return };
-                if sender.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        RawChild {
-            child,
-            stdin,
-            lines,
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).expect("write");
-        self.stdin.write_all(b"\n").expect("write");
-    }
-
-    fn recv(&self) -> Value {
-        let line = self
-            .lines
-            .recv_timeout(Duration::from_secs(20))
-            .expect("an answer");
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
-    }
-
-    fn initialize(&mut self, version: &str) -> Value {
-        self.send(
-            json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
-                "protocolVersion": version, "host": {"name": "raw", "version": "0"}}})
-            .to_string()
-            .as_bytes(),
-        );
-        self.recv()
-    }
-}
-
-impl Drop for RawChild {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn echo() -> RawChild {
+    RawChild::start(echo_command())
 }
 
 fn code(answer: &Value) -> i64 {
@@ -81,8 +19,11 @@ fn code(answer: &Value) -> i64 {
 
 #[test]
 fn malformed_input_is_answered_and_the_extension_keeps_serving() {
-    let mut raw = RawChild::start();
-    assert_eq!(raw.initialize("1.0")["result"]["protocolVersion"], "1.0");
+    let mut raw = echo();
+    assert_eq!(
+        raw.initialize("1.0", json!({}))["result"]["protocolVersion"],
+        "1.0"
+    );
     raw.send(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\",\"params\":[");
     let answer = raw.recv();
     assert_eq!((code(&answer), &answer["id"]), (-32700, &Value::Null));
@@ -101,8 +42,8 @@ fn malformed_input_is_answered_and_the_extension_keeps_serving() {
 
 #[test]
 fn oversized_request_is_answered_with_its_id_and_the_stream_resynchronises() {
-    let mut raw = RawChild::start();
-    raw.initialize("1.0");
+    let mut raw = echo();
+    raw.initialize("1.0", json!({}));
     let mut big = br#"{"jsonrpc":"2.0","id":"huge","method":"echo","params":[""#.to_vec();
     big.extend(std::iter::repeat_n(b'z', 17 * 1024 * 1024));
     big.extend(br#""]}"#);
@@ -116,8 +57,8 @@ fn oversized_request_is_answered_with_its_id_and_the_stream_resynchronises() {
 
 #[test]
 fn version_mismatch_names_both_versions() {
-    let mut raw = RawChild::start();
-    let answer = raw.initialize("2.0");
+    let mut raw = echo();
+    let answer = raw.initialize("2.0", json!({}));
     assert_eq!(code(&answer), ErrorCode::IncompatibleVersion.code());
     let message = answer["error"]["message"].as_str().unwrap_or_default();
     assert!(
@@ -125,22 +66,25 @@ fn version_mismatch_names_both_versions() {
         "{message}"
     );
     // The handshake can be retried with a compatible version.
-    assert_eq!(raw.initialize("1.7")["result"]["protocolVersion"], "1.0");
+    assert_eq!(
+        raw.initialize("1.7", json!({}))["result"]["protocolVersion"],
+        "1.0"
+    );
 }
 
 #[test]
 fn exit_without_shutdown_exits_with_code_1_and_with_it_0() {
-    let mut raw = RawChild::start();
-    raw.initialize("1.0");
+    let mut raw = echo();
+    raw.initialize("1.0", json!({}));
     raw.send(br#"{"jsonrpc":"2.0","method":"exit"}"#);
-    assert_eq!(raw.child.wait().expect("wait").code(), Some(1));
+    assert_eq!(raw.wait().code(), Some(1));
 
-    let mut raw = RawChild::start();
-    raw.initialize("1.0");
+    let mut raw = echo();
+    raw.initialize("1.0", json!({}));
     raw.send(br#"{"jsonrpc":"2.0","id":1,"method":"shutdown"}"#);
     assert_eq!(raw.recv()["result"], Value::Null);
     raw.send(br#"{"jsonrpc":"2.0","method":"exit"}"#);
-    assert_eq!(raw.child.wait().expect("wait").code(), Some(0));
+    assert_eq!(raw.wait().code(), Some(0));
 }
 
 #[test]

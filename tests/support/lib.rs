@@ -1,2 +1,3 @@
 //! Helpers shared by the workspace integration tests.
 pub mod extension;
+pub mod raw;

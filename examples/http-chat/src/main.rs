@@ -9,8 +9,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use symphony_instruments::http::HttpInstrument;
-use symphony_instruments::serve::log::{LogOptions, init};
-use symphony_instruments::serve::{Start, serve};
+use symphony_instruments::serve::{Start, serve_embedded};
 use symphony_instruments::{InstrumentError, Pipeline};
 
 async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
@@ -22,13 +21,5 @@ async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init(LogOptions::from_env());
-    let manifest = match symphony_instruments::manifest::embed_manifest!().get() {
-        Ok(manifest) => manifest.clone(),
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
-    serve(manifest, start).await
+    serve_embedded(symphony_instruments::manifest::embed_manifest!(), start).await
 }

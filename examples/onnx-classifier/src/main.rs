@@ -4,15 +4,15 @@
 //! The host sends rows of 4 float features as the `X` tensor to `instrument/infer` and gets
 //! back `label` and `probabilities`; concurrent requests are batched. The ONNX engine is the
 //! embedded tract unless the host's config (`runtime`, `library`) or `ORT_DYLIB_PATH` names
-//! an ONNX Runtime library.
+//! an ONNX Runtime library. The host's config can also replace the model file (`path`) and
+//! the batching limits (`max_batch`, `max_wait_ms`, `max_concurrency`).
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use symphony_instruments::onnx::OnnxInstrument;
-use symphony_instruments::serve::log::{LogOptions, init};
-use symphony_instruments::serve::{Start, serve};
+use symphony_instruments::serve::{Start, serve_embedded};
 use symphony_instruments::{Instrument, InstrumentError, Pipeline};
 
 /// Where `model/iris.onnx` is: beside this crate's `Cargo.toml`.
@@ -28,13 +28,5 @@ async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    init(LogOptions::from_env());
-    let manifest = match symphony_instruments::manifest::embed_manifest!().get() {
-        Ok(manifest) => manifest.clone(),
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
-    serve(manifest, start).await
+    serve_embedded(symphony_instruments::manifest::embed_manifest!(), start).await
 }

@@ -1,14 +1,17 @@
 //! Cancellation tokens.
 
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use crate::protocol::ErrorObject;
 
 /// Set when the request it belongs to is cancelled (by `$/cancelRequest`, because the
 /// connection ended, or because an embedded call's time limit passed). Handlers poll it during
-/// long work and stop early.
+/// long work and stop early; async code awaits [`cancelled`](Self::cancelled) instead.
 ///
 /// Clones share the flag, so a token can be handed to worker threads.
 ///
@@ -23,8 +26,15 @@ use crate::protocol::ErrorObject;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct CancelToken {
-    flag: Arc<AtomicBool>,
+    shared: Arc<Shared>,
     deadline: Option<Instant>,
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    flag: AtomicBool,
+    /// Tasks awaiting [`CancelToken::cancelled`]; woken once by [`CancelToken::cancel`].
+    wakers: Mutex<Vec<Waker>>,
 }
 
 impl CancelToken {
@@ -36,25 +46,59 @@ impl CancelToken {
     /// A token that also counts as cancelled from `deadline` on.
     pub(crate) fn with_deadline(deadline: Option<Instant>) -> Self {
         CancelToken {
-            flag: Arc::default(),
+            shared: Arc::default(),
             deadline,
         }
     }
 
-    /// Cancels the request; every clone sees it.
+    /// Cancels the request; every clone sees it, and every [`cancelled`](Self::cancelled)
+    /// future completes.
     pub fn cancel(&self) {
-        self.flag.store(true, Ordering::Release);
+        self.shared.flag.store(true, Ordering::Release);
+        let wakers = std::mem::take(
+            &mut *self
+                .shared
+                .wakers
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner()),
+        );
+        for waker in wakers {
+            waker.wake();
+        }
     }
 
     /// Whether the request was cancelled.
     pub fn is_cancelled(&self) -> bool {
-        self.flag.load(Ordering::Acquire) || self.deadline_passed()
+        self.shared.flag.load(Ordering::Acquire) || self.deadline_passed()
     }
 
     /// Whether the token's deadline (if any) has passed.
     pub(crate) fn deadline_passed(&self) -> bool {
         self.deadline
             .is_some_and(|deadline| Instant::now() >= deadline)
+    }
+
+    /// A future that completes once [`cancel`](Self::cancel) is called, on any executor: an
+    /// async serve loop races a request's work against it.
+    ///
+    /// It needs no timer, so it does not complete by itself when a deadline passes; tokens
+    /// with deadlines (embedded calls) are checked with [`is_cancelled`](Self::is_cancelled).
+    ///
+    /// ```
+    /// use std::future::Future;
+    /// use std::pin::pin;
+    /// use std::task::{Context, Poll, Waker};
+    /// use symphony_core::serve::CancelToken;
+    ///
+    /// let token = CancelToken::new();
+    /// let mut cancelled = pin!(token.cancelled());
+    /// let mut context = Context::from_waker(Waker::noop());
+    /// assert!(cancelled.as_mut().poll(&mut context).is_pending());
+    /// token.clone().cancel();
+    /// assert!(cancelled.poll(&mut context).is_ready());
+    /// ```
+    pub fn cancelled(&self) -> Cancelled<'_> {
+        Cancelled { token: self }
     }
 
     /// `Err` with the [`Cancelled`](crate::protocol::ErrorCode::Cancelled) error once the
@@ -69,5 +113,68 @@ impl CancelToken {
         } else {
             Ok(())
         }
+    }
+}
+
+/// The future returned by [`CancelToken::cancelled`].
+#[derive(Debug)]
+#[must_use = "a future does nothing unless awaited"]
+pub struct Cancelled<'a> {
+    token: &'a CancelToken,
+}
+
+impl Future for Cancelled<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, context: &mut Context<'_>) -> Poll<()> {
+        let shared = &self.token.shared;
+        if shared.flag.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        let mut wakers = shared
+            .wakers
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        // Checked again under the lock: `cancel` sets the flag before taking the wakers, so
+        // either it sees this waker or this sees the flag.
+        if shared.flag.load(Ordering::Acquire) {
+            return Poll::Ready(());
+        }
+        if !wakers.iter().any(|waker| waker.will_wake(context.waker())) {
+            wakers.push(context.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cancel_wakes_a_task_waiting_on_another_thread() {
+        struct Flag(std::thread::Thread, AtomicBool);
+        impl std::task::Wake for Flag {
+            fn wake(self: Arc<Self>) {
+                self.1.store(true, Ordering::Release);
+                self.0.unpark();
+            }
+        }
+        let token = CancelToken::new();
+        let flag = Arc::new(Flag(std::thread::current(), AtomicBool::new(false)));
+        let waker = Waker::from(Arc::clone(&flag));
+        let mut context = Context::from_waker(&waker);
+        let mut cancelled = std::pin::pin!(token.cancelled());
+        assert!(cancelled.as_mut().poll(&mut context).is_pending());
+        // Polling again with the same waker registers it once.
+        assert!(cancelled.as_mut().poll(&mut context).is_pending());
+        assert_eq!(token.shared.wakers.lock().expect("lock").len(), 1);
+        let canceller = token.clone();
+        let thread = std::thread::spawn(move || canceller.cancel());
+        while !flag.1.load(Ordering::Acquire) {
+            std::thread::park();
+        }
+        thread.join().expect("canceller");
+        assert!(cancelled.poll(&mut context).is_ready());
     }
 }

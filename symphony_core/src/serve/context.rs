@@ -6,7 +6,9 @@ use serde_json::Value;
 use crate::config::ConfigValues;
 use crate::manifest::Manifest;
 use crate::permission::{PermissionError, Policy};
-use crate::protocol::{ErrorCode, ErrorObject, InitializeParams};
+use crate::protocol::{ErrorCode, ErrorObject, InitializeParams, Request};
+
+use super::{SandboxHook, Session};
 
 /// A session's terms, settled during `initialize`: what the host sent, the [`Policy`] compiled
 /// from the manifest's request, the host's grants and workspace roots, and the host's
@@ -102,6 +104,47 @@ impl Context {
             policy,
             config,
         })
+    }
+
+    /// The whole handshake of a serve loop for an `initialize` request (the one in
+    /// [`Action::Initialize`](super::Action::Initialize)): checks the params and the protocol
+    /// version ([`Session::check_initialize`]), [establishes](Self::establish) the context,
+    /// and, when the host sets `sandbox`, applies `sandbox`.
+    ///
+    /// A serve loop passes `None` for `sandbox` when it may be sharing the host's process
+    /// (in-process hosting, custom transports): a host asking for a sandbox is then refused
+    /// rather than left unconfined, or restricted itself.
+    ///
+    /// # Errors
+    ///
+    /// The error object to answer `initialize` with: those of
+    /// [`check_initialize`](Session::check_initialize) and [`establish`](Self::establish),
+    /// or [`SandboxUnavailable`](ErrorCode::SandboxUnavailable) saying why the sandbox cannot
+    /// be applied.
+    pub fn handshake(
+        request: &Request,
+        manifest: &Manifest,
+        sandbox: Option<&SandboxHook>,
+    ) -> Result<Self, ErrorObject> {
+        let params = Session::check_initialize(request)?;
+        let context = Context::establish(params, manifest)?;
+        if context.params().sandbox {
+            let Some(apply) = sandbox else {
+                return Err(ErrorObject::new(
+                    ErrorCode::SandboxUnavailable,
+                    "the host asked for a sandbox, but this extension is served over a custom \
+                     or in-process transport, which gets no default sandbox since it may share \
+                     the host's process (set ServeOptions::sandbox to provide one)",
+                ));
+            };
+            apply(&context).map_err(|reason| {
+                ErrorObject::new(
+                    ErrorCode::SandboxUnavailable,
+                    format!("the host asked for a sandbox, but it cannot be applied: {reason}"),
+                )
+            })?;
+        }
+        Ok(context)
     }
 
     /// Everything the host sent in `initialize`.

@@ -87,21 +87,35 @@ thread_local! {
     static FORWARDING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Makes `peer` the destination of forwarded records (the serve loop calls this).
-pub(crate) fn attach(peer: Peer) -> u64 {
+/// Makes `peer` the destination of forwarded records until the returned guard is dropped.
+///
+/// A serve loop calls this for its connection ([`serve`](super::serve) does); records are
+/// forwarded only if the subscriber was installed with
+/// [`forward_to_host`](LogOptions::forward_to_host). The most recent call wins, so a process
+/// running several loops forwards to the newest.
+pub fn forward_to(peer: Peer) -> Forwarding {
     let attachment = NEXT_ATTACHMENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     *HOST.lock().unwrap_or_else(|p| p.into_inner()) = Some((attachment, peer));
-    attachment
+    Forwarding { attachment }
 }
 
-/// Stops forwarding to the connection of `attachment`, if it is still the destination.
-pub(crate) fn detach(attachment: u64) {
-    let mut host = HOST.lock().unwrap_or_else(|p| p.into_inner());
-    if host
-        .as_ref()
-        .is_some_and(|(current, _)| *current == attachment)
-    {
-        *host = None;
+/// Forwarding to a connection, from [`forward_to`]; dropping it stops forwarding there (unless
+/// a newer connection has replaced it already).
+#[derive(Debug)]
+#[must_use = "forwarding stops when this is dropped"]
+pub struct Forwarding {
+    attachment: u64,
+}
+
+impl Drop for Forwarding {
+    fn drop(&mut self) {
+        let mut host = HOST.lock().unwrap_or_else(|p| p.into_inner());
+        if host
+            .as_ref()
+            .is_some_and(|(current, _)| *current == self.attachment)
+        {
+            *host = None;
+        }
     }
 }
 

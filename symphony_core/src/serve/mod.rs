@@ -71,7 +71,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use call::Call;
-pub use cancel::CancelToken;
+pub use cancel::{CancelToken, Cancelled};
 pub use context::Context;
 pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
@@ -306,10 +306,8 @@ pub fn serve_transport<H: Handler>(
     let Transport { reader, writer } = transport;
     let reader = MessageReader::with_decoder(reader, Decoder::with_limit(options.max_message_size));
     let outbox = Arc::new(peer::Outbox::new(writer));
-    let attachment = log::attach(Peer::new(Arc::clone(&outbox)));
-    let exit = Arc::new(pool::Server::new(handler, reader, outbox, options)).run();
-    log::detach(attachment);
-    exit
+    let _forwarding = log::forward_to(Peer::new(Arc::clone(&outbox)));
+    Arc::new(pool::Server::new(handler, reader, outbox, options)).run()
 }
 
 #[cfg(test)]

@@ -141,6 +141,25 @@ impl Peer {
         }
     }
 
+    /// A peer that hands every notification to `sink`, for a serve loop that writes its
+    /// messages itself (an async one, say): `sink` queues the notification for the wire.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use symphony_core::protocol::{LogLevel, Notification};
+    /// use symphony_core::serve::Peer;
+    ///
+    /// let sent: Arc<Mutex<Vec<Notification>>> = Arc::default();
+    /// let queue = Arc::clone(&sent);
+    /// let peer = Peer::from_fn(move |n: &Notification| queue.lock().unwrap().push(n.clone()));
+    /// peer.log(LogLevel::Info, "ready")?;
+    /// assert_eq!(sent.lock().unwrap()[0].method, "$/log");
+    /// # Ok::<(), symphony_core::transport::SendError>(())
+    /// ```
+    pub fn from_fn(sink: impl Fn(&Notification) + Send + Sync + 'static) -> Self {
+        Peer::direct(Some(Arc::new(sink)))
+    }
+
     /// Sends the notification `method` with `params` (a JSON object or array).
     ///
     /// # Errors

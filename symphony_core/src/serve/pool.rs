@@ -391,24 +391,11 @@ impl<H: Handler> Server<H> {
     }
 
     fn handshake(&self, request: &Request) -> Result<(Context, InitializeResult), ErrorObject> {
-        let params = Session::check_initialize(request)?;
-        let context = Context::establish(params, self.handler.manifest())?;
-        if context.params().sandbox {
-            let Some(apply) = &self.options.sandbox else {
-                return Err(ErrorObject::new(
-                    ErrorCode::SandboxUnavailable,
-                    "the host asked for a sandbox, but this extension is served over a custom \
-                     or in-process transport, which gets no default sandbox since it may share \
-                     the host's process (set ServeOptions::sandbox to provide one)",
-                ));
-            };
-            apply(&context).map_err(|reason| {
-                ErrorObject::new(
-                    ErrorCode::SandboxUnavailable,
-                    format!("the host asked for a sandbox, but it cannot be applied: {reason}"),
-                )
-            })?;
-        }
+        let context = Context::handshake(
+            request,
+            self.handler.manifest(),
+            self.options.sandbox.as_ref(),
+        )?;
         let max_message_size = u64::try_from(self.options.max_message_size).ok();
         let result = handshake_result(&self.handler, &context, self.workers, max_message_size)?;
         Ok((context, result))

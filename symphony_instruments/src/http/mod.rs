@@ -206,6 +206,7 @@ impl HttpInstrument {
                 None,
             ));
         }
+        let url = response.url().clone();
         let bytes = response
             .bytes()
             .await
@@ -213,7 +214,7 @@ impl HttpInstrument {
         serde_json::from_slice(&bytes).map_err(|error| {
             let snippet: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
             self.fail(
-                format!("the response is not JSON ({error}): {snippet}"),
+                format!("the response of {url} is not JSON ({error}): {snippet}"),
                 false,
                 None,
             )

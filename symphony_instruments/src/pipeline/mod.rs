@@ -23,10 +23,12 @@ mod backoff;
 mod metrics;
 mod stream;
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use futures_util::FutureExt;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tracing::Instrument as _;
 
@@ -384,6 +386,25 @@ async fn execute_batch(shared: &Shared, batch: Vec<Job>) {
     }
 }
 
+/// Runs one model call. A panicking model fails the call: unwinding through the pipeline's
+/// task instead would drop its callers' replies, answering them "shut down".
+async fn guarded<T>(
+    shared: &Shared,
+    call: impl Future<Output = Result<T, InstrumentError>>,
+) -> Result<T, InstrumentError> {
+    AssertUnwindSafe(call)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| {
+            let what = crate::panic::message(panic.as_ref());
+            tracing::error!(panic = what, "the model panicked");
+            Err(InstrumentError::backend(
+                shared.instrument.info().id.clone(),
+                format!("the model panicked: {what}"),
+            ))
+        })
+}
+
 /// Runs `call`, retrying retryable failures with backoff. The input is cloned only for
 /// attempts that may be followed by another.
 async fn retrying<I, T, F, Fut>(shared: &Shared, input: I, call: F) -> Result<T, InstrumentError>
@@ -397,9 +418,9 @@ where
     loop {
         let last = attempt >= retries;
         let result = if last {
-            return call(input).await;
+            return guarded(shared, call(input)).await;
         } else {
-            call(input.clone()).await
+            guarded(shared, call(input.clone())).await
         };
         match result {
             Err(error) if error.is_retryable() => {

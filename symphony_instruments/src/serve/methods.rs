@@ -1,12 +1,11 @@
 //! The `instrument/…` methods: params in, result out.
 
+use crate::io::{InferenceInput, Usage};
+use crate::pipeline::Pipeline;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use symphony_core::protocol::{ErrorCode, ErrorObject, RawValue, Request, to_raw};
-
-use super::outbox::Outbox;
-use crate::io::{InferenceInput, Usage};
-use crate::pipeline::Pipeline;
+use symphony_core::serve::Peer;
 
 /// The methods an instrument extension implements.
 pub(super) const NAMES: &[&str] = &[
@@ -41,7 +40,7 @@ fn result<T: serde::Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> 
 pub(super) async fn handle(
     pipeline: &Pipeline,
     request: &Request,
-    outbox: &Outbox,
+    peer: &Peer,
 ) -> Result<Box<RawValue>, ErrorObject> {
     let instrument = pipeline.instrument();
     match request.method.as_str() {
@@ -77,10 +76,12 @@ pub(super) async fn handle(
                 if chunk.usage.is_some() {
                     usage.clone_from(&chunk.usage);
                 }
-                let value = serde_json::to_value(&chunk).map_err(|error| {
-                    ErrorObject::new(ErrorCode::ExtensionFailed, error.to_string())
+                peer.progress(&request.id, &chunk).map_err(|error| {
+                    ErrorObject::new(
+                        ErrorCode::ExtensionFailed,
+                        format!("chunk {chunks} cannot be sent: {error}"),
+                    )
                 })?;
-                outbox.progress(&request.id, value);
             }
             result(&serde_json::json!({ "chunks": chunks, "usage": usage }))
         }

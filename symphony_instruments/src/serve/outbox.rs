@@ -1,10 +1,15 @@
 //! The writing half: messages are encoded by the task that sends them (through core's
 //! sans-IO encoder) and written, in order, by one writer task.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde::Serialize;
-use serde_json::Value;
-use symphony_core::codec::Encoder;
-use symphony_core::protocol::{Id, Notification, ProgressParams, Response, method};
+use symphony_core::codec::{EncodeError, Encoder};
+use symphony_core::protocol::{
+    DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, Notification, Response,
+};
+use symphony_core::serve::Peer;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -12,6 +17,8 @@ use tokio::sync::mpsc;
 #[derive(Debug, Clone)]
 pub(super) struct Outbox {
     lines: mpsc::UnboundedSender<Vec<u8>>,
+    /// The largest message the host accepts (from its `initialize`).
+    limit: Arc<AtomicUsize>,
 }
 
 impl Outbox {
@@ -37,33 +44,53 @@ impl Outbox {
                 }
             }
         });
-        (Outbox { lines }, task)
+        let limit = Arc::new(AtomicUsize::new(DEFAULT_MAX_MESSAGE_SIZE));
+        (Outbox { lines, limit }, task)
     }
 
-    fn send<M: Serialize>(&self, message: &M) {
-        let mut encoder = Encoder::new();
-        match encoder.encode(message) {
-            Ok(()) => {
-                // The writer has gone only when the host closed the connection; the read
-                // side notices that and ends the session.
-                let _ = self.lines.send(encoder.bytes().to_vec());
-            }
-            Err(error) => tracing::error!(%error, "cannot encode a message for the host"),
-        }
+    /// Sets the largest message the host accepts.
+    pub(super) fn set_limit(&self, limit: usize) {
+        self.limit.store(limit, Ordering::Relaxed);
     }
 
-    pub(super) fn respond(&self, response: Response) {
-        self.send(&response);
+    fn send<M: Serialize + ?Sized>(&self, message: &M) -> Result<(), EncodeError> {
+        let mut encoder = Encoder::with_limit(self.limit.load(Ordering::Relaxed));
+        encoder.encode(message)?;
+        // The writer has gone only when the host closed the connection; the read side
+        // notices that and ends the session.
+        let _ = self.lines.send(encoder.bytes().to_vec());
+        Ok(())
     }
 
-    pub(super) fn progress(&self, token: &Id, value: Value) {
-        let params = ProgressParams {
-            token: token.clone(),
-            value,
+    /// Sends the response to a `method` request; one that cannot be encoded is replaced by
+    /// an error response saying why, so the host is never left waiting.
+    pub(super) fn respond(&self, response: Response, method: &str) {
+        let error = match self.send(&response) {
+            Ok(()) => return,
+            Err(EncodeError::TooLarge { size, limit }) => ErrorObject::new(
+                ErrorCode::MessageTooLarge,
+                format!(
+                    "the response to `{method}` is {size} bytes, over the host's limit of \
+                     {limit} bytes"
+                ),
+            ),
+            Err(error) => ErrorObject::new(
+                ErrorCode::ExtensionFailed,
+                format!("the response to `{method}` cannot be encoded: {error}"),
+            ),
         };
-        match Notification::with_params(method::PROGRESS, &params) {
-            Ok(notification) => self.send(&notification),
-            Err(error) => tracing::error!(%error, "cannot encode a progress notification"),
+        if let Err(error) = self.send(&Response::error(response.id, error)) {
+            tracing::error!(%error, "cannot encode even an error response");
         }
+    }
+
+    /// A [`Peer`] sending notifications (`$/progress`, `$/log`) through this outbox.
+    pub(super) fn peer(&self) -> Peer {
+        let outbox = self.clone();
+        Peer::from_fn(move |notification: &Notification| {
+            if let Err(error) = outbox.send(notification) {
+                tracing::warn!(%error, method = %notification.method, "notification dropped");
+            }
+        })
     }
 }

@@ -104,9 +104,16 @@
       case 'remove':
         node.parentNode.removeChild(node);
         break;
-      case 'move':
-        node.insertBefore(node.childNodes[patch.from], node.childNodes[patch.to]);
+      case 'move': {
+        // Taken out first, so `to` counts the remaining children (moves go either way).
+        const child = node.childNodes[patch.from];
+        if (!child) {
+          fail('no child ' + patch.from + ' at ' + JSON.stringify(patch.path) + ' to move');
+        }
+        node.removeChild(child);
+        node.insertBefore(child, node.childNodes[patch.to] || null);
         break;
+      }
       default:
         fail('unknown patch ' + patch.op);
     }

@@ -2,7 +2,8 @@
 //!
 //! A patch addresses a node by its path (child indices from the view's root) in the page
 //! *as it is when that patch is applied*: patches are applied in order. Children that all
-//! carry keys are matched by key (moved, inserted, removed); other children by position.
+//! carry keys are matched by key (removed, moved, inserted, with as few moves as possible
+//! and in O(n log n)); other children by position.
 //!
 //! ```
 //! use symphony_motifs::diff::{Patch, diff};
@@ -20,8 +21,9 @@
 //! ```
 
 mod apply;
-
-use std::collections::HashSet;
+mod keyed;
+mod lis;
+mod occupancy;
 
 use serde::{Deserialize, Serialize};
 
@@ -79,7 +81,8 @@ pub enum Patch {
         /// The node removed.
         path: Vec<usize>,
     },
-    /// Move child `from` of the element at `path` to position `to` (`to < from`).
+    /// Move child `from` of the element at `path` so that it becomes child `to`: it is
+    /// taken out, then inserted at `to` among the remaining children.
     Move {
         /// The parent element.
         path: Vec<usize>,
@@ -149,7 +152,12 @@ fn diff_node(old: &Node, new: &Node, path: &mut Vec<usize>, patches: &mut Vec<Pa
         {
             diff_attributes(old_el, new_el, path, patches);
             if all_keyed(old_el.child_nodes()) && all_keyed(new_el.child_nodes()) {
-                diff_keyed_children(old_el.child_nodes(), new_el.child_nodes(), path, patches);
+                keyed::diff_keyed_children(
+                    old_el.child_nodes(),
+                    new_el.child_nodes(),
+                    path,
+                    patches,
+                );
             } else {
                 diff_children_by_position(
                     old_el.child_nodes(),
@@ -222,65 +230,6 @@ fn diff_children_by_position(
             index,
             node: DomNode::from(child),
         });
-    }
-}
-
-fn diff_keyed_children(
-    old: &[Node],
-    new: &[Node],
-    path: &mut Vec<usize>,
-    patches: &mut Vec<Patch>,
-) {
-    let new_keys: HashSet<&str> = new.iter().filter_map(Node::key).collect();
-    for (index, child) in old.iter().enumerate().rev() {
-        if child.key().is_some_and(|key| !new_keys.contains(key)) {
-            path.push(index);
-            patches.push(Patch::Remove { path: path.clone() });
-            path.pop();
-        }
-    }
-    // The page's children as patches so far leave them.
-    let mut current: Vec<&Node> = old
-        .iter()
-        .filter(|child| child.key().is_some_and(|key| new_keys.contains(key)))
-        .collect();
-    for (index, new_child) in new.iter().enumerate() {
-        let key = new_child.key();
-        if current.get(index).and_then(|child| child.key()) == key {
-            if let Some(old_child) = current.get(index) {
-                path.push(index);
-                diff_node(old_child, new_child, path, patches);
-                path.pop();
-            }
-            continue;
-        }
-        let found = current
-            .iter()
-            .skip(index)
-            .position(|child| child.key() == key);
-        match found {
-            Some(offset) => {
-                let from = index + offset;
-                patches.push(Patch::Move {
-                    path: path.clone(),
-                    from,
-                    to: index,
-                });
-                let moved = current.remove(from);
-                current.insert(index, moved);
-                path.push(index);
-                diff_node(moved, new_child, path, patches);
-                path.pop();
-            }
-            None => {
-                patches.push(Patch::Insert {
-                    path: path.clone(),
-                    index,
-                    node: DomNode::from(new_child),
-                });
-                current.insert(index, new_child);
-            }
-        }
     }
 }
 

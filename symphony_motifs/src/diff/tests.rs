@@ -1,3 +1,5 @@
+use std::collections::HashSet;
+
 use proptest::prelude::*;
 
 use super::*;
@@ -48,6 +50,100 @@ fn keyed_children_are_moved_not_rebuilt() {
         ]
     );
     assert_eq!(apply(&old, &patches), DomNode::from(new.root()));
+}
+
+fn keys(range: impl Iterator<Item = usize>) -> Vec<String> {
+    range.map(|key| format!("k{key}")).collect()
+}
+
+fn keyed_list(keys: &[String]) -> View {
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    list(&keys)
+}
+
+fn moves(patches: &[Patch]) -> usize {
+    patches
+        .iter()
+        .filter(|patch| matches!(patch, Patch::Move { .. }))
+        .count()
+}
+
+/// The fewest moves that reorder the survivors: those outside a longest increasing
+/// subsequence of their new positions (plain O(n²) dynamic programming, to check the diff).
+fn fewest_moves(old: &[String], new: &[String]) -> usize {
+    let targets: Vec<usize> = old
+        .iter()
+        .filter_map(|key| new.iter().position(|other| other == key))
+        .collect();
+    let mut longest = vec![1; targets.len()];
+    for i in 0..targets.len() {
+        for j in 0..i {
+            if targets[j] < targets[i] {
+                longest[i] = longest[i].max(longest[j] + 1);
+            }
+        }
+    }
+    targets.len() - longest.iter().max().copied().unwrap_or(0)
+}
+
+#[test]
+fn a_rotation_of_ten_thousand_children_is_one_move() {
+    let old = keys(0..10_000);
+    let mut new = old.clone();
+    new.rotate_left(1);
+    let (old_view, new_view) = (keyed_list(&old), keyed_list(&new));
+    let patches = diff(&old_view, &new_view);
+    assert_eq!(
+        patches,
+        [Patch::Move {
+            path: vec![],
+            from: 0,
+            to: 9_999
+        }]
+    );
+    assert_eq!(apply(&old_view, &patches), DomNode::from(new_view.root()));
+}
+
+#[test]
+fn a_shuffle_with_removals_and_insertions_takes_the_fewest_moves() {
+    // A deterministic shuffle of 2,000 children (most of them move); every seventh is
+    // removed and 300 new ones are spread through the list.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        usize::try_from(state >> 33).unwrap() % bound
+    };
+    let old = keys(0..2_000);
+    let mut new: Vec<String> = old
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| index % 7 != 3)
+        .map(|(_, key)| key.clone())
+        .collect();
+    for index in (1..new.len()).rev() {
+        new.swap(index, next(index + 1));
+    }
+    for key in keys(2_000..2_300) {
+        let at = next(new.len() + 1);
+        new.insert(at, key);
+    }
+    let (old_view, new_view) = (keyed_list(&old), keyed_list(&new));
+    let patches = diff(&old_view, &new_view);
+    assert_eq!(apply(&old_view, &patches), DomNode::from(new_view.root()));
+    assert_eq!(moves(&patches), fewest_moves(&old, &new));
+    assert!(moves(&patches) > 1_500, "most children moved");
+}
+
+#[test]
+fn a_reversal_moves_all_but_one() {
+    let old = keys(0..1_000);
+    let new: Vec<String> = old.iter().rev().cloned().collect();
+    let (old_view, new_view) = (keyed_list(&old), keyed_list(&new));
+    let patches = diff(&old_view, &new_view);
+    assert_eq!(moves(&patches), 999);
+    assert_eq!(apply(&old_view, &patches), DomNode::from(new_view.root()));
 }
 
 #[test]
@@ -136,5 +232,28 @@ proptest! {
         };
         let patches = diff(&old, &new);
         prop_assert_eq!(apply(&old, &patches), DomNode::from(new.root()));
+    }
+}
+
+/// Two keyed lists drawn from the same 40 keys, in any order.
+fn two_orders() -> impl Strategy<Value = (Vec<String>, Vec<String>)> {
+    let order = prop::collection::vec(0..40usize, 1..40).prop_map(|picks| {
+        let mut seen = HashSet::new();
+        picks
+            .into_iter()
+            .filter(|key| seen.insert(*key))
+            .map(|key| format!("k{key}"))
+            .collect::<Vec<_>>()
+    });
+    (order.clone(), order)
+}
+
+proptest! {
+    #[test]
+    fn keyed_diffs_rebuild_the_new_order_with_the_fewest_moves((old, new) in two_orders()) {
+        let (old_view, new_view) = (keyed_list(&old), keyed_list(&new));
+        let patches = diff(&old_view, &new_view);
+        prop_assert_eq!(apply(&old_view, &patches), DomNode::from(new_view.root()));
+        prop_assert_eq!(moves(&patches), fewest_moves(&old, &new));
     }
 }

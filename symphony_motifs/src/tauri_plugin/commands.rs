@@ -5,12 +5,12 @@ use std::sync::{Mutex, MutexGuard};
 use ::tauri::{Emitter, Runtime, State, Webview};
 use serde_json::json;
 
-use super::Motifs;
+use super::{EFFECTS_EVENT, Motifs};
 use crate::runtime::Update;
 
 /// Handles a bridge message from the page of motif `motif`; replies with the patches and
-/// emits the motif's effects (messages, requests) as the `motifs://effects` event for the
-/// app to act on.
+/// emits the motif's effects (messages, requests) as [`EFFECTS_EVENT`] for the app to act
+/// on.
 #[::tauri::command]
 pub(super) fn event<R: Runtime>(
     webview: Webview<R>,
@@ -20,17 +20,23 @@ pub(super) fn event<R: Runtime>(
 ) -> Result<Update, String> {
     let update = {
         let mut components = lock(&motifs.components);
-        let component = components
+        components
             .get_mut(&motif)
-            .ok_or_else(|| format!("no motif `{motif}` is hosted by the motifs plugin"))?;
-        component
-            .handle_message(message.as_bytes())
-            .map_err(|error| error.to_string())?
+            .ok_or_else(|| format!("no motif `{motif}` is hosted by the motifs plugin"))
+            .and_then(|component| {
+                component
+                    .handle_message(message.as_bytes())
+                    .map_err(|error| error.to_string())
+            })
     };
+    if let Some(observer) = &motifs.observer {
+        observer(&motif, &message, update.as_ref().map_err(String::as_str));
+    }
+    let update = update?;
     if !update.messages.is_empty() || !update.requests.is_empty() {
         // Effects are advisory for the app; a page without listeners loses nothing.
         let _ = webview.emit(
-            "motifs://effects",
+            EFFECTS_EVENT,
             json!({ "motif": motif, "messages": update.messages, "requests": update.requests }),
         );
     }

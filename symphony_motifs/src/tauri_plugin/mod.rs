@@ -21,6 +21,48 @@
 //! // `motif://<extension-id>/.page/counter`.
 //! # drop(builder);
 //! ```
+//!
+//! # Previewing a motif
+//!
+//! [`preview`] opens a real window (Tauri's, with the system WebView: WebKitGTK on Linux)
+//! showing one motif, with clicks and typing going to its `update` and the patches back to
+//! the page. Its event loop needs the main thread, so give it a binary of its own, behind a
+//! feature so the extension binary never links Tauri. The `counter-panel` example does this:
+//!
+//! ```toml
+//! [features]
+//! preview = ["symphony_motifs/tauri"]
+//!
+//! [[bin]]
+//! name = "counter-panel-preview"
+//! path = "src/bin/preview.rs"
+//! required-features = ["preview"]
+//! ```
+//!
+//! ```no_run
+//! # use symphony_motifs::motif::{Effects, Event, Motif, Placement};
+//! # use symphony_motifs::view::{Node, el};
+//! # struct Counter;
+//! # impl Motif for Counter {
+//! #     type State = i64;
+//! #     fn placement(&self) -> Placement { Placement::Panel }
+//! #     fn initial_state(&self) -> i64 { 0 }
+//! #     fn render(&self, n: &i64) -> Node { el("p").child(n.to_string()).into() }
+//! #     fn update(&self, n: &mut i64, _: &Event) -> Effects { *n += 1; Effects::changed() }
+//! # }
+//! use symphony_motifs::assets::AssetServer;
+//! use symphony_motifs::tauri_plugin::preview;
+//!
+//! fn main() {
+//!     if let Err(error) = preview("counter", Counter, AssetServer::new()) {
+//!         eprintln!("{error}");
+//!     }
+//! }
+//! ```
+//!
+//! Then `cargo run -p counter-panel --features preview --bin counter-panel-preview`. On a
+//! machine without a screen, run it under Xvfb (`xvfb-run`, or `Xvfb :1 &` and
+//! `DISPLAY=:1`).
 
 mod commands;
 mod preview;
@@ -35,7 +77,7 @@ use ::tauri::{Manager, Runtime};
 
 use crate::assets::AssetServer;
 use crate::motif::Motif;
-use crate::runtime::{MotifError, MotifInstance};
+use crate::runtime::{MotifError, MotifInstance, Update};
 use crate::serve::erased::Component;
 
 pub use preview::{PreviewError, preview};
@@ -45,17 +87,26 @@ pub use push::{MotifsExt, PATCHES_EVENT, PushError};
 /// The plugin's name: its commands are `plugin:motifs|event` and `plugin:motifs|render`.
 pub const PLUGIN_NAME: &str = "motifs";
 
+/// The event the plugin emits with `{motif, messages, requests}` when a page's event made
+/// the motif produce effects, for the app to act on.
+pub const EFFECTS_EVENT: &str = "motifs://effects";
+
+/// Sees each bridge event a page sent (motif, raw message) and what handling it gave.
+pub(crate) type Observer = Arc<dyn Fn(&str, &str, Result<&Update, &str>) + Send + Sync>;
+
 /// The motifs and asset bundles a Tauri app hosts.
 #[derive(Clone)]
 pub struct Motifs {
     pub(crate) components: Arc<Mutex<BTreeMap<String, Box<dyn Component>>>>,
     pub(crate) assets: Arc<AssetServer>,
+    pub(crate) observer: Option<Observer>,
 }
 
 /// Builds the plugin.
 pub struct MotifsPlugin {
     components: BTreeMap<String, Box<dyn Component>>,
     assets: AssetServer,
+    observer: Option<Observer>,
 }
 
 impl Default for MotifsPlugin {
@@ -70,6 +121,7 @@ impl MotifsPlugin {
         MotifsPlugin {
             components: BTreeMap::new(),
             assets: AssetServer::new(),
+            observer: None,
         }
     }
 
@@ -91,12 +143,19 @@ impl MotifsPlugin {
         self
     }
 
+    /// Reports every bridge event and its outcome to `observer` (the preview prints them).
+    pub(crate) fn observe(mut self, observer: Observer) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
     /// The shared state the plugin's scheme handler and commands use (also what
     /// [`respond`] takes, to call the handler directly).
     pub fn state(self) -> Motifs {
         Motifs {
             components: Arc::new(Mutex::new(self.components)),
             assets: Arc::new(self.assets),
+            observer: self.observer,
         }
     }
 

@@ -1,6 +1,5 @@
 mod checkpoint;
 mod csv_files;
-mod extension;
 mod files;
 mod ops;
 mod support;

@@ -8,6 +8,9 @@ mod webdriver;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
+use symphony_motifs::csp::{ContentSecurityPolicy, Nonce};
+use symphony_motifs::diff::{Patch, diff};
+use symphony_motifs::page::{BridgeTransport, Page};
 use symphony_motifs::view::{View, el, text};
 
 use super::counter_panel;
@@ -184,4 +187,63 @@ fn hostile_text_typed_into_the_panel_stays_text() {
             .eval("return document.querySelectorAll('#motif-root img, #motif-root script').length"),
         json!(0)
     );
+}
+
+fn keyed_list(keys: &[usize]) -> View {
+    View::new(el("ul").children(keys.iter().map(|key| {
+        el("li")
+            .key(key.to_string())
+            .attr("id", format!("item-{key}"))
+            .child(text(format!("item {key}")))
+    })))
+    .expect("a valid view")
+}
+
+#[test]
+fn the_bridge_applies_keyed_moves_in_both_directions() {
+    let old: Vec<usize> = (0..300).collect();
+    // The first child goes to the end, the last near the front, a block is reversed,
+    // every tenth child goes and a few new ones come.
+    let mut new = old.clone();
+    new.rotate_left(1);
+    let last = new.remove(298);
+    new.insert(1, last);
+    new[100..140].reverse();
+    new.retain(|key| key % 10 != 5);
+    for (at, key) in [(0, 1_000), (50, 1_001), (200, 1_002)] {
+        new.insert(at, key);
+    }
+    let (old_view, new_view) = (keyed_list(&old), keyed_list(&new));
+    let patches = diff(&old_view, &new_view);
+    let moves: Vec<(usize, usize)> = patches
+        .iter()
+        .filter_map(|patch| match patch {
+            Patch::Move { from, to, .. } => Some((*from, *to)),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        moves.iter().any(|(from, to)| to > from) && moves.iter().any(|(from, to)| to < from),
+        "the patches move children both ways: {moves:?}"
+    );
+
+    let nonce = Nonce::generate().expect("randomness");
+    let page = Page::new(
+        "keyed",
+        &old_view,
+        BridgeTransport::Http {
+            endpoint: "/event".into(),
+        },
+    )
+    .render(&nonce, &ContentSecurityPolicy::new(&nonce));
+    let server = PageServer::start(page, |_| (404, "text/plain", Vec::new()));
+    let browser = Browser::start();
+    browser.open(&server.url());
+    browser.wait_for("return document.readyState", &json!("complete"));
+    let json = serde_json::to_string(&patches).expect("patches serialise");
+    let dom = browser.eval(&format!(
+        "window.__symphonyMotif.applyPatches({json}); \
+         return document.getElementById('motif-root').innerHTML"
+    ));
+    assert_eq!(dom, json!(new_view.to_html()));
 }

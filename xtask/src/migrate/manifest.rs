@@ -46,7 +46,7 @@ pub(crate) fn rewrite(
     let mut document: DocumentMut = text
         .parse()
         .map_err(|error| format!("is not valid TOML: {error}"))?;
-    check_features(&document, style)?;
+    rewrite_features(&mut document, style)?;
     let mut kinds = Vec::new();
     let mut rewrote = false;
     for (label, table) in dependency_tables(&mut document)? {
@@ -112,36 +112,70 @@ fn dependency_tables(document: &mut DocumentMut) -> Result<Vec<(String, &mut Tab
     Ok(tables)
 }
 
-/// Features of the crate itself that forward to an SDK dependency would need renaming too;
-/// rather than guess, refuse and name them.
-fn check_features(document: &DocumentMut, style: Style) -> Result<(), String> {
-    let Some(features) = document.get("features").and_then(Item::as_table_like) else {
+/// Rewrites the crate's own features that forward to an SDK backend:
+/// `symphony_motifs/tauri` ↔ `symphony/tauri` (and the weak `?/` form). Anything else that
+/// names an SDK dependency has no one-to-one counterpart and is refused, naming the feature.
+fn rewrite_features(document: &mut DocumentMut, style: Style) -> Result<(), String> {
+    let Some(features) = document
+        .get_mut("features")
+        .and_then(Item::as_table_like_mut)
+    else {
         return Ok(());
     };
-    let from_names: Vec<&str> = match style {
-        Style::Split => vec![UMBRELLA],
-        Style::Unified => Kind::ALL.iter().map(|kind| kind.crate_name()).collect(),
-    };
-    for (feature, item) in features.iter() {
-        let Some(array) = item.as_array() else {
+    for (feature, item) in features.iter_mut() {
+        let Some(array) = item.as_array_mut() else {
             continue;
         };
-        for value in array.iter().filter_map(|value| value.as_str()) {
-            let dependency = value
-                .strip_prefix("dep:")
-                .unwrap_or(value)
-                .split(['/', '?'])
-                .next()
-                .unwrap_or(value);
-            if from_names.contains(&dependency) {
-                return Err(format!(
-                    "[features] {feature} = [\"{value}\"] forwards to `{dependency}`; \
-                     rename it by hand (see docs/migration.md), then migrate"
-                ));
-            }
+        for value in array.iter_mut() {
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            let Some(new) = forwarded(text, style).map_err(|reason| {
+                format!("[features] {feature} = [\"{text}\"] {reason}; rename it by hand (see docs/migration.md), then migrate")
+            })?
+            else {
+                continue;
+            };
+            let decor = value.decor().clone();
+            *value = Value::from(new);
+            *value.decor_mut() = decor;
         }
     }
     Ok(())
+}
+
+/// The other style's spelling of one feature value; `Ok(None)` if it names no SDK crate.
+fn forwarded(value: &str, style: Style) -> Result<Option<String>, String> {
+    let (dependency, separator, feature) = match value.split_once('/') {
+        Some((dependency, feature)) => match dependency.strip_suffix('?') {
+            Some(dependency) => (dependency, "?/", feature),
+            None => (dependency, "/", feature),
+        },
+        None => (value.strip_prefix("dep:").unwrap_or(value), "", ""),
+    };
+    let is_sdk = dependency == UMBRELLA || Kind::from_crate_name(dependency).is_some();
+    let from_this_style = match style {
+        Style::Split => dependency == UMBRELLA,
+        Style::Unified => Kind::from_crate_name(dependency).is_some(),
+    };
+    if !is_sdk || !from_this_style {
+        return Ok(None);
+    }
+    let Some(kind) = (match style {
+        Style::Split => Kind::of_backend(feature),
+        Style::Unified => {
+            Kind::from_crate_name(dependency).filter(|kind| kind.backends().contains(&feature))
+        }
+    }) else {
+        return Err(format!(
+            "names `{dependency}` other than to enable a backend"
+        ));
+    };
+    let target = match style {
+        Style::Split => kind.crate_name(),
+        Style::Unified => UMBRELLA,
+    };
+    Ok(Some(format!("{target}{separator}{feature}")))
 }
 
 /// Replaces `symphony` in `table` with one focused dependency per kind it enables.
@@ -495,6 +529,22 @@ symphony = { workspace = true, features = ["instruments", "onnx"] }
     }
 
     #[test]
+    fn features_forwarding_to_a_backend_follow_the_dependency() {
+        let split = "[features]\npreview = [\"symphony_motifs/tauri\", \"serde/rc\"] # window\nml = [\"symphony_instruments?/onnx\"]\n\n[dependencies]\nsymphony_motifs.workspace = true\nsymphony_instruments = { workspace = true, optional = true }\n";
+        let error = migrate(split, Style::Unified, &Usage::default()).unwrap_err();
+        assert!(error.contains("differ in `optional`"), "{error}");
+
+        let split = "[features]\npreview = [\"symphony_motifs/tauri\", \"serde/rc\"] # window\n\n[dependencies]\nsymphony_motifs.workspace = true\n";
+        let unified = migrate(split, Style::Unified, &Usage::default()).unwrap();
+        assert_eq!(
+            unified.text,
+            "[features]\npreview = [\"symphony/tauri\", \"serde/rc\"] # window\n\n[dependencies]\nsymphony = { workspace = true, features = [\"motifs\"] }\n"
+        );
+        let back = migrate(&unified.text, Style::Split, &Usage::default()).unwrap();
+        assert_eq!(back.text, split);
+    }
+
+    #[test]
     fn header_tables_keep_their_shape() {
         let unified = "[package]\nname = \"x\"\n\n# The SDK.\n[dependencies.symphony]\nworkspace = true\nfeatures = [\"motifs\", \"tauri\"]\n";
         let split = migrate(unified, Style::Split, &Usage::default()).unwrap();
@@ -525,9 +575,9 @@ symphony = { workspace = true, features = ["instruments", "onnx"] }
                 "[dependencies]: `symphony` has `path`",
             ),
             (
-                "[features]\nml = [\"symphony/onnx\"]\n[dependencies]\nsymphony = \"0.1\"\n",
+                "[features]\nall = [\"symphony/operators\"]\n[dependencies]\nsymphony = \"0.1\"\n",
                 Style::Split,
-                "[features] ml = [\"symphony/onnx\"] forwards to `symphony`",
+                "[features] all = [\"symphony/operators\"] names `symphony` other than to enable a backend",
             ),
             (
                 "[dependencies]\nserde = \"1\"\n",

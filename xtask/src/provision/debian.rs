@@ -1,5 +1,6 @@
 //! Debian packages the motif tests need: WebKitGTK headers for the Tauri plugin, Chromium
-//! and chromedriver for the browser tests, Xvfb for a real preview window.
+//! and chromedriver for the browser tests; Xvfb, ImageMagick (`import`, `convert`: screenshots)
+//! and xdotool (keyboard input) for the test that drives a real preview window.
 //!
 //! Installed packages are detected with `dpkg-query`; when some are missing this runs
 //! `apt-get update` once and then `apt-get install -y` for exactly those, saying so first.
@@ -17,6 +18,8 @@ const PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
     "xvfb",
+    "imagemagick",
+    "xdotool",
 ];
 
 /// Installs whichever of [`PACKAGES`] are missing.

@@ -1,39 +1,14 @@
 //! The `csv-cleaner` example extension as a real child process, through the core host.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostOptions};
 use symphony_core::permission::Permissions;
 use symphony_core::protocol::{ErrorCode, Notification, ProgressParams, method};
-
-/// The example binary, built once per test run with the profile of this test binary.
-fn cleaner_binary() -> &'static Path {
-    static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test binary path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>/deps")
-            .to_path_buf();
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut command = Command::new(cargo);
-        command.args(["build", "--quiet", "-p", "csv-cleaner"]);
-        if profile_dir
-            .file_name()
-            .is_some_and(|name| name == "release")
-        {
-            command.arg("--release");
-        }
-        let status = command.status().expect("cargo runs");
-        assert!(status.success(), "`cargo build -p csv-cleaner` failed");
-        profile_dir.join(format!("csv-cleaner{}", std::env::consts::EXE_SUFFIX))
-    })
-}
+use symphony_tests::extension::example_command;
 
 /// A workspace with `data/` (readable) and `out/` (writable), granted as the manifest asks.
 struct Workspace {
@@ -58,7 +33,7 @@ impl Workspace {
     }
 
     fn host(&self, notifications: Arc<Mutex<Vec<Notification>>>) -> Host {
-        Host::spawn(Command::new(cleaner_binary()), self.options(notifications))
+        Host::spawn(example_command("csv-cleaner"), self.options(notifications))
             .expect("the csv-cleaner extension starts")
     }
 
@@ -337,7 +312,7 @@ fn sandboxed_extension_still_cleans_within_its_grants() {
     use symphony_core::sandbox::{LandlockSupport, landlock_support};
     let workspace = Workspace::new();
     let options = workspace.options(Arc::default()).with_sandbox(true);
-    let started = Host::spawn(Command::new(cleaner_binary()), options);
+    let started = Host::spawn(example_command("csv-cleaner"), options);
     let host = match (landlock_support(), started) {
         (LandlockSupport::Available { .. }, Ok(host)) => host,
         (LandlockSupport::Unavailable(_), Err(error)) => {

@@ -1,0 +1,89 @@
+//! A preview window for one motif, so an author sees it while writing it.
+//!
+//! The window is a real Tauri window (the system WebView) loading the motif's page from the
+//! plugin's `motif://` scheme; clicks go through the bridge and the plugin's commands as
+//! they would in Symphony.
+
+mod console;
+mod context;
+
+use std::sync::Arc;
+
+use ::tauri::webview::PageLoadEvent;
+use ::tauri::{Listener, WebviewUrl, WebviewWindowBuilder, Wry};
+
+use super::{EFFECTS_EVENT, MotifsPlugin, PAGE_PREFIX};
+use crate::assets::AssetServer;
+use crate::motif::Motif;
+use crate::runtime::MotifError;
+
+/// The extension id the preview's page is served under.
+const PREVIEW_HOST: &str = "symphony.preview";
+
+/// Why the preview could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PreviewError {
+    /// The motif's first render is invalid.
+    #[error(transparent)]
+    Motif(#[from] MotifError),
+    /// Tauri could not build or run the app (no display, no WebView libraries, …).
+    #[error(
+        "the preview window could not run: {0} (on Linux it needs a display, e.g. Xvfb, and WebKitGTK)"
+    )]
+    Tauri(String),
+}
+
+/// Opens a window showing `motif` (with `assets` under `motif://`) and runs until it is
+/// closed. Call it from `main`: the window's event loop must own the main thread.
+///
+/// What happens is reported on stdout, one line each, so an author (or a test) can follow
+/// it: `motif preview: page loaded: <url>` once the page has loaded, `motif preview:
+/// <motif>: <bridge message> -> <patches as JSON>` (or `-> error: …`) for every event the
+/// page sent, and `motif preview: effects: <JSON>` for the messages and requests the motif
+/// made.
+///
+/// Each line typed on stdin, `<handler> [JSON argument]` (`increment`, `forget 3`), runs
+/// the motif's update as the host would, and its patches are pushed to the page as the
+/// plugin's [`PATCHES_EVENT`](super::PATCHES_EVENT); that is reported as `motif preview:
+/// dispatch <line> -> <patches as JSON>`.
+///
+/// # Errors
+///
+/// A [`PreviewError`] if the motif's view is invalid or the window cannot be created.
+pub fn preview<M: Motif>(name: &str, motif: M, assets: AssetServer) -> Result<(), PreviewError> {
+    let plugin = MotifsPlugin::new()
+        .motif(name, motif)?
+        .assets(assets)
+        .observe(Arc::new(console::report_event));
+    let context = context::context()?;
+    let url = format!("motif://{PREVIEW_HOST}/{PAGE_PREFIX}{name}");
+    let url = url
+        .parse()
+        .map_err(|error| PreviewError::Tauri(format!("preview URL {url}: {error}")))?;
+    let title = format!("Motif preview: {name}");
+    let motif_name = name.to_owned();
+    let app = ::tauri::Builder::<Wry>::new()
+        .plugin(plugin.build())
+        .setup(move |app| {
+            app.listen_any(EFFECTS_EVENT, |event| {
+                console::report_effects(event.payload());
+            });
+            let handle = app.handle().clone();
+            std::thread::spawn(move || console::run_commands(&handle, &motif_name));
+            WebviewWindowBuilder::new(app, "preview", WebviewUrl::CustomProtocol(url))
+                .title(title)
+                .inner_size(800.0, 600.0)
+                .on_page_load(|_, payload| {
+                    if payload.event() == PageLoadEvent::Finished {
+                        console::report_page_load(payload.url().as_str());
+                    }
+                })
+                .build()?;
+            Ok(())
+        })
+        .build(context)
+        .map_err(|error| PreviewError::Tauri(error.to_string()))?;
+    app.run_return(|_, _| {});
+    Ok(())
+}
