@@ -167,11 +167,16 @@ fn talk(child: &mut Child, id: &str) -> Result<(), String> {
             }
         }
     });
+    // The extension may log (`$/log` notifications) before it answers: a reply is the first
+    // message without a `method`.
     let reply = |what: &str| -> Result<String, String> {
-        match replies.recv_timeout(ANSWER_TIMEOUT) {
-            Ok(Ok(line)) => Ok(line),
-            Ok(Err(error)) => Err(format!("reading the {what} reply: {error}")),
-            Err(_) => Err(format!("no {what} reply within {ANSWER_TIMEOUT:?}")),
+        loop {
+            match replies.recv_timeout(ANSWER_TIMEOUT) {
+                Ok(Ok(line)) if line.contains("\"method\"") => continue,
+                Ok(Ok(line)) => return Ok(line),
+                Ok(Err(error)) => return Err(format!("reading the {what} reply: {error}")),
+                Err(_) => return Err(format!("no {what} reply within {ANSWER_TIMEOUT:?}")),
+            }
         }
     };
     let mut send = |line: &str| -> Result<(), String> {
