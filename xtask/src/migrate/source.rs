@@ -266,13 +266,14 @@ impl<'a> Rewriter<'a> {
                 let Some(kind) = Kind::from_crate_name(&rename.ident.to_string()) else {
                     return;
                 };
-                if rename.rename == kind.module() {
-                    let text = format!("{UMBRELLA}::{}", kind.module());
-                    self.edit(rename.ident.span(), rename.rename.span(), text);
+                // `use symphony_operators as operators;` is just `use symphony::operators;`.
+                let end = if rename.rename == kind.module() {
+                    rename.rename.span()
                 } else {
-                    let text = format!("{UMBRELLA}::{}", kind.module());
-                    self.edit(rename.ident.span(), rename.ident.span(), text);
-                }
+                    rename.ident.span()
+                };
+                let text = format!("{UMBRELLA}::{}", kind.module());
+                self.edit(rename.ident.span(), end, text);
             }
             UseTree::Name(name) => {
                 if let Some(kind) = Kind::from_crate_name(&name.ident.to_string()) {
@@ -317,6 +318,13 @@ impl<'a> Rewriter<'a> {
             return;
         };
         match self.style {
+            Style::Split if first.ident == UMBRELLA && second.ident == "prelude" => self.problem(
+                second.ident.span(),
+                format!(
+                    "names an item through `{UMBRELLA}::prelude`; name it through its kind \
+                     (`{UMBRELLA}::operators::Operator`)"
+                ),
+            ),
             Style::Split if first.ident == UMBRELLA => {
                 match Kind::from_module(&second.ident.to_string()) {
                     Some(kind) => {
@@ -550,13 +558,14 @@ fn main() {
     #[test]
     fn what_cannot_be_migrated_is_reported_with_its_position() {
         let problems = rewrite(
-            "use std::io;\nuse symphony::{operators::Task, motifs::Motif};\nuse symphony::prelude::Operator;\nfn f() { symphony::core::x(); }\n",
+            "use std::io;\nuse symphony::{operators::Task, motifs::Motif};\nuse symphony::prelude::Operator;\nfn f() { symphony::core::x(); }\nfn g() -> symphony::prelude::Task {}\n",
             Style::Split,
             OPERATORS,
         )
         .unwrap_err();
         let at: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
-        assert_eq!(at, [(2, 15), (3, 24), (4, 20)], "{problems:?}");
+        assert_eq!(at, [(2, 15), (3, 24), (4, 20), (5, 21)], "{problems:?}");
+        assert!(problems[3].message.contains("name it through its kind"));
         assert!(problems[0].message.contains("one `use` per kind"));
         assert!(
             problems[2]
