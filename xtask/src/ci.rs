@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, isolation, provision, toolchain};
+use crate::{cmd, isolation, migrate, provision, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -79,6 +79,10 @@ const STEPS: &[Step] = &[
     Step {
         name: "isolation",
         run: |root| isolation::run(&root.join("Cargo.toml")),
+    },
+    Step {
+        name: "styles",
+        run: migrate::styles::run,
     },
 ];
 
@@ -176,7 +180,8 @@ mod tests {
                 "doc",
                 "python",
                 "test",
-                "isolation"
+                "isolation",
+                "styles"
             ]
         );
     }

@@ -7,6 +7,7 @@ mod ci;
 mod cmd;
 mod error;
 mod isolation;
+mod migrate;
 mod provision;
 mod toolchain;
 mod workspace;
@@ -26,6 +27,14 @@ const TASKS: &[(&str, &str)] = &[
     (
         "isolation [--manifest-path PATH]",
         "check that no crate pulls in a dependency DESIGN.md forbids it",
+    ),
+    (
+        "migrate <crate-dir> --to split|unified [--dry-run]",
+        "move an extension between the umbrella `symphony` and the focused crates",
+    ),
+    (
+        "styles",
+        "build and run each primary example in the other import style, and check the round trip",
     ),
     ("help", "list the tasks"),
 ];
@@ -58,6 +67,18 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
         Some("isolation") => {
             let manifest_path = isolation_manifest_path(rest)?;
             isolation::run(&manifest_path)
+        }
+        Some("migrate") => {
+            let rest: Vec<String> = rest
+                .iter()
+                .map(|arg| arg.to_string_lossy().into_owned())
+                .collect();
+            let (dir, style, dry_run) = migrate::parse_args(&rest).map_err(Error::Usage)?;
+            Ok(migrate::run(&dir, style, dry_run)?)
+        }
+        Some("styles") => {
+            no_arguments("styles", rest)?;
+            migrate::styles::run(&workspace::root())
         }
         Some("help" | "--help" | "-h") => {
             print!("{}", help_text());
