@@ -3,7 +3,9 @@
 //!
 //! One binary plays the host and all three extensions so that `cargo run -p quickstart`
 //! alone builds everything it runs, and an installed copy needs nothing beside it. Each child
-//! is still a separate process that knows nothing but what the protocol tells it.
+//! is still a separate process that knows nothing but what the protocol tells it. The
+//! extensions use only their focused crate, as an extension author would; the host side uses
+//! `symphony_core::host`, which is what a host is built on.
 
 mod instrument;
 mod motif;

@@ -101,7 +101,7 @@ fn header(name: &str) -> Node {
 }
 
 pub(super) fn serve() -> ExitCode {
-    let manifest = match symphony_core::embed_manifest!("extensions/motif.toml").get() {
+    let manifest = match symphony_motifs::embed_manifest!("extensions/motif.toml").get() {
         Ok(manifest) => manifest,
         Err(errors) => {
             // build.rs checks the manifest, so this is only reached if that check was skipped.
@@ -110,7 +110,7 @@ pub(super) fn serve() -> ExitCode {
         }
     };
     match MotifServer::new(manifest).component(COMPONENT, ResultsTable) {
-        Ok(server) => symphony_core::serve::serve(server),
+        Ok(server) => symphony_motifs::serve::serve(server),
         Err(error) => {
             eprintln!("quickstart motif: {error}");
             ExitCode::FAILURE

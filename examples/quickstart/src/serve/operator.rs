@@ -6,7 +6,7 @@ use symphony_operators::ops;
 use symphony_operators::serve::serve_operators;
 
 pub(super) fn serve() -> ExitCode {
-    match symphony_core::embed_manifest!("extensions/operator.toml").get() {
+    match symphony_operators::embed_manifest!("extensions/operator.toml").get() {
         Ok(manifest) => serve_operators(manifest.clone(), ops::all()),
         Err(errors) => {
             // build.rs checks the manifest, so this is only reached if that check was skipped.
