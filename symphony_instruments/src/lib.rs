@@ -22,6 +22,7 @@ mod io;
 pub mod model;
 mod panic;
 pub mod pipeline;
+pub mod prelude;
 pub mod serve;
 mod tensor;
 
@@ -37,4 +38,6 @@ pub use model::{Limits, ModelConfig, ModelConfigError, ModelSource, OnnxRuntime}
 pub use pipeline::Pipeline;
 pub use tensor::{DataType, Tensor, TensorData, TensorError};
 
-pub use symphony_core::{config, lifecycle, manifest, permission, sandbox, version};
+pub use symphony_core::{
+    config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
+};

@@ -24,10 +24,13 @@ pub mod editor;
 pub mod html;
 pub mod motif;
 pub mod page;
+pub mod prelude;
 pub mod runtime;
 pub mod serve;
 #[cfg(feature = "tauri")]
 pub mod tauri_plugin;
 pub mod view;
 
-pub use symphony_core::{config, lifecycle, manifest, permission, sandbox, version};
+pub use symphony_core::{
+    config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
+};

@@ -1,13 +1,13 @@
 //! Motifs end to end: the example extensions (`counter-panel`, `csv-editor`) as real child
-//! processes behind the core host, asset bundles on a real filesystem, a real headless
-//! browser driving a served page, and the preview binary in a real window under Xvfb.
+//! processes behind the core host, asset bundles on a real filesystem, and a real headless
+//! browser driving a served page. (The preview window under Xvfb is tested by the
+//! `counter-panel` example itself: `examples/counter-panel/tests/preview_window`.)
 
 mod assets;
 mod browser;
 mod editor;
 mod panel;
 mod tauri_plugin;
-mod window;
 
 use std::path::Path;
 use std::time::Duration;

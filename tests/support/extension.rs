@@ -22,25 +22,7 @@ pub fn example_binary(name: &str) -> PathBuf {
         .unwrap_or_else(PoisonError::into_inner);
     built
         .entry(name.to_owned())
-        .or_insert_with(|| build(name, name, &[]))
-        .clone()
-}
-
-/// The path of binary `bin` of example package `package` built with `features`, built on
-/// first use like [`example_binary`] (for binaries behind `required-features`).
-///
-/// # Panics
-///
-/// If cargo cannot build it.
-pub fn example_feature_binary(package: &str, bin: &str, features: &[&str]) -> PathBuf {
-    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let mut built = BUILT
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    built
-        .entry(bin.to_owned())
-        .or_insert_with(|| build(package, bin, features))
+        .or_insert_with(|| build(name))
         .clone()
 }
 
@@ -66,7 +48,7 @@ pub fn workspace_root() -> &'static Path {
         .expect("the tests crate is inside the workspace")
 }
 
-fn build(package: &str, bin: &str, features: &[&str]) -> PathBuf {
+fn build(name: &str) -> PathBuf {
     // This test binary is target/<profile>/deps/<name>; examples go to target/<profile>.
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let profile_dir = exe
@@ -78,11 +60,7 @@ fn build(package: &str, bin: &str, features: &[&str]) -> PathBuf {
     let mut command = Command::new(cargo);
     command
         .current_dir(workspace_root())
-        .args(["build", "--quiet", "-p", package]);
-    if !features.is_empty() {
-        // Only that binary: the package's other binaries keep the default features.
-        command.args(["--bin", bin, "--features", &features.join(",")]);
-    }
+        .args(["build", "--quiet", "-p", name]);
     match profile_dir.file_name().and_then(|profile| profile.to_str()) {
         Some("debug") | None => {}
         Some("release") => {
@@ -93,11 +71,8 @@ fn build(package: &str, bin: &str, features: &[&str]) -> PathBuf {
         }
     }
     let status = command.status().expect("cargo runs");
-    assert!(
-        status.success(),
-        "`cargo build -p {package}` of {bin} failed: {status}"
-    );
-    let binary = profile_dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+    assert!(status.success(), "`cargo build -p {name}` failed: {status}");
+    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
     assert!(binary.is_file(), "{} was not built", binary.display());
     binary
 }

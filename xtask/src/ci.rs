@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, features, isolation, provision, toolchain};
+use crate::{cmd, features, isolation, migrate, provision, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -42,6 +42,8 @@ const STEPS: &[Step] = &[
                 "clippy",
                 "--workspace",
                 "--all-targets",
+                "--features",
+                PREVIEW,
                 "--",
                 "-D",
                 "warnings",
@@ -72,7 +74,7 @@ const STEPS: &[Step] = &[
                 cmd::cargo()
                     .current_dir(root)
                     .envs(provision::python::test_env(root))
-                    .args(["test", "--workspace"]),
+                    .args(["test", "--workspace", "--features", PREVIEW]),
             )
         },
     },
@@ -84,7 +86,16 @@ const STEPS: &[Step] = &[
         name: "features",
         run: features::run,
     },
+    Step {
+        name: "styles",
+        run: migrate::styles::run,
+    },
 ];
+
+/// The motif preview binary and its window test (Tauri + WebKitGTK under Xvfb). Enabled in
+/// the clippy and test steps' own cargo invocations so that the Tauri they compile has the
+/// same features as the tests crate's, and is not built a second time.
+const PREVIEW: &str = "counter-panel/preview";
 
 /// How a step ended.
 enum Outcome {
@@ -181,7 +192,8 @@ mod tests {
                 "python",
                 "test",
                 "isolation",
-                "features"
+                "features",
+                "styles"
             ]
         );
     }

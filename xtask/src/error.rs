@@ -89,6 +89,17 @@ pub(crate) enum Error {
     /// A build-time measurement could not be made.
     #[error(transparent)]
     BuildTimes(#[from] BuildTimesError),
+    /// `cargo xtask migrate` could not migrate the crate; nothing was written.
+    #[error("migrate: {0}")]
+    Migrate(#[from] crate::migrate::MigrateError),
+    /// An example does not survive the trip to the other import style and back.
+    #[error("styles: {example}: {reason}")]
+    Styles {
+        /// The example (or its binary).
+        example: String,
+        /// What went wrong.
+        reason: String,
+    },
     /// A CI step failed; later steps were not run.
     #[error("ci step `{step}` failed: {source}")]
     Step {

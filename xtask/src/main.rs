@@ -10,6 +10,7 @@ mod error;
 mod features;
 mod install;
 mod isolation;
+mod migrate;
 mod provision;
 mod release;
 mod toolchain;
@@ -25,7 +26,7 @@ use error::Error;
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, isolation, features",
+        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, isolation, features, styles",
     ),
     (
         "isolation [--manifest-path PATH]",
@@ -42,6 +43,14 @@ const TASKS: &[(&str, &str)] = &[
     (
         "build-times [--kinds K,…] [--configs C,…] [--jobs N] [--keep]",
         "time clean builds of one example per kind: focused crate, umbrella with one feature, umbrella with full",
+    ),
+    (
+        "migrate <crate-dir> --to split|unified [--dry-run]",
+        "move an extension between the umbrella `symphony` and the focused crates",
+    ),
+    (
+        "styles",
+        "build and run each primary example in the other import style, and check the round trip",
     ),
     ("help", "list the tasks"),
 ];
@@ -86,6 +95,18 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
         Some("build-times") => {
             let options = build_times::Options::parse(rest)?;
             build_times::run(&workspace::root(), &options)
+        }
+        Some("migrate") => {
+            let rest: Vec<String> = rest
+                .iter()
+                .map(|arg| arg.to_string_lossy().into_owned())
+                .collect();
+            let (dir, style, dry_run) = migrate::parse_args(&rest).map_err(Error::Usage)?;
+            Ok(migrate::run(&dir, style, dry_run)?)
+        }
+        Some("styles") => {
+            no_arguments("styles", rest)?;
+            migrate::styles::run(&workspace::root())
         }
         Some("help" | "--help" | "-h") => {
             print!("{}", help_text());

@@ -4,11 +4,10 @@
 use std::process::ExitCode;
 
 use counter_panel::Counter;
-use symphony_core::manifest::EmbeddedManifest;
-use symphony_core::serve::serve;
-use symphony_motifs::serve::MotifServer;
+use symphony_motifs::manifest::EmbeddedManifest;
+use symphony_motifs::serve::{MotifServer, serve};
 
-static MANIFEST: &EmbeddedManifest = symphony_core::embed_manifest!();
+static MANIFEST: &EmbeddedManifest = symphony_motifs::embed_manifest!();
 
 fn main() -> ExitCode {
     let manifest = match MANIFEST.get() {

@@ -7,11 +7,10 @@ mod table;
 
 use std::process::ExitCode;
 
-use symphony_core::manifest::EmbeddedManifest;
-use symphony_core::serve::serve;
 use symphony_motifs::editor::{CustomEditor, ModelError};
+use symphony_motifs::manifest::EmbeddedManifest;
 use symphony_motifs::motif::Event;
-use symphony_motifs::serve::MotifServer;
+use symphony_motifs::serve::{MotifServer, serve};
 use symphony_motifs::view::{Node, el};
 
 use table::{Table, TableEdit};
@@ -89,7 +88,7 @@ impl CustomEditor for CsvEditor {
     }
 }
 
-static MANIFEST: &EmbeddedManifest = symphony_core::embed_manifest!();
+static MANIFEST: &EmbeddedManifest = symphony_motifs::embed_manifest!();
 
 fn main() -> ExitCode {
     let manifest = match MANIFEST.get() {

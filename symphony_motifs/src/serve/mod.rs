@@ -38,6 +38,10 @@ use symphony_core::permission::FsAccess;
 use symphony_core::protocol::{Capabilities, ErrorCode, ErrorObject, RawValue};
 use symphony_core::serve::{Call, Handler, reply};
 
+/// Core's blocking serve loop, re-exported so that a motif extension's `main` is
+/// `serve(server)` without depending on `symphony_core`.
+pub use symphony_core::serve::serve;
+
 use crate::csp::{ContentSecurityPolicy, Nonce};
 use crate::editor::{CustomEditor, DocumentError, EditorError, EditorRegistry, PatternError};
 use crate::motif::Motif;
@@ -102,7 +106,7 @@ pub const METHODS: &[&str] = &[
 /// // An extension binary gets a `&'static Manifest` from `embed_manifest!`.
 /// let manifest: &'static Manifest = Box::leak(Box::new(manifest));
 /// let server = MotifServer::new(manifest).component("counter", Counter).unwrap();
-/// // In the extension binary: `fn main() -> ExitCode { symphony_core::serve::serve(server) }`
+/// // In the extension binary: `fn main() -> ExitCode { symphony_motifs::serve::serve(server) }`
 /// # let _ = server;
 /// ```
 pub struct MotifServer {

@@ -14,9 +14,8 @@ mod preview;
 mod screen;
 mod xvfb;
 
+use std::path::Path;
 use std::time::Duration;
-
-use symphony_tests::extension::example_feature_binary;
 
 use preview::Preview;
 use screen::{Region, Window};
@@ -50,13 +49,15 @@ const HISTORY: Region = Region {
 
 #[test]
 fn the_preview_window_shows_the_motif_and_round_trips_events() {
-    let binary = example_feature_binary("counter-panel", "counter-panel-preview", &["preview"]);
+    // Built by the same cargo invocation as this test (required feature `preview`), so the
+    // Tauri it links is the one the rest of the workspace test build uses.
+    let binary = Path::new(env!("CARGO_BIN_EXE_counter-panel-preview"));
     let shots = tempfile::Builder::new()
         .prefix("motif-preview-")
         .tempdir()
         .expect("a screenshot directory");
     let xvfb = Xvfb::start();
-    let mut preview = Preview::spawn(&binary, xvfb.display());
+    let mut preview = Preview::spawn(binary, xvfb.display());
 
     // Rendered: the page loaded from motif:// and its text shows in the mapped window.
     preview.wait_for("the page loading", START, |line| {

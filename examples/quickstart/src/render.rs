@@ -1,0 +1,124 @@
+//! Step 3, the motif: hand it the results as its component's state, ask for the page, and
+//! write the page to disk (the motif itself is granted no filesystem access).
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::error::QuickstartError;
+use crate::launch::Launched;
+use crate::report::Report;
+use crate::serve::COMPONENT;
+
+/// What the motif step produced.
+pub(crate) struct Rendered {
+    /// The page's size in bytes.
+    pub(crate) bytes: usize,
+    /// The page's Content-Security-Policy.
+    pub(crate) csp: String,
+    /// `motif/restore` and `motif/page`, end to end.
+    pub(crate) took: Duration,
+}
+
+#[derive(Deserialize)]
+struct PageResult {
+    html: String,
+    csp: String,
+}
+
+/// Renders `report` with the motif and writes the page to `out`.
+pub(crate) fn render(
+    motif: &Launched,
+    report: &Report,
+    out: &Path,
+) -> Result<Rendered, QuickstartError> {
+    let call = |method: &'static str, params: Value| {
+        motif
+            .host
+            .call::<Value, _>(method, &params)
+            .map_err(|source| QuickstartError::Call {
+                kind: motif.kind,
+                what: method.to_owned(),
+                source,
+            })
+    };
+    let began = Instant::now();
+    call(
+        "motif/restore",
+        json!({ "component": COMPONENT, "state": report }),
+    )?;
+    // The page's bridge would post events to `event` beside it; the report sends none.
+    let page = call(
+        "motif/page",
+        json!({ "component": COMPONENT, "transport": { "transport": "http", "endpoint": "event" } }),
+    )?;
+    let page: PageResult =
+        serde_json::from_value(page).map_err(|error| QuickstartError::Unexpected {
+            kind: motif.kind,
+            what: "motif/page",
+            detail: error.to_string(),
+        })?;
+    let took = began.elapsed();
+    write_atomically(out, page.html.as_bytes()).map_err(|source| QuickstartError::WriteReport {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    Ok(Rendered {
+        bytes: page.html.len(),
+        csp: page.csp,
+        took,
+    })
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so that a
+/// failed run never leaves a truncated report behind.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir)?;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".{}.tmp", std::process::id()));
+    let temporary = dir.join(name);
+    let written = fs::File::create(&temporary).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    match written.and_then(|()| fs::rename(&temporary, path)) {
+        Ok(()) => Ok(()),
+        Err(error) => {
+            let _ = fs::remove_file(&temporary);
+            Err(error)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_the_whole_page_and_its_directories() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("a/b/report.html");
+        write_atomically(&path, b"<html>").expect("written");
+        assert_eq!(fs::read(&path).expect("readable"), b"<html>");
+        let names: Vec<_> = fs::read_dir(path.parent().expect("parent"))
+            .expect("listed")
+            .map(|entry| entry.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, ["report.html"], "no temporary file is left");
+    }
+
+    #[test]
+    fn a_path_that_is_a_directory_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert!(write_atomically(dir.path(), b"x").is_err());
+        assert!(dir.path().is_dir());
+    }
+}

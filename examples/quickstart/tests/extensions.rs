@@ -1,0 +1,73 @@
+//! The quickstart's operator child, hosted directly: it reads what it was granted and nothing
+//! else, under the kernel sandbox where this machine has one.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+use symphony_core::host::{CallError, Host, HostOptions};
+use symphony_core::permission::{FsAccess, FsRule, Permissions};
+use symphony_core::protocol::ErrorCode;
+use symphony_core::sandbox::{LandlockSupport, landlock_support};
+
+#[test]
+fn the_served_operator_reads_its_granted_file_and_nothing_else() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path().canonicalize().expect("canonical");
+    std::fs::write(root.join("granted.csv"), "a,b\n1,2\n").expect("written");
+    std::fs::write(root.join("other.csv"), "a,b\n3,4\n").expect("written");
+    let sandbox = matches!(landlock_support(), LandlockSupport::Available { .. });
+    let mut command = Command::new(env!("CARGO_BIN_EXE_quickstart"));
+    command.args(["__serve", "operator"]);
+    let host = Host::spawn(
+        command,
+        HostOptions::default()
+            .with_workspace_root(&root)
+            .with_grants(Permissions {
+                filesystem: vec![FsRule {
+                    path: "granted.csv".into(),
+                    access: vec![FsAccess::Read],
+                }],
+                ..Permissions::default()
+            })
+            .with_sandbox(sandbox),
+    )
+    .expect("the operator starts");
+    assert_eq!(
+        host.initialize_result().manifest.id().as_str(),
+        "symphony-examples.quickstart-operators"
+    );
+    assert_ne!(host.process_id(), Some(std::process::id()));
+
+    let read = |file: &str| {
+        host.call::<Value, _>(
+            "operator/run",
+            &json!({ "operator": "csv.read", "params": { "path": root.join(file) } }),
+        )
+    };
+    let answer = read("granted.csv").expect("the granted file is read");
+    assert_eq!(
+        answer["outputs"]["records"],
+        json!([{ "a": "1", "b": "2" }])
+    );
+    match read("other.csv") {
+        Err(CallError::Remote { error, .. }) => {
+            assert_eq!(error.kind(), Some(ErrorCode::PermissionDenied), "{error:?}");
+            assert!(error.message.contains("other.csv"), "{}", error.message);
+        }
+        other => panic!("reading an ungranted file must be denied, got {other:?}"),
+    }
+    host.shutdown().expect("clean shutdown");
+}
+
+#[test]
+fn an_unknown_extension_kind_is_refused() {
+    let output = Command::new(env!("CARGO_BIN_EXE_quickstart"))
+        .args(["__serve", "teapot"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("operator, instrument or motif"),
+        "{output:?}"
+    );
+}
