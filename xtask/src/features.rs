@@ -16,10 +16,10 @@
 //!
 //! Combinations where one feature implies the other (`full` with a backend, a backend with
 //! its kind) are skipped by cargo-hack itself. A heavy dependency is re-checked only when a
-//! combination changes its own features or those of a crate below it: Tauri, for example,
-//! once for `symphony_motifs/tauri` (reused by every umbrella combination that adds nothing
-//! else below Tauri), once where the instruments' Tokio features are unified in, and once
-//! more where reqwest's are — each a graph users can build.
+//! combination changes its features or those of a crate below it: Tauri is checked for
+//! `symphony_motifs/tauri` and again in four of the umbrella's combinations with `tauri`,
+//! where the other kinds' crates unify different features into shared dependencies below
+//! it. Each of those is a graph a user can build, so they stay; a warm run reuses them all.
 
 use std::collections::BTreeMap;
 use std::path::Path;
