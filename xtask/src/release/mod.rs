@@ -113,20 +113,16 @@ pub(crate) fn run(request: &Request) -> Result<(), Error> {
     changelog::check(&read(&changelog)?, &changelog, new)?;
     eprintln!("release: {} has a section for {new}", changelog.display());
 
-    let workspace = order::load(manifest)?;
-    let names: Vec<&str> = workspace
-        .crates
-        .iter()
-        .map(|krate| krate.name.as_str())
-        .collect();
+    let crates = order::load(manifest)?;
+    let names: Vec<&str> = crates.iter().map(|krate| krate.name.as_str()).collect();
     eprintln!("release: publishing order: {}", names.join(" -> "));
 
     let previous = git::previous_release(&tags, new);
-    semver_checks::run(manifest, new, previous.as_ref(), &workspace.crates)?;
+    semver_checks::run(manifest, new, previous.as_ref(), &crates)?;
 
     // Always rehearse first: a crate that fails to package or verify must stop the release
     // before anything is committed, tagged or uploaded.
-    publish::dry_run(root, new, &workspace.crates, &workspace.target_directory)?;
+    publish::dry_run(root, new, &crates)?;
     eprintln!(
         "release: dry run of {} passed; the working tree is unchanged",
         git::tag_name(new)
@@ -134,7 +130,7 @@ pub(crate) fn run(request: &Request) -> Result<(), Error> {
     if request.dry_run {
         Ok(())
     } else {
-        publish::release(root, new, &workspace.crates, &workspace.target_directory)
+        publish::release(root, new, &crates)
     }
 }
 

@@ -4,7 +4,7 @@
 //! or a new edge between crates is picked up.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -23,20 +23,10 @@ pub(crate) struct Crate {
     pub(crate) is_library: bool,
 }
 
-/// What the release needs to know about a workspace.
-#[derive(Debug)]
-pub(crate) struct Workspace {
-    /// The publishable crates, in publishing order.
-    pub(crate) crates: Vec<Crate>,
-    /// Where cargo builds (honours `CARGO_TARGET_DIR` and `build.target-dir`).
-    pub(crate) target_directory: PathBuf,
-}
-
 #[derive(Deserialize)]
 struct Metadata {
     packages: Vec<Package>,
     workspace_members: Vec<String>,
-    target_directory: PathBuf,
 }
 
 #[derive(Deserialize)]
@@ -62,8 +52,8 @@ struct Target {
 }
 
 /// Runs `cargo metadata --no-deps` on the workspace at `manifest_path`: its publishable
-/// crates in publishing order, and its target directory.
-pub(crate) fn load(manifest_path: &Path) -> Result<Workspace, Error> {
+/// crates in publishing order.
+pub(crate) fn load(manifest_path: &Path) -> Result<Vec<Crate>, Error> {
     let mut command = cmd::cargo();
     command
         .args(["metadata", "--no-deps", "--format-version", "1"])
@@ -74,10 +64,7 @@ pub(crate) fn load(manifest_path: &Path) -> Result<Workspace, Error> {
         command: cmd::display(&command),
         source,
     })?;
-    Ok(Workspace {
-        crates: publishing_order(&metadata)?,
-        target_directory: metadata.target_directory,
-    })
+    Ok(publishing_order(&metadata)?)
 }
 
 /// Parses `cargo metadata` JSON; for tests of the ordering on hand-written graphs.
@@ -184,7 +171,6 @@ mod tests {
         serde_json::json!({
             "packages": packages,
             "workspace_members": members,
-            "target_directory": "/w/target",
         })
         .to_string()
     }
@@ -271,8 +257,8 @@ mod tests {
 
     #[test]
     fn this_workspace_publishes_core_first_and_the_umbrella_last() {
-        let workspace = load(&crate::workspace::root().join("Cargo.toml")).expect("metadata loads");
-        let names = names(&workspace.crates);
+        let crates = load(&crate::workspace::root().join("Cargo.toml")).expect("metadata loads");
+        let names = names(&crates);
         assert_eq!(names.first(), Some(&"symphony_core"), "{names:?}");
         assert_eq!(names.last(), Some(&"symphony"), "{names:?}");
         assert_eq!(

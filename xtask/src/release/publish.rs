@@ -4,6 +4,13 @@
 //!
 //! The dry run bumps the version in a throwaway copy of the committed tree, so the working
 //! tree is left exactly as it was; the real release bumps, commits and tags in place.
+//!
+//! Both build in a fresh, temporary target dir. Cargo verifies against an overlay registry
+//! kept in the target dir and unpacks its crates into `~/.cargo/registry/src/<registry
+//! hash>/<name>-<version>`, once: a second packaging of the same version from the same
+//! target dir would compile the first one's stale sources (seen here: a re-run after a merge
+//! failed on a function the stale `symphony_core` lacked). A fresh target dir is a fresh
+//! overlay registry, at the cost of compiling the dependencies again.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,22 +24,9 @@ use crate::cmd;
 use crate::error::Error;
 
 /// Copies the committed tree to a temp dir, bumps it to `new` there and runs
-/// `cargo publish --dry-run` for `crates` (in order), building in `target_dir` so
-/// dependencies compiled before are reused.
-pub(crate) fn dry_run(
-    root: &Path,
-    new: &Version,
-    crates: &[Crate],
-    target_dir: &Path,
-) -> Result<(), Error> {
-    let copy = tempfile::Builder::new()
-        .prefix("xtask-release-")
-        .tempdir()
-        .map_err(|source| ReleaseError::Io {
-            action: "create a temp dir in",
-            path: std::env::temp_dir(),
-            source,
-        })?;
+/// `cargo publish --dry-run` for `crates` (in order), building in the copy's `target/`.
+pub(crate) fn dry_run(root: &Path, new: &Version, crates: &[Crate]) -> Result<(), Error> {
+    let copy = temp_dir("xtask-release-")?;
     eprintln!(
         "release: copying the committed tree to {} to bump it there",
         copy.path().display()
@@ -40,17 +34,13 @@ pub(crate) fn dry_run(
     copy_tracked_files(root, copy.path())?;
     let manifest = bump_manifest(copy.path(), new)?;
     check_versions(&manifest, new)?;
-    cmd::run(&mut publish_command(&manifest, crates, target_dir, true))
+    let target_dir = copy.path().join("target");
+    cmd::run(&mut publish_command(&manifest, crates, &target_dir, true))
 }
 
 /// Bumps the working tree to `new`, commits and tags it, and publishes `crates` for real,
-/// building in `target_dir`.
-pub(crate) fn release(
-    root: &Path,
-    new: &Version,
-    crates: &[Crate],
-    target_dir: &Path,
-) -> Result<(), Error> {
+/// building in a temp dir.
+pub(crate) fn release(root: &Path, new: &Version, crates: &[Crate]) -> Result<(), Error> {
     let manifest = bump_manifest(root, new)?;
     check_versions(&manifest, new)?;
     // Any cargo command rewrites the lockfile's entries for the bumped members; this one
@@ -61,12 +51,29 @@ pub(crate) fn release(
             .arg(&manifest),
     )?;
     git::commit_and_tag(root, &["Cargo.toml", "Cargo.lock"], new)?;
-    cmd::run(&mut publish_command(&manifest, crates, target_dir, false))?;
+    let target_dir = temp_dir("xtask-release-target-")?;
+    cmd::run(&mut publish_command(
+        &manifest,
+        crates,
+        target_dir.path(),
+        false,
+    ))?;
     eprintln!(
         "release: published {}; push the commit and tag with `git push --follow-tags`",
         git::tag_name(new)
     );
     Ok(())
+}
+
+fn temp_dir(prefix: &str) -> Result<tempfile::TempDir, ReleaseError> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map_err(|source| ReleaseError::Io {
+            action: "create a temp dir in",
+            path: std::env::temp_dir(),
+            source,
+        })
 }
 
 /// `cargo publish [--dry-run] -p first -p second …`.
@@ -121,7 +128,7 @@ fn bump_manifest(root: &Path, new: &Version) -> Result<PathBuf, ReleaseError> {
 /// Every publishable crate must now carry the new version: one with its own `version`
 /// field would be published at the old one.
 fn check_versions(manifest: &Path, new: &Version) -> Result<(), Error> {
-    for krate in order::load(manifest)?.crates {
+    for krate in order::load(manifest)? {
         if krate.version != new.to_string() {
             return Err(ReleaseError::VersionNotInherited {
                 package: krate.name,
