@@ -54,6 +54,8 @@ impl Repo {
             .args(args)
             .arg("--manifest-path")
             .arg(self.manifest())
+            // The assertions read cargo's messages: plain text, whatever CI sets for its logs.
+            .env("CARGO_TERM_COLOR", "never")
             .output()
             .expect("the xtask binary runs")
     }
