@@ -3,6 +3,9 @@
 
 use super::{DomNode, Patch};
 
+/// An element's attributes, as [`DomNode::Element`] holds them.
+type Attrs = Vec<(String, String)>;
+
 /// A patch that does not fit the tree it is applied to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -75,36 +78,18 @@ impl DomNode {
                 None => return Err(no_node(path)),
             },
             Patch::SetAttr { path, name, value } => {
-                let attrs = self.attrs_mut(path).map_err(|found| {
-                    if found {
-                        wrong(path, "an element")
-                    } else {
-                        no_node(path)
-                    }
-                })?;
+                let attrs = self.element_mut(number, path)?.0;
                 match attrs.iter_mut().find(|(existing, _)| existing == name) {
                     Some(slot) => slot.1.clone_from(value),
                     None => attrs.push((name.clone(), value.clone())),
                 }
             }
             Patch::RemoveAttr { path, name } => {
-                let attrs = self.attrs_mut(path).map_err(|found| {
-                    if found {
-                        wrong(path, "an element")
-                    } else {
-                        no_node(path)
-                    }
-                })?;
+                let attrs = self.element_mut(number, path)?.0;
                 attrs.retain(|(existing, _)| existing != name);
             }
             Patch::Insert { path, index, node } => {
-                let children = self.children_mut(path).map_err(|found| {
-                    if found {
-                        wrong(path, "an element")
-                    } else {
-                        no_node(path)
-                    }
-                })?;
+                let children = self.element_mut(number, path)?.1;
                 if *index > children.len() {
                     return Err(out_of_range(path, *index));
                 }
@@ -112,26 +97,14 @@ impl DomNode {
             }
             Patch::Remove { path } => {
                 let (index, parent) = path.split_last().ok_or_else(|| wrong(path, "a child"))?;
-                let children = self.children_mut(parent).map_err(|found| {
-                    if found {
-                        wrong(parent, "an element")
-                    } else {
-                        no_node(parent)
-                    }
-                })?;
+                let children = self.element_mut(number, parent)?.1;
                 if *index >= children.len() {
                     return Err(out_of_range(parent, *index));
                 }
                 children.remove(*index);
             }
             Patch::Move { path, from, to } => {
-                let children = self.children_mut(path).map_err(|found| {
-                    if found {
-                        wrong(path, "an element")
-                    } else {
-                        no_node(path)
-                    }
-                })?;
+                let children = self.element_mut(number, path)?.1;
                 if *from >= children.len() {
                     return Err(out_of_range(path, *from));
                 }
@@ -157,20 +130,26 @@ impl DomNode {
         Some(node)
     }
 
-    /// `Err(true)`: there is a node but it is text; `Err(false)`: there is none.
-    fn attrs_mut(&mut self, path: &[usize]) -> Result<&mut Vec<(String, String)>, bool> {
+    /// The element at `path`, as its attributes and children; a text node or no node there is
+    /// the error patch `number` reports.
+    fn element_mut(
+        &mut self,
+        number: usize,
+        path: &[usize],
+    ) -> Result<(&mut Attrs, &mut Vec<DomNode>), PatchError> {
         match self.node_mut(path) {
-            Some(DomNode::Element { attrs, .. }) => Ok(attrs),
-            Some(DomNode::Text(_)) => Err(true),
-            None => Err(false),
-        }
-    }
-
-    fn children_mut(&mut self, path: &[usize]) -> Result<&mut Vec<DomNode>, bool> {
-        match self.node_mut(path) {
-            Some(DomNode::Element { children, .. }) => Ok(children),
-            Some(DomNode::Text(_)) => Err(true),
-            None => Err(false),
+            Some(DomNode::Element {
+                attrs, children, ..
+            }) => Ok((attrs, children)),
+            Some(DomNode::Text(_)) => Err(PatchError::WrongNode {
+                patch: number,
+                path: path.to_vec(),
+                expected: "an element",
+            }),
+            None => Err(PatchError::NoNode {
+                patch: number,
+                path: path.to_vec(),
+            }),
         }
     }
 }
