@@ -42,7 +42,11 @@
 //! ```
 //!
 //! ## Features
-#![doc = document_features::document_features!()]
+#![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
+#![cfg_attr(
+    not(feature = "document-features"),
+    doc = "(Build the docs with the `document-features` feature to list them here; docs.rs does.)"
+)]
 
 #[cfg(feature = "instruments")]
 pub use symphony_instruments as instruments;

@@ -14,7 +14,11 @@
 //! configuration, lifecycle) so that an instrument depends on this crate alone.
 //!
 //! # Features
-#![doc = document_features::document_features!()]
+#![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
+#![cfg_attr(
+    not(feature = "document-features"),
+    doc = "(Build the docs with the `document-features` feature to list them here; docs.rs does.)"
+)]
 
 mod error;
 mod instrument;

@@ -57,7 +57,7 @@ const STEPS: &[Step] = &[
                 cmd::cargo()
                     .current_dir(root)
                     .env("RUSTDOCFLAGS", "-D warnings")
-                    .args(["doc", "--workspace", "--no-deps"]),
+                    .args(["doc", "--workspace", "--no-deps", "--features", DOC_FEATURES]),
             )
         },
     },
@@ -96,6 +96,10 @@ const STEPS: &[Step] = &[
 /// the clippy and test steps' own cargo invocations so that the Tauri they compile has the
 /// same features as the tests crate's, and is not built a second time.
 const PREVIEW: &str = "counter-panel/preview";
+
+/// The docs render each crate's feature list (`document-features`, optional so that no
+/// extension build compiles it; docs.rs turns it on with `all-features`).
+const DOC_FEATURES: &str = "symphony/document-features,symphony_instruments/document-features";
 
 /// How a step ended.
 enum Outcome {

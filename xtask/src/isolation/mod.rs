@@ -19,7 +19,7 @@ pub(crate) use tree::TreeParseError;
 use crate::cmd;
 use crate::error::Error;
 use graph::{Graph, Package};
-use rules::{FOCUSED, UMBRELLA, UMBRELLA_EXEMPT, UMBRELLA_FEATURES};
+use rules::{FOCUSED, UMBRELLA, UMBRELLA_FEATURES};
 
 /// One broken rule: which graph, what it pulls in, and the chain of dependencies that does.
 struct Violation {
@@ -123,11 +123,11 @@ fn forbidden(graph: &Graph, patterns: &[&str]) -> Vec<Violation> {
         .collect()
 }
 
-/// Every package the umbrella pulls in that `alone` does not, ignoring the umbrella itself
-/// and what is reachable only through an exempt package.
+/// Every package the umbrella pulls in that `alone` does not, besides the umbrella itself:
+/// with one kind, the umbrella's graph is the focused crate's plus exactly one crate.
 fn beyond_focused(umbrella: &Graph, alone: &Graph, focused: &str) -> Vec<Violation> {
     umbrella
-        .reachable(|package| UMBRELLA_EXEMPT.contains(&package.name.as_str()))
+        .reachable(|_| false)
         .into_iter()
         .filter(|reached| !is_root(umbrella, reached.package) && !alone.contains(reached.package))
         .map(|reached| Violation {

@@ -63,15 +63,6 @@ pub(crate) const UMBRELLA_FEATURES: &[(&str, &str)] = &[
     ("motifs", "symphony_motifs"),
 ];
 
-/// What the umbrella may add besides itself, with everything reachable only through it.
-///
-/// `cargo tree -e normal` lists proc-macros (they are normal dependencies, compiled for the
-/// host), so `document-features` shows up. It renders the umbrella's feature list into its
-/// rustdoc; with its one dependency (`litrs`) it is a small, compile-time-only cost that no
-/// extension links. Anything else it might pull in that is *also* reachable another way is
-/// still compared.
-pub(crate) const UMBRELLA_EXEMPT: &[&str] = &["document-features"];
-
 /// Whether `name` matches `pattern` (exact, or prefix with a trailing `*`).
 pub(crate) fn matches(pattern: &str, name: &str) -> bool {
     match pattern.strip_suffix('*') {
