@@ -21,6 +21,8 @@
 //! );
 //! ```
 
+#[cfg(test)]
+mod attack_corpus;
 mod attribute;
 mod node;
 pub(crate) mod policy;
