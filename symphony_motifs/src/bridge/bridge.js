@@ -45,6 +45,7 @@
     id: getter(Element.prototype, 'id'),
     closest: method(Element.prototype, 'closest'),
     getAttribute: method(Element.prototype, 'getAttribute'),
+    getAttributeNS: method(Element.prototype, 'getAttributeNS'),
     setAttribute: method(Element.prototype, 'setAttribute'),
     setAttributeNS: method(Element.prototype, 'setAttributeNS'),
     removeAttribute: method(Element.prototype, 'removeAttribute'),
@@ -221,9 +222,10 @@
     return node && dom.nodeType(node) === Node.ELEMENT_NODE;
   }
 
+  // `xlink:` names go in the XLink namespace, lowercase, as the HTML parser puts them.
   function writeAttr(element, name, value) {
     if (namespaceOf(element) !== 'html' && asciiLower(name).startsWith('xlink:')) {
-      dom.setAttributeNS(element, XLINK, name, value);
+      dom.setAttributeNS(element, XLINK, asciiLower(name), value);
     } else {
       dom.setAttribute(element, name, value);
     }
@@ -248,7 +250,7 @@
       fail('attribute name must be a string');
     }
     if (namespaceOf(element) !== 'html' && asciiLower(name).startsWith('xlink:')) {
-      dom.removeAttributeNS(element, XLINK, name.slice(name.indexOf(':') + 1));
+      dom.removeAttributeNS(element, XLINK, asciiLower(name.slice(name.indexOf(':') + 1)));
     } else {
       dom.removeAttribute(element, name);
     }
@@ -405,9 +407,31 @@
       .catch((error) => dom.setAttribute(root, 'data-motif-error', String(error)));
   }
 
+  // A refused URL is inert, but following it would still unload the view (to the
+  // browser's blocked page): links and forms that lead to it do nothing.
+  function stayOnRefusedUrl(domEvent) {
+    const target = domEvent.target instanceof Element ? domEvent.target : null;
+    if (!target || !dom.contains(root, target)) {
+      return;
+    }
+    let url = null;
+    if (domEvent.type === 'click') {
+      const link = dom.closest(target, 'a, area');
+      url = link && (dom.getAttribute(link, 'href') ?? dom.getAttributeNS(link, XLINK, 'href'));
+    } else {
+      const submitter = domEvent.submitter;
+      url = (submitter && dom.getAttribute(submitter, 'formaction')) ?? dom.getAttribute(target, 'action');
+    }
+    if (url === REFUSED_URL) {
+      domEvent.preventDefault();
+    }
+  }
+
   for (const type of EVENTS) {
     dom.listen(document, type, onEvent, true);
   }
+  dom.listen(document, 'click', stayOnRefusedUrl, true);
+  dom.listen(document, 'submit', stayOnRefusedUrl, true);
   // In Tauri, the host also pushes patches (updates it started) as an event. Nothing else
   // can hand the bridge patches: no function of it is reachable from the page.
   const internals = window.__TAURI_INTERNALS__;
