@@ -127,9 +127,10 @@ impl<'a> Watch<'a> {
         self.browser.eval(&script);
         std::thread::sleep(Duration::from_millis(150));
         let state = self.browser.eval(
-            "return [window.__pwned === undefined ? null : String(window.__pwned), \
-             window.__alive === true, location.href]",
+            "const ran = window.__pwned; delete window.__pwned; \
+             return [ran === undefined ? null : String(ran), window.__alive === true, location.href]",
         );
+        eprintln!("{case}: {state}");
         if state[0] != Value::Null {
             self.failures
                 .push(format!("{case}: a payload ran ({})", state[0]));
@@ -137,8 +138,8 @@ impl<'a> Watch<'a> {
         if state[1] != json!(true) || state[2] != json!(self.url) {
             let to = state[2].as_str().unwrap_or_default();
             // A relative link (`&#106;avascript:…` is one) may lead to another page of the
-            // same origin; nothing may lead anywhere else.
-            if !to.starts_with(&self.url) {
+            // same origin; nothing may lead anywhere else, or replace this page in place.
+            if !to.starts_with(&self.url) || to == self.url {
                 self.failures
                     .push(format!("{case}: the page navigated to {to}"));
             }
