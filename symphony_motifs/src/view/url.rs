@@ -8,7 +8,7 @@ use super::policy::policy;
 pub const REFUSED_URL: &str = "about:invalid#refused";
 
 /// Whether attribute `name` (any case) holds a URL, or a list of them (`srcset`, `ping`):
-/// one of the URL attributes of [`policy.json`](super::policy), the one list the bridge
+/// one of the URL attributes of the view allow-list (`policy.json`), the one list the bridge
 /// script reads too.
 pub fn is_url_attribute(name: &str) -> bool {
     let name = name.to_ascii_lowercase();

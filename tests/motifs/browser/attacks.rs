@@ -247,6 +247,12 @@ fn through_bridge(
     }
 }
 
+/// Why the stage differs from what Rust renders for `view`, if it does.
+fn same_as_rust(browser: &Browser, label: &str, view: &View) -> Option<String> {
+    let (stage, expected) = stage_and_expected(browser, &view.to_html());
+    (stage != expected).then(|| format!("{label}: bridge built {stage}, Rust renders {expected}"))
+}
+
 /// The stage's DOM beside the DOM the browser parses from Rust's HTML: namespaces, names
 /// and attributes (with their namespaces) of every element, and the serialisation.
 fn stage_and_expected(browser: &Browser, expected_html: &str) -> (Value, Value) {
@@ -334,13 +340,7 @@ fn attack_patches_through_the_bridge_are_refused_or_cleaned_as_rust_does() {
                 }
             }
             (Ok(view), None) => {
-                let (stage, expected) = stage_and_expected(&browser, &view.to_html());
-                if stage != expected {
-                    mismatches.push(format!(
-                        "{}: bridge built {stage}, Rust renders {expected}",
-                        case.name
-                    ));
-                }
+                mismatches.extend(same_as_rust(&browser, &case.name, view));
             }
             (rust, bridge) => mismatches.push(format!(
                 "{}: Rust {}, bridge {bridge:?}",
@@ -369,13 +369,8 @@ fn attack_patches_through_the_bridge_are_refused_or_cleaned_as_rust_does() {
         match (&rust, error) {
             (Err(ViewError::ForbiddenAttribute { .. }), Some(error)) if bridge_refusal(&error) => {}
             (Ok(view), None) => {
-                let (stage, expected) = stage_and_expected(&browser, &view.to_html());
-                if stage != expected {
-                    mismatches.push(format!(
-                        "{} (setAttr): bridge built {stage}, Rust renders {expected}",
-                        case.name
-                    ));
-                }
+                let label = format!("{} (setAttr)", case.name);
+                mismatches.extend(same_as_rust(&browser, &label, view));
             }
             (rust, bridge) => mismatches.push(format!(
                 "{} (setAttr): Rust {rust:?}, bridge {bridge:?}",
