@@ -3,11 +3,14 @@
 //! Text content and attribute values are the only places data reaches the page; tag and
 //! attribute names are checked by [`View::new`](crate::view::View::new), URL attributes are
 //! sanitised when set, and event bindings become inert `data-motif-*` attributes that only
-//! the bridge script reads.
+//! the bridge script reads. Rendering applies the view allow-list once more (an element not
+//! allowed where it stands is left out, a refused attribute dropped, a URL or style cleaned),
+//! so what reaches a page never rests on the caller having validated it.
 
 use std::borrow::Cow;
 
-use crate::view::{Element, Node};
+use crate::view::policy::{Namespace, policy};
+use crate::view::{BRIDGED_EVENTS, Element, Node, animates_forbidden, check_attribute};
 
 /// Escapes text for an HTML text context (`<p>here</p>`).
 ///
@@ -57,14 +60,25 @@ fn escape(input: &str, replacement: impl Fn(char) -> Option<&'static str>) -> Co
     Cow::Owned(out)
 }
 
-/// The attributes an element has in the DOM: its own, then one `data-motif-on-<event>`
-/// (handler) and, with an argument, one `data-motif-arg-<event>` (JSON) per binding.
+/// The attributes an element has in the DOM: its own as the attribute rules leave them
+/// (refused ones dropped, URLs and styles cleaned), then one `data-motif-on-<event>`
+/// (handler) and, with an argument, one `data-motif-arg-<event>` (JSON) per bridged binding.
 pub(crate) fn dom_attributes(element: &Element) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    let tag = element.tag();
+    let animates_forbidden = animates_forbidden(tag, element.attrs());
     let mut attrs: Vec<(Cow<'_, str>, Cow<'_, str>)> = element
         .attrs()
-        .map(|(name, value)| (Cow::Borrowed(name), Cow::Borrowed(value)))
+        .filter(|(name, _)| !name.to_ascii_lowercase().starts_with("data-motif-"))
+        .filter_map(|(name, value)| {
+            let value = check_attribute(tag, animates_forbidden, name, value).value(value)?;
+            Some((Cow::Borrowed(name), Cow::Borrowed(value)))
+        })
         .collect();
-    for binding in element.events() {
+    let bridged = element
+        .events()
+        .iter()
+        .filter(|binding| BRIDGED_EVENTS.contains(&binding.event.as_str()));
+    for binding in bridged {
         attrs.push((
             Cow::Owned(format!("data-motif-on-{}", binding.event)),
             Cow::Borrowed(binding.handler.as_str()),
@@ -79,14 +93,24 @@ pub(crate) fn dom_attributes(element: &Element) -> Vec<(Cow<'_, str>, Cow<'_, st
     attrs
 }
 
+/// Writes `node`, an element or text inside an HTML element.
 pub(crate) fn write_node(out: &mut String, node: &Node) {
+    write_in(out, node, Namespace::Html, false);
+}
+
+fn write_in(out: &mut String, node: &Node, namespace: Namespace, text_only: bool) {
     match node {
         Node::Text { text } => out.push_str(&escape_text(text)),
-        Node::Element(element) => write_element(out, element),
+        Node::Element(element) => {
+            let namespace = namespace.enter(element.tag());
+            if !text_only && policy().allows_element(namespace, element.tag()) {
+                write_element(out, element, namespace);
+            }
+        }
     }
 }
 
-fn write_element(out: &mut String, element: &Element) {
+fn write_element(out: &mut String, element: &Element, namespace: Namespace) {
     let tag = element.tag();
     out.push('<');
     out.push_str(tag);
@@ -108,8 +132,9 @@ fn write_element(out: &mut String, element: &Element) {
     {
         out.push('\n');
     }
+    let text_only = policy().is_text_only(tag);
     for child in element.child_nodes() {
-        write_node(out, child);
+        write_in(out, child, namespace, text_only);
     }
     out.push_str("</");
     out.push_str(tag);

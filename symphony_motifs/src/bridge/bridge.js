@@ -1,117 +1,346 @@
 // Symphony motif bridge: DOM events -> Rust, patches -> DOM.
 //
-// The page holds the element #motif-root with the rendered view as its first child and a
-// JSON script element #motif-config naming the transport. (This file is inlined into a
-// script element: it must never contain a script tag or an HTML comment opener.) Event
-// bindings are `data-motif-on-<event>` attributes; which handler runs is decided in Rust.
-// DOM nodes are built with createElement/setAttribute/createTextNode only (never
-// innerHTML), and `on*` attributes are dropped even if a patch carried one.
-(() => {
+// This file is the text of one function. The Rust side calls it with the view allow-list
+// (src/view/policy.json) as POLICY, so the bridge and the Rust renderer read one list; the
+// page never sees either: nothing is put on `window`.
+//
+// The page holds the element #motif-root with the rendered view as its first child, then a
+// JSON script element #motif-config naming the transport, then this script. (It is inlined
+// into a script element: it must never contain a script tag or an HTML comment opener.)
+// Event bindings are `data-motif-on-<event>` attributes; which handler runs is decided in
+// Rust. Patches are checked against the same rules the Rust side applies before they touch
+// the DOM (elements by namespace, attribute names, URL schemes, styles, SVG animations);
+// what Rust would refuse is refused here, and nothing rests on the page's CSP. DOM nodes are
+// built with createElement(NS)/setAttribute(NS)/createTextNode only (never innerHTML), and
+// DOM methods are taken from the prototypes before any view markup can shadow them
+// (`<form name="getElementById">`, `<input name="parentNode">`).
+(POLICY) => {
   'use strict';
-  const root = document.getElementById('motif-root');
-  const configNode = document.getElementById('motif-config');
-  if (!root || !configNode) {
+  const method = (proto, name) => {
+    const fn = proto[name];
+    return (target, ...args) => Reflect.apply(fn, target, args);
+  };
+  const getter = (proto, name) => {
+    const get = Object.getOwnPropertyDescriptor(proto, name).get;
+    return (target) => Reflect.apply(get, target, []);
+  };
+  const dom = Object.freeze({
+    currentScript: getter(Document.prototype, 'currentScript'),
+    createElement: method(Document.prototype, 'createElement'),
+    createElementNS: method(Document.prototype, 'createElementNS'),
+    createTextNode: method(Document.prototype, 'createTextNode'),
+    listen: method(EventTarget.prototype, 'addEventListener'),
+    parent: getter(Node.prototype, 'parentNode'),
+    children: getter(Node.prototype, 'childNodes'),
+    firstChild: getter(Node.prototype, 'firstChild'),
+    nodeType: getter(Node.prototype, 'nodeType'),
+    contains: method(Node.prototype, 'contains'),
+    insertBefore: method(Node.prototype, 'insertBefore'),
+    removeChild: method(Node.prototype, 'removeChild'),
+    replaceChild: method(Node.prototype, 'replaceChild'),
+    setData: Object.getOwnPropertyDescriptor(CharacterData.prototype, 'data').set,
+    previous: getter(Element.prototype, 'previousElementSibling'),
+    localName: getter(Element.prototype, 'localName'),
+    namespace: getter(Element.prototype, 'namespaceURI'),
+    id: getter(Element.prototype, 'id'),
+    closest: method(Element.prototype, 'closest'),
+    getAttribute: method(Element.prototype, 'getAttribute'),
+    getAttributeNS: method(Element.prototype, 'getAttributeNS'),
+    setAttribute: method(Element.prototype, 'setAttribute'),
+    setAttributeNS: method(Element.prototype, 'setAttributeNS'),
+    removeAttribute: method(Element.prototype, 'removeAttribute'),
+    removeAttributeNS: method(Element.prototype, 'removeAttributeNS'),
+    textContent: getter(Node.prototype, 'textContent'),
+  });
+
+  const script = dom.currentScript(document);
+  const configNode = script && dom.previous(script);
+  const root = configNode && dom.previous(configNode);
+  if (!configNode || dom.id(configNode) !== 'motif-config' || !root || dom.id(root) !== 'motif-root') {
     return;
   }
-  const config = JSON.parse(configNode.textContent);
+  const config = JSON.parse(dom.textContent(configNode));
   const EVENTS = ['click', 'dblclick', 'input', 'change', 'submit', 'keydown', 'focusout'];
   let queue = Promise.resolve();
 
+  // ---- The allow-list (mirrors src/view/{policy,url,attribute}.rs) ----
+  const NS = Object.freeze({
+    html: 'http://www.w3.org/1999/xhtml',
+    svg: 'http://www.w3.org/2000/svg',
+    math: 'http://www.w3.org/1998/Math/MathML',
+  });
+  const XLINK = 'http://www.w3.org/1999/xlink';
+  const ELEMENTS = Object.freeze({
+    html: new Set(POLICY.htmlElements),
+    svg: new Set(POLICY.svgElements),
+    // MathML only where the browser implements it; elsewhere a <math> is refused.
+    math: new Set(typeof MathMLElement === 'function' ? POLICY.mathElements : []),
+  });
+  const TEXT_ONLY = new Set(POLICY.textOnlyElements);
+  const SCHEMES = new Set(POLICY.schemes);
+  const URL_ATTRIBUTES = new Set(POLICY.urlAttributes);
+  const URL_SPACE_LISTS = new Set(POLICY.urlSpaceListAttributes);
+  const URL_CANDIDATE_LISTS = new Set(POLICY.urlCandidateListAttributes);
+  const REFUSED_ATTRIBUTES = new Set(POLICY.refusedAttributes);
+  const REFUSED_PREFIXES = Object.freeze(POLICY.refusedAttributePrefixes.slice());
+  const PREFIXED = new Set(POLICY.prefixedAttributes);
+  const ANIMATIONS = new Set(POLICY.animationElements);
+  const ANIMATION_VALUES = new Set(POLICY.animationValueAttributes);
+  const REFUSED_TARGETS = new Set(POLICY.refusedAnimationTargets);
+  const STYLE = POLICY.styleAttribute;
+  const REFUSED_STYLE_TEXT = Object.freeze(POLICY.refusedStyleText.slice());
+  const REFUSED_URL = 'about:invalid#refused';
+  const ASCII_SPACE = /[ \t\n\f\r]+/;
+
+  const asciiLower = (text) => text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+  const words = (text) => text.split(ASCII_SPACE).filter((word) => word !== '');
+
+  function allowedUrl(url) {
+    // As browsers read a URL: C0 controls and spaces trimmed, tabs and newlines removed.
+    const cleaned = url.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '').replace(/[\t\n\r]/g, '');
+    const end = cleaned.search(/[:/?#]/);
+    if (end < 0 || cleaned[end] !== ':') {
+      return true;
+    }
+    return SCHEMES.has(asciiLower(cleaned.slice(0, end)));
+  }
+
+  function isUrlAttribute(lower) {
+    return URL_ATTRIBUTES.has(lower) || URL_SPACE_LISTS.has(lower) || URL_CANDIDATE_LISTS.has(lower);
+  }
+
+  // Whether every URL in the value is allowed; null if the attribute holds no URL.
+  function urlAttributeAllows(lower, value) {
+    if (URL_ATTRIBUTES.has(lower)) {
+      return allowedUrl(value);
+    }
+    if (URL_SPACE_LISTS.has(lower)) {
+      return words(value).every(allowedUrl);
+    }
+    if (URL_CANDIDATE_LISTS.has(lower)) {
+      return value.split(',').every((candidate) => {
+        const url = words(candidate)[0];
+        return url === undefined || allowedUrl(url);
+      });
+    }
+    return null;
+  }
+
+  function styleAllows(style) {
+    const lower = asciiLower(style);
+    if (REFUSED_STYLE_TEXT.some((text) => lower.includes(text))) {
+      return false;
+    }
+    return lower.split('url(').slice(1).every((rest) =>
+      allowedUrl(rest.split(')')[0].replace(/^[ \t\n\f\r"']+|[ \t\n\f\r"']+$/g, '')));
+  }
+
+  function forbiddenTarget(attributeName) {
+    const name = asciiLower(attributeName.replace(/^[ \t\n\f\r]+|[ \t\n\f\r]+$/g, ''));
+    const local = name.split(':').pop();
+    return [name, local].some((candidate) =>
+      isUrlAttribute(candidate) || candidate.startsWith('on') || REFUSED_TARGETS.has(candidate));
+  }
+
+  // The value attribute `name` may take on element `tag`, cleaned; fails if it is refused.
+  function cleanAttribute(tag, animatesForbidden, name, value) {
+    if (typeof name !== 'string' || typeof value !== 'string') {
+      fail('attribute name and value must be strings');
+    }
+    const refuse = (reason) => fail('attribute `' + name + '` on <' + tag + '> is not allowed (' + reason + ')');
+    if (!/^[A-Za-z][A-Za-z0-9\-_:.]*$/.test(name)) {
+      refuse('not a valid attribute name');
+    }
+    const lower = asciiLower(name);
+    if (REFUSED_PREFIXES.some((prefix) => lower.startsWith(prefix)) || REFUSED_ATTRIBUTES.has(lower)) {
+      refuse('event handler or markup');
+    }
+    if (lower.includes(':') && !PREFIXED.has(lower)) {
+      refuse('namespace prefix');
+    }
+    if (ANIMATIONS.has(tag)) {
+      const refusedTarget = lower === 'attributename' && forbiddenTarget(value);
+      if (refusedTarget || (animatesForbidden && ANIMATION_VALUES.has(lower))) {
+        refuse('animation of a URL attribute, an event handler or style');
+      }
+    }
+    const urls = urlAttributeAllows(lower, value);
+    if (urls !== null) {
+      return urls ? value : REFUSED_URL;
+    }
+    if (lower === STYLE && !styleAllows(value)) {
+      return '';
+    }
+    return value;
+  }
+
+  function animatesForbidden(tag, attrs) {
+    return ANIMATIONS.has(tag) && attrs.some(([name, value]) =>
+      typeof name === 'string' && typeof value === 'string' &&
+      asciiLower(name) === 'attributename' && forbiddenTarget(value));
+  }
+
+  // The namespace (key of NS) the children of `element` are created in.
+  function namespaceOf(element) {
+    const uri = dom.namespace(element);
+    return uri === NS.svg ? 'svg' : uri === NS.math ? 'math' : 'html';
+  }
+
+  function enter(namespace, tag) {
+    if (namespace === 'html' && (tag === 'svg' || tag === 'math')) {
+      return tag;
+    }
+    return namespace;
+  }
+
+  // ---- The DOM ----
   function nodeAt(path) {
-    let node = root.firstChild;
+    let node = dom.firstChild(root);
     for (const index of path) {
       if (!node) {
         return null;
       }
-      node = node.childNodes[index] || null;
+      node = dom.children(node)[index] || null;
     }
     return node;
   }
 
   function pathOf(node) {
     const path = [];
-    while (node && node.parentNode !== root) {
-      const parent = node.parentNode;
+    while (node && dom.parent(node) !== root) {
+      const parent = dom.parent(node);
       if (!parent) {
         return null;
       }
-      path.unshift(Array.prototype.indexOf.call(parent.childNodes, node));
+      path.unshift(Array.prototype.indexOf.call(dom.children(parent), node));
       node = parent;
     }
     return node ? path : null;
   }
 
-  function setAttr(element, name, value) {
-    if (/^on/i.test(name)) {
-      return;
+  function isElement(node) {
+    return node && dom.nodeType(node) === Node.ELEMENT_NODE;
+  }
+
+  // `xlink:` names go in the XLink namespace, lowercase, as the HTML parser puts them.
+  function writeAttr(element, name, value) {
+    if (namespaceOf(element) !== 'html' && asciiLower(name).startsWith('xlink:')) {
+      dom.setAttributeNS(element, XLINK, asciiLower(name), value);
+    } else {
+      dom.setAttribute(element, name, value);
     }
-    element.setAttribute(name, value);
+  }
+
+  function setAttr(element, name, value) {
+    const tag = dom.localName(element);
+    const target = dom.getAttribute(element, 'attributeName');
+    const forbidden = ANIMATIONS.has(tag) && target !== null && forbiddenTarget(target);
+    const cleaned = cleanAttribute(tag, forbidden, name, value);
+    writeAttr(element, name, cleaned);
     // Attributes do not change what a control shows once the user has typed.
     if (name === 'value' && 'value' in element) {
-      element.value = value;
+      element.value = cleaned;
     } else if (name === 'checked' && 'checked' in element) {
       element.checked = true;
     }
   }
 
   function removeAttr(element, name) {
-    element.removeAttribute(name);
+    if (typeof name !== 'string') {
+      fail('attribute name must be a string');
+    }
+    if (namespaceOf(element) !== 'html' && asciiLower(name).startsWith('xlink:')) {
+      dom.removeAttributeNS(element, XLINK, asciiLower(name.slice(name.indexOf(':') + 1)));
+    } else {
+      dom.removeAttribute(element, name);
+    }
     if (name === 'checked' && 'checked' in element) {
       element.checked = false;
     }
   }
 
-  function build(spec) {
+  // Builds `spec` as a child of `parent`, under the rules that hold there.
+  function build(spec, parent) {
     if (typeof spec === 'string') {
-      return document.createTextNode(spec);
+      return dom.createTextNode(document, spec);
     }
-    const element = document.createElement(spec.tag);
-    for (const [name, value] of spec.attrs || []) {
-      setAttr(element, name, value);
+    if (!spec || typeof spec !== 'object' || typeof spec.tag !== 'string') {
+      fail('malformed node ' + JSON.stringify(spec));
     }
-    for (const child of spec.children || []) {
-      element.appendChild(build(child));
+    const tag = spec.tag;
+    const parentTag = dom.localName(parent);
+    if (TEXT_ONLY.has(parentTag)) {
+      fail('<' + tag + '> inside <' + parentTag + '>, which holds only text');
+    }
+    const namespace = enter(namespaceOf(parent), tag);
+    if (!ELEMENTS[namespace].has(tag)) {
+      fail('<' + tag + '> is not allowed here (' + namespace + ')');
+    }
+    const element = namespace === 'html'
+      ? dom.createElement(document, tag)
+      : dom.createElementNS(document, NS[namespace], tag);
+    const attrs = Array.isArray(spec.attrs) ? spec.attrs : [];
+    const forbidden = animatesForbidden(tag, attrs);
+    for (const pair of attrs) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        fail('malformed attribute ' + JSON.stringify(pair));
+      }
+      writeAttr(element, pair[0], cleanAttribute(tag, forbidden, pair[0], pair[1]));
+    }
+    for (const child of Array.isArray(spec.children) ? spec.children : []) {
+      dom.insertBefore(element, build(child, element), null);
     }
     return element;
   }
 
   function fail(message) {
-    root.setAttribute('data-motif-error', message);
+    dom.setAttribute(root, 'data-motif-error', message);
     throw new Error('motif bridge: ' + message);
   }
 
   function applyPatch(patch) {
+    if (!patch || typeof patch !== 'object' || !Array.isArray(patch.path)) {
+      fail('malformed patch ' + JSON.stringify(patch));
+    }
     const node = nodeAt(patch.path);
     if (!node) {
       fail('no node at ' + JSON.stringify(patch.path) + ' for ' + patch.op);
     }
+    const element = () => (isElement(node) ? node : fail('no element at ' + JSON.stringify(patch.path)));
+    const parent = dom.parent(node);
     switch (patch.op) {
       case 'replace':
-        node.parentNode.replaceChild(build(patch.node), node);
+        dom.replaceChild(parent, build(patch.node, parent), node);
         break;
       case 'text':
-        node.data = patch.text;
+        if (dom.nodeType(node) !== Node.TEXT_NODE || typeof patch.text !== 'string') {
+          fail('no text node at ' + JSON.stringify(patch.path));
+        }
+        Reflect.apply(dom.setData, node, [patch.text]);
         break;
       case 'setAttr':
-        setAttr(node, patch.name, patch.value);
+        setAttr(element(), patch.name, patch.value);
         break;
       case 'removeAttr':
-        removeAttr(node, patch.name);
+        removeAttr(element(), patch.name);
         break;
-      case 'insert':
-        node.insertBefore(build(patch.node), node.childNodes[patch.index] || null);
+      case 'insert': {
+        const at = element();
+        dom.insertBefore(at, build(patch.node, at), dom.children(at)[patch.index] || null);
         break;
+      }
       case 'remove':
-        node.parentNode.removeChild(node);
+        dom.removeChild(parent, node);
         break;
       case 'move': {
         // Taken out first, so `to` counts the remaining children (moves go either way).
-        const child = node.childNodes[patch.from];
+        const at = element();
+        const child = dom.children(at)[patch.from];
         if (!child) {
           fail('no child ' + patch.from + ' at ' + JSON.stringify(patch.path) + ' to move');
         }
-        node.removeChild(child);
-        node.insertBefore(child, node.childNodes[patch.to] || null);
+        dom.removeChild(at, child);
+        dom.insertBefore(at, child, dom.children(at)[patch.to] || null);
         break;
       }
       default:
@@ -120,10 +349,14 @@
   }
 
   function applyPatches(patches) {
+    if (!Array.isArray(patches)) {
+      fail('patches must be a list');
+    }
     for (const patch of patches) {
       applyPatch(patch);
     }
-    root.setAttribute('data-motif-applied', String(Number(root.getAttribute('data-motif-applied') || 0) + 1));
+    const applied = Number(dom.getAttribute(root, 'data-motif-applied') || 0) + 1;
+    dom.setAttribute(root, 'data-motif-applied', String(applied));
   }
 
   function send(message) {
@@ -149,11 +382,11 @@
   function onEvent(domEvent) {
     const type = domEvent.type;
     const target = domEvent.target instanceof Element ? domEvent.target : null;
-    const bound = target && target.closest('[data-motif-on-' + type + ']');
-    if (!bound || !root.contains(bound)) {
+    const bound = target && dom.closest(target, '[data-motif-on-' + type + ']');
+    if (!bound || !dom.contains(root, bound)) {
       return;
     }
-    if (type === 'submit' || (type === 'click' && bound.tagName === 'A')) {
+    if (type === 'submit' || (type === 'click' && dom.localName(bound) === 'a')) {
       domEvent.preventDefault();
     }
     const path = pathOf(bound);
@@ -171,15 +404,36 @@
     queue = queue
       .then(() => send(message))
       .then((reply) => applyPatches((reply && reply.patches) || []))
-      .catch((error) => root.setAttribute('data-motif-error', String(error)));
+      .catch((error) => dom.setAttribute(root, 'data-motif-error', String(error)));
+  }
+
+  // A refused URL is inert, but following it would still unload the view (to the
+  // browser's blocked page): links and forms that lead to it do nothing.
+  function stayOnRefusedUrl(domEvent) {
+    const target = domEvent.target instanceof Element ? domEvent.target : null;
+    if (!target || !dom.contains(root, target)) {
+      return;
+    }
+    let url = null;
+    if (domEvent.type === 'click') {
+      const link = dom.closest(target, 'a, area');
+      url = link && (dom.getAttribute(link, 'href') ?? dom.getAttributeNS(link, XLINK, 'href'));
+    } else {
+      const submitter = domEvent.submitter;
+      url = (submitter && dom.getAttribute(submitter, 'formaction')) ?? dom.getAttribute(target, 'action');
+    }
+    if (url === REFUSED_URL) {
+      domEvent.preventDefault();
+    }
   }
 
   for (const type of EVENTS) {
-    document.addEventListener(type, onEvent, true);
+    dom.listen(document, type, onEvent, true);
   }
-  // Patches pushed by the host (not in reply to an event) come through here.
-  window.__symphonyMotif = { applyPatches };
-  // In Tauri, the host also pushes patches (updates it started) as an event.
+  dom.listen(document, 'click', stayOnRefusedUrl, true);
+  dom.listen(document, 'submit', stayOnRefusedUrl, true);
+  // In Tauri, the host also pushes patches (updates it started) as an event. Nothing else
+  // can hand the bridge patches: no function of it is reachable from the page.
   const internals = window.__TAURI_INTERNALS__;
   if (config.transport === 'tauri' && internals) {
     const handler = internals.transformCallback((event) => {
@@ -187,7 +441,7 @@
       if (payload && payload.motif === config.motif) {
         queue = queue
           .then(() => applyPatches(payload.patches || []))
-          .catch((error) => root.setAttribute('data-motif-error', String(error)));
+          .catch((error) => dom.setAttribute(root, 'data-motif-error', String(error)));
       }
     });
     internals.invoke('plugin:event|listen', {
@@ -196,4 +450,4 @@
       handler,
     });
   }
-})();
+}

@@ -10,8 +10,19 @@ use serde::{Deserialize, Serialize};
 
 use crate::view::BRIDGED_EVENTS;
 
-/// The bridge script, to be served with the page (inline with a nonce, or as an asset).
-pub const BRIDGE_JS: &str = include_str!("bridge.js");
+/// The bridge script, to be served with the page inline, right after the `#motif-config`
+/// element (it finds the page's elements from its own position).
+///
+/// It carries the view allow-list (the same `policy.json` the Rust side reads) and checks
+/// every patch against it, so a page is safe without its Content-Security-Policy; it puts
+/// nothing on `window`.
+pub const BRIDGE_JS: &str = concat!(
+    "(",
+    include_str!("bridge.js"),
+    ")(",
+    include_str!("../view/policy.json"),
+    ");\n"
+);
 
 /// Limits on messages from the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,13 +21,19 @@
 //! );
 //! ```
 
+#[cfg(test)]
+mod attack_corpus;
+mod attribute;
 mod node;
+pub(crate) mod policy;
 mod url;
 mod validate;
 
 pub use node::{Element, EventBinding, Node, el, text};
 pub use url::{REFUSED_URL, is_url_attribute, sanitize_url};
 pub use validate::{BRIDGED_EVENTS, NodePath, View, ViewError};
+
+pub(crate) use attribute::{animates_forbidden, check_attribute};
 
 /// Whether `tag` is a void element (no children, no end tag).
 pub(crate) fn is_void(tag: &str) -> bool {

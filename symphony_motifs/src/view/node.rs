@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::url::{is_url_attribute, sanitize_url};
+use super::attribute::{Verdict, animates_forbidden, check_attribute};
 
 /// A node of a view: an element or a run of text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,7 +19,12 @@ pub enum Node {
 }
 
 /// An element: a tag, an optional key, attributes, event bindings and children.
+///
+/// However it is made (the builder, or JSON), its URL and style values are cleaned as they
+/// arrive; [`View::new`](super::View::new) cleans them again and refuses what cannot be
+/// cleaned.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "ElementFields")]
 pub struct Element {
     pub(crate) tag: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +36,34 @@ pub struct Element {
     pub(crate) events: Vec<EventBinding>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) children: Vec<Node>,
+}
+
+/// [`Element`] as it is read from JSON, before its values are cleaned.
+#[derive(Deserialize)]
+struct ElementFields {
+    tag: String,
+    #[serde(default)]
+    key: Option<String>,
+    #[serde(default)]
+    attrs: Vec<(String, String)>,
+    #[serde(default)]
+    events: Vec<EventBinding>,
+    #[serde(default)]
+    children: Vec<Node>,
+}
+
+impl From<ElementFields> for Element {
+    fn from(fields: ElementFields) -> Self {
+        let mut element = Element {
+            tag: fields.tag,
+            key: fields.key,
+            attrs: fields.attrs,
+            events: fields.events,
+            children: fields.children,
+        };
+        element.clean_attributes();
+        element
+    }
 }
 
 /// "When `event` fires on this element, call the motif's `handler` with `arg`."
@@ -105,22 +138,35 @@ impl Element {
         self
     }
 
-    /// Sets attribute `name` to `value`. URL attributes (`href`, `src`, …) are sanitised:
-    /// a value with a scheme other than `http`, `https`, `mailto` or `motif` becomes
-    /// [`REFUSED_URL`](super::REFUSED_URL).
+    /// Sets attribute `name` to `value`. URL attributes (`href`, `src`, `srcset`, …) are
+    /// sanitised: a value with a scheme other than `http`, `https`, `mailto` or `motif`
+    /// becomes [`REFUSED_URL`](super::REFUSED_URL); a `style` that could load or run code
+    /// becomes empty. Names that are never allowed (`on*`, `srcdoc`, …) are refused by
+    /// [`View::new`](super::View::new).
     #[must_use]
     pub fn attr(mut self, name: &'static str, value: impl Into<String>) -> Self {
-        let value = value.into();
-        let value = if is_url_attribute(name) {
-            sanitize_url(&value).into_owned()
-        } else {
-            value
-        };
+        let mut value = value.into();
+        if let Verdict::Replace(cleaned) = check_attribute(&self.tag, false, name, &value) {
+            cleaned.clone_into(&mut value);
+        }
         match self.attrs.iter_mut().find(|(existing, _)| existing == name) {
             Some(slot) => slot.1 = value,
             None => self.attrs.push((name.to_owned(), value)),
         }
         self
+    }
+
+    /// Replaces every value the attribute rules clean (URLs, styles) by its cleaned form;
+    /// refused attributes stay, for [`View::new`](super::View::new) to report where they are.
+    pub(crate) fn clean_attributes(&mut self) {
+        let animates_forbidden = animates_forbidden(&self.tag, self.attrs());
+        for (name, value) in &mut self.attrs {
+            if let Verdict::Replace(cleaned) =
+                check_attribute(&self.tag, animates_forbidden, name, value)
+            {
+                cleaned.clone_into(value);
+            }
+        }
     }
 
     /// Sets a boolean attribute (`disabled`, `checked`) when `on` is true.

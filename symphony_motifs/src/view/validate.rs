@@ -6,7 +6,9 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::attribute::{Verdict, animates_forbidden, check_attribute};
 use super::node::{Element, Node};
+use super::policy::{Namespace, policy};
 use crate::html;
 
 /// Events the bridge script listens for; a binding to anything else could never fire.
@@ -14,38 +16,10 @@ pub const BRIDGED_EVENTS: &[&str] = &[
     "click", "dblclick", "input", "change", "submit", "keydown", "focusout",
 ];
 
-/// Tags that would make the browser parse their content as script, style, raw text or a
-/// nested document, or that belong to the page shell rather than to a view.
-const FORBIDDEN_TAGS: &[&str] = &[
-    "base",
-    "body",
-    "embed",
-    "frame",
-    "frameset",
-    "head",
-    "html",
-    "iframe",
-    "link",
-    "meta",
-    "noembed",
-    "noframes",
-    "noscript",
-    "object",
-    "plaintext",
-    "script",
-    "style",
-    "template",
-    "title",
-    "xmp",
-];
-
 /// Elements that cannot have children in HTML.
 pub(crate) const VOID_TAGS: &[&str] = &[
     "area", "br", "col", "hr", "img", "input", "source", "track", "wbr",
 ];
-
-/// Attributes whose value the browser parses as markup or script.
-const FORBIDDEN_ATTRIBUTES: &[&str] = &["srcdoc", "is"];
 
 /// A validated view tree: adjacent text merged, empty text dropped, names checked.
 ///
@@ -62,9 +36,9 @@ pub struct View {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ViewError {
-    /// A tag name that is not a lowercase HTML name.
+    /// A tag name that is not a valid element name.
     #[error(
-        "view node {path}: `{tag}` is not a valid tag name (use lowercase letters, digits and `-`)"
+        "view node {path}: `{tag}` is not a valid tag name (use ASCII letters, digits and `-`)"
     )]
     InvalidTag {
         /// Where.
@@ -72,9 +46,10 @@ pub enum ViewError {
         /// The tag.
         tag: String,
     },
-    /// A tag that would run or load code, or belongs to the page shell.
+    /// A tag that is not on the allow-list for where it stands (HTML, SVG inside `<svg>`,
+    /// MathML inside `<math>`): scripts, styles, frames, plugins and the page shell never are.
     #[error(
-        "view node {path}: `<{tag}>` is not allowed in a view (scripts, styles and documents belong to the page shell and the asset bundle)"
+        "view node {path}: `<{tag}>` is not allowed in a view here (only the HTML, SVG and MathML elements of the allow-list, each in its own namespace; scripts, styles, frames and documents belong to the page shell and the asset bundle)"
     )]
     ForbiddenTag {
         /// Where.
@@ -163,7 +138,7 @@ impl View {
         let mut root = root.into();
         normalise(&mut root);
         let mut path = Vec::new();
-        check(&root, None, &mut path)?;
+        check(&root, None, Namespace::Html, &mut path)?;
         Ok(View { root })
     }
 
@@ -197,6 +172,7 @@ impl View {
 
 fn normalise(node: &mut Node) {
     let Node::Element(element) = node else { return };
+    element.clean_attributes();
     let mut merged: Vec<Node> = Vec::with_capacity(element.children.len());
     for mut child in element.children.drain(..) {
         normalise(&mut child);
@@ -209,7 +185,12 @@ fn normalise(node: &mut Node) {
     element.children = merged;
 }
 
-fn check(node: &Node, parent: Option<&str>, path: &mut Vec<usize>) -> Result<(), ViewError> {
+fn check(
+    node: &Node,
+    parent: Option<&str>,
+    namespace: Namespace,
+    path: &mut Vec<usize>,
+) -> Result<(), ViewError> {
     let here = || NodePath(path.clone());
     let element = match node {
         Node::Text { .. } => {
@@ -232,7 +213,16 @@ fn check(node: &Node, parent: Option<&str>, path: &mut Vec<usize>) -> Result<(),
             tag: tag.to_owned(),
         });
     }
-    if FORBIDDEN_TAGS.contains(&tag) {
+    if let Some(parent) = parent.filter(|parent| policy().is_text_only(parent)) {
+        return Err(ViewError::MisplacedContent {
+            path: here(),
+            parent: parent.to_owned(),
+            what: format!("`<{tag}>`"),
+            fix: "only text may go inside it",
+        });
+    }
+    let namespace = namespace.enter(tag);
+    if !policy().allows_element(namespace, tag) {
         return Err(ViewError::ForbiddenTag {
             path: here(),
             tag: tag.to_owned(),
@@ -264,7 +254,7 @@ fn check(node: &Node, parent: Option<&str>, path: &mut Vec<usize>) -> Result<(),
                 key: key.to_owned(),
             });
         }
-        check(child, Some(tag), path)?;
+        check(child, Some(tag), namespace, path)?;
         path.pop();
     }
     Ok(())
@@ -277,25 +267,18 @@ fn check_attributes(element: &Element, path: &[usize]) -> Result<(), ViewError> 
         name: name.to_owned(),
         reason,
     };
-    for (name, _) in &element.attrs {
-        if !is_attribute_name(name) {
-            return Err(forbidden(name, "not a valid attribute name"));
+    let animates_forbidden = animates_forbidden(&element.tag, element.attrs());
+    for (name, value) in &element.attrs {
+        if let Verdict::Refuse(reason) =
+            check_attribute(&element.tag, animates_forbidden, name, value)
+        {
+            return Err(forbidden(name, reason));
         }
-        let lower = name.to_ascii_lowercase();
-        if lower.starts_with("on") {
-            return Err(forbidden(
-                name,
-                "event handlers are bound with `.on(event, handler)`, never as attributes",
-            ));
-        }
-        if lower.starts_with("data-motif-") {
+        if name.to_ascii_lowercase().starts_with("data-motif-") {
             return Err(forbidden(
                 name,
                 "`data-motif-*` is reserved for event bindings",
             ));
-        }
-        if FORBIDDEN_ATTRIBUTES.contains(&lower.as_str()) {
-            return Err(forbidden(name, "its value would be parsed as markup"));
         }
     }
     for binding in &element.events {
@@ -314,16 +297,11 @@ fn is_table_structure(tag: &str) -> bool {
     matches!(tag, "table" | "thead" | "tbody" | "tfoot" | "tr")
 }
 
+/// ASCII letters (SVG names are camel case: `linearGradient`), digits and `-`.
 fn is_tag_name(tag: &str) -> bool {
     let mut chars = tag.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-}
-
-fn is_attribute_name(name: &str) -> bool {
-    let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 #[cfg(test)]

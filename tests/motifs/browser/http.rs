@@ -1,5 +1,6 @@
-//! Just enough HTTP/1.1 over std for the browser tests: a one-thread page server on
-//! 127.0.0.1, and a client for chromedriver's WebDriver endpoint.
+//! Just enough HTTP/1.1 over std for the browser tests: a page server on 127.0.0.1 (a thread
+//! per connection, so a socket the browser opens and never uses cannot stall the page), and a
+//! client for chromedriver's WebDriver endpoint.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -21,8 +22,10 @@ pub(super) struct PageServer {
 impl PageServer {
     pub(super) fn start(
         page: String,
-        on_event: impl Fn(&[u8]) -> Response + Send + 'static,
+        on_event: impl Fn(&[u8]) -> Response + Send + Sync + 'static,
     ) -> PageServer {
+        let page = Arc::new(page);
+        let on_event = Arc::new(on_event);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
         let address = listener.local_addr().expect("a local address");
         let stop = Arc::new(AtomicBool::new(false));
@@ -33,8 +36,9 @@ impl PageServer {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                let (page, on_event) = (Arc::clone(&page), Arc::clone(&on_event));
                 // A broken connection only fails that request; the browser test notices.
-                let _ = serve_one(stream, &page, &on_event);
+                std::thread::spawn(move || serve_one(stream, &page, &*on_event));
             }
         });
         PageServer {

@@ -2,6 +2,7 @@
 //! 127.0.0.1: clicks reach Rust through the bridge and patches update the DOM; hostile
 //! data rendered by the SDK executes nothing.
 
+mod attacks;
 mod http;
 mod webdriver;
 
@@ -189,13 +190,18 @@ fn hostile_text_typed_into_the_panel_stays_text() {
     );
 }
 
+/// A keyed list; a click anywhere on it asks the page's server for patches.
 fn keyed_list(keys: &[usize]) -> View {
-    View::new(el("ul").children(keys.iter().map(|key| {
-        el("li")
-            .key(key.to_string())
-            .attr("id", format!("item-{key}"))
-            .child(text(format!("item {key}")))
-    })))
+    View::new(
+        el("ul")
+            .on("click", "patch")
+            .children(keys.iter().map(|key| {
+                el("li")
+                    .key(key.to_string())
+                    .attr("id", format!("item-{key}"))
+                    .child(text(format!("item {key}")))
+            })),
+    )
     .expect("a valid view")
 }
 
@@ -236,14 +242,18 @@ fn the_bridge_applies_keyed_moves_in_both_directions() {
         },
     )
     .render(&nonce, &ContentSecurityPolicy::new(&nonce));
-    let server = PageServer::start(page, |_| (404, "text/plain", Vec::new()));
+    // The patches reach the page the only way the bridge accepts them: as the reply to an
+    // event (nothing on `window` applies patches).
+    let reply = json!({ "patches": patches }).to_string().into_bytes();
+    let server = PageServer::start(page, move |_| (200, "application/json", reply.clone()));
     let browser = Browser::start();
     browser.open(&server.url());
     browser.wait_for("return document.readyState", &json!("complete"));
-    let json = serde_json::to_string(&patches).expect("patches serialise");
-    let dom = browser.eval(&format!(
-        "window.__symphonyMotif.applyPatches({json}); \
-         return document.getElementById('motif-root').innerHTML"
-    ));
+    browser.click("#item-0");
+    browser.wait_for(
+        "return document.getElementById('motif-root').getAttribute('data-motif-applied')",
+        &json!("1"),
+    );
+    let dom = browser.eval("return document.getElementById('motif-root').innerHTML");
     assert_eq!(dom, json!(new_view.to_html()));
 }
