@@ -30,14 +30,14 @@ fn backoff_restarts_twice_with_growing_delays_then_gives_up() {
         max_restarts: Some(2),
         reset_after: None,
     };
-    let mut supervisor = supervise(RestartPolicy::Backoff { backoff, limit });
+    let supervisor = supervise(RestartPolicy::Backoff { backoff, limit });
     assert_eq!(supervisor.lifecycle().state(), State::Active);
 
     let mut delays = Vec::new();
     for expected in [1, 2] {
         let pid = supervisor.host().process_id();
-        crash(&supervisor);
         let started = Instant::now();
+        crash(&supervisor);
         let recovery = supervisor.recover().expect("restarted");
         let Recovery::Restarted { after, restarts } = recovery else {
             panic!("expected a restart, got {recovery:?}")
@@ -99,7 +99,7 @@ fn backoff_restarts_twice_with_growing_delays_then_gives_up() {
 
 #[test]
 fn never_does_not_restart() {
-    let mut supervisor = supervise(RestartPolicy::Never);
+    let supervisor = supervise(RestartPolicy::Never);
     assert_eq!(supervisor.recover().expect("running"), Recovery::Running);
     let pid = supervisor.host().process_id();
     crash(&supervisor);
