@@ -99,69 +99,56 @@ fn signal(pid: u32, signal: &str) {
     assert!(status.success(), "kill {signal} {pid}");
 }
 
-#[test]
-fn calls_to_an_extension_that_stopped_reading_end_at_their_deadline() {
-    let host = std::sync::Arc::new(faulty(
-        options().with_cancel_grace(Duration::from_millis(300)),
-    ));
-    let stopped: String = host.call("stop-reading", &()).expect("answered");
-    assert_eq!(stopped, "stopped");
-    let limit = Duration::from_millis(500);
-    // 4 MiB fill the pipe and the queue's head; the small call queues behind it.
-    let big = {
+/// A 4 MiB call with a long limit fills the pipe and heads the queue; a small call with a
+/// short limit queues behind it. Each ends at its own deadline: the small one is withdrawn
+/// unseen, the half-written big one is cancelled and, unacknowledged, gets the extension
+/// killed as hung after the grace period.
+fn blocked_writes_end_at_their_deadlines(host: Host, big: &'static str, small: &'static str) {
+    let host = std::sync::Arc::new(host);
+    let (big_limit, small_limit) = (Duration::from_millis(2500), Duration::from_millis(500));
+    let big_call = {
         let host = std::sync::Arc::clone(&host);
+        // Encoded first, so that the time measured is the call's.
+        let payload = symphony_core::protocol::to_raw(&["b".repeat(4 << 20)]).expect("JSON");
         thread::spawn(move || {
-            within(Duration::from_secs(10), move || {
-                let payload = "b".repeat(4 << 20);
-                host.call_with_timeout::<Value, _>("big", &[payload], Some(limit))
+            within(Duration::from_secs(15), move || {
+                host.call_raw(big, Some(payload), Some(big_limit))
+                    .map(|raw| Value::String(raw.get().to_owned()))
             })
         })
     };
-    thread::sleep(Duration::from_millis(50));
-    let small = {
+    // Time to write the first of the 4 MiB.
+    thread::sleep(Duration::from_millis(300));
+    let small_call = {
         let host = std::sync::Arc::clone(&host);
-        within(Duration::from_secs(10), move || {
-            host.call_with_timeout::<Value, _>("small", &[1], Some(limit))
+        within(Duration::from_secs(15), move || {
+            host.call_with_timeout::<Value, _>(small, &[1], Some(small_limit))
         })
     };
-    assert_timed_out(small, "small", limit);
-    assert_timed_out(big.join().expect("join"), "big", limit);
-    // The request half-written at the head was cancelled; unacknowledged, the extension is
-    // killed as hung after the grace period.
+    assert_timed_out(small_call, small, small_limit);
+    assert!(host.ended().is_none(), "a withdrawn request is no reason to kill");
+    assert_timed_out(big_call.join().expect("join"), big, big_limit);
     let ended = wait_ended(&host, Duration::from_secs(5));
-    assert!(ended.what.contains("killed as hung"), "{ended}");
+    assert!(
+        ended.what.contains("killed as hung") && ended.what.contains(big),
+        "{ended}"
+    );
     wait_gone(host.process_id().expect("pid"));
 }
 
 #[test]
+fn calls_to_an_extension_that_stopped_reading_end_at_their_deadline() {
+    let host = faulty(options().with_cancel_grace(Duration::from_millis(300)));
+    let stopped: String = host.call("stop-reading", &()).expect("answered");
+    assert_eq!(stopped, "stopped");
+    blocked_writes_end_at_their_deadlines(host, "big", "small");
+}
+
+#[test]
 fn a_stopped_extension_fails_calls_at_their_deadline_and_is_killed() {
-    let host = std::sync::Arc::new(echo(
-        options().with_cancel_grace(Duration::from_millis(300)),
-    ));
-    let pid = host.process_id().expect("pid");
-    signal(pid, "-STOP");
-    let limit = Duration::from_millis(500);
-    let big = {
-        let host = std::sync::Arc::clone(&host);
-        thread::spawn(move || {
-            within(Duration::from_secs(10), move || {
-                let payload = "s".repeat(4 << 20);
-                host.call_with_timeout::<Value, _>("echo", &[payload], Some(limit))
-            })
-        })
-    };
-    thread::sleep(Duration::from_millis(50));
-    let small = {
-        let host = std::sync::Arc::clone(&host);
-        within(Duration::from_secs(10), move || {
-            host.call_with_timeout::<Value, _>("sleep", &[1], Some(limit))
-        })
-    };
-    assert_timed_out(small, "sleep", limit);
-    assert_timed_out(big.join().expect("join"), "echo", limit);
-    let ended = wait_ended(&host, Duration::from_secs(5));
-    assert!(ended.what.contains("killed as hung"), "{ended}");
-    wait_gone(pid);
+    let host = echo(options().with_cancel_grace(Duration::from_millis(300)));
+    signal(host.process_id().expect("pid"), "-STOP");
+    blocked_writes_end_at_their_deadlines(host, "echo", "sleep");
 }
 
 #[test]
@@ -281,7 +268,10 @@ fn a_gibibyte_stderr_line_does_not_grow_the_host() {
     assert_eq!(report["ok"], json!(1u64 << 30), "{report}");
     let grown = report["peak_rss_kib_after"].as_u64().unwrap_or(u64::MAX)
         - report["peak_rss_kib_before"].as_u64().unwrap_or(0);
-    eprintln!("1 GiB stderr line: host peak RSS grew {grown} KiB; {report}");
+    eprintln!(
+        "1 GiB stderr line: host peak RSS grew {grown} KiB in {} ms",
+        report["elapsed_ms"]
+    );
     assert!(grown < 64 * 1024, "the host grew {grown} KiB");
     let kept = report["stderr_last"].as_str().unwrap_or_default();
     assert!(kept.ends_with("more bytes not kept)"), "{kept:.80}");

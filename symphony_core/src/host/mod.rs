@@ -290,9 +290,13 @@ impl Host {
 
     /// Sends the notification `method` with `params`.
     ///
+    /// It is written at once, or queued if the extension is not reading fast enough; with the
+    /// queue full, this waits for room at most [`HostOptions::request_timeout`].
+    ///
     /// # Errors
     ///
-    /// The params cannot be encoded, or the extension has gone away.
+    /// The params cannot be encoded, the extension has gone away, or there was no room for
+    /// the notification in time ([`CallError::TimedOut`]).
     pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), CallError> {
         let params = encode_params(method, params)?;
         match self.backend() {
