@@ -16,7 +16,8 @@
 //! | `flood-stderr [bytes]` | writes `bytes` bytes to stderr without a newline, then answers |
 //! | `requests` | answers, then sends requests to the host without end and never reads again |
 //!
-//! `fault-child silent` reads `initialize` and never answers it.
+//! `fault-child silent` reads `initialize` and never answers it; `fault-child heavy` answers
+//! it with a valid manifest that takes long to check.
 //!
 //! `fault-child host <method> <params> <timeout-ms>` is a host: it spawns `fault-child`, calls
 //! `method` with `params` (JSON), and prints one JSON line with the outcome, the time the call
@@ -49,8 +50,9 @@ outputs = [{ name = "value", type = "json" }]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        None => serve(false),
-        Some("silent") => serve(true),
+        None => serve(Handshake::Answer),
+        Some("silent") => serve(Handshake::Silent),
+        Some("heavy") => serve(Handshake::Heavy),
         Some("host") if args.len() == 4 => host(&args[1], &args[2], &args[3]),
         Some(other) => {
             eprintln!("fault-child: unknown mode {other:?}");
@@ -69,7 +71,17 @@ fn answer(id: &Value, result: Value) {
     send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
 }
 
-fn serve(silent: bool) -> ExitCode {
+/// How the child answers `initialize`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Handshake {
+    Answer,
+    /// Never.
+    Silent,
+    /// At once, with a valid manifest that is slow to check: 20,000 filesystem grants.
+    Heavy,
+}
+
+fn serve(handshake: Handshake) -> ExitCode {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     while let Some(Ok(line)) = lines.next() {
@@ -81,11 +93,18 @@ fn serve(silent: bool) -> ExitCode {
         };
         let params = &message["params"];
         match method {
-            "initialize" if silent => {}
+            "initialize" if handshake == Handshake::Silent => {}
             "initialize" => {
                 let manifest = Manifest::from_toml_str(MANIFEST).expect("valid manifest");
                 let result = InitializeResult::new(manifest, Capabilities::new(["ping"]));
-                answer(id, serde_json::to_value(result).expect("serialisable"));
+                let mut result = serde_json::to_value(result).expect("serialisable");
+                if handshake == Handshake::Heavy {
+                    let grants: Vec<Value> = (0..20_000)
+                        .map(|i| json!({"path": format!("d{i}/**/*.txt"), "access": ["read"]}))
+                        .collect();
+                    result["manifest"]["permissions"] = json!({ "filesystem": grants });
+                }
+                answer(id, result);
             }
             "ping" => answer(id, json!("pong")),
             "shutdown" => {
@@ -174,8 +193,9 @@ fn host(method: &str, params: &str, timeout_ms: &str) -> ExitCode {
     let params: Value = serde_json::from_str(params).expect("params are JSON");
     let timeout = Duration::from_millis(timeout_ms.parse().expect("timeout in ms"));
     let exe = std::env::current_exe().expect("own path");
+    // A long grace: the call must end at its deadline, not when a hung child is killed.
     let options = HostOptions::default()
-        .with_cancel_grace(Duration::from_millis(300))
+        .with_cancel_grace(Duration::from_secs(3))
         .with_stderr_lines(5);
     let host = Host::spawn(Command::new(exe), options).expect("the fault child starts");
     let before = peak_rss_kib();

@@ -243,6 +243,28 @@ fn the_handshake_ends_within_its_timeout() {
     eprintln!("silent handshake: failed after {took:?} (limit {limit:?})");
 }
 
+#[test]
+fn checking_the_manifest_counts_against_the_handshake_timeout() {
+    // Checking this manifest takes seconds; the old host waited for it whatever the limit.
+    let limit = Duration::from_millis(300);
+    let mut command = fault_child();
+    command.arg("heavy");
+    let options = options().with_handshake_timeout(limit);
+    let (result, took) = within(Duration::from_secs(60), move || {
+        let started = Instant::now();
+        let outcome = Host::spawn(command, options).map(drop);
+        (outcome, started.elapsed())
+    });
+    eprintln!("heavy manifest: the handshake ended after {took:?} (limit {limit:?}): {result:?}");
+    let (outcome, _) = result;
+    let error = outcome.expect_err("too slow to check");
+    assert!(
+        matches!(&error, HostError::Handshake { source: CallError::TimedOut { .. }, .. }),
+        "{error}"
+    );
+    assert!(took < limit + SLACK, "the handshake took {took:?} for {limit:?}");
+}
+
 /// Runs `fault-child host …`: a host in a process of its own, whose peak memory is its own.
 fn host_process(method: &str, params: Value, timeout: Duration) -> Value {
     let output = fault_child()
