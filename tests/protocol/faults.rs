@@ -56,7 +56,10 @@ fn assert_timed_out(outcome: (Result<Value, CallError>, Duration), method: &str,
     );
     assert!(error.to_string().contains(method), "{error}");
     assert!(took >= limit, "failed before its deadline: {took:?}");
-    assert!(took < limit + SLACK, "{method}: {took:?} for a {limit:?} limit");
+    assert!(
+        took < limit + SLACK,
+        "{method}: {took:?} for a {limit:?} limit"
+    );
     eprintln!("{method}: timed out after {took:?} (limit {limit:?})");
 }
 
@@ -67,7 +70,10 @@ fn wait_ended(host: &Host, bound: Duration) -> symphony_core::host::Ended {
         if let Some(ended) = host.ended() {
             return ended;
         }
-        assert!(Instant::now() < until, "the extension did not end within {bound:?}");
+        assert!(
+            Instant::now() < until,
+            "the extension did not end within {bound:?}"
+        );
         thread::sleep(Duration::from_millis(10));
     }
 }
@@ -126,7 +132,10 @@ fn blocked_writes_end_at_their_deadlines(host: Host, big: &'static str, small: &
         })
     };
     assert_timed_out(small_call, small, small_limit);
-    assert!(host.ended().is_none(), "a withdrawn request is no reason to kill");
+    assert!(
+        host.ended().is_none(),
+        "a withdrawn request is no reason to kill"
+    );
     assert_timed_out(big_call.join().expect("join"), big, big_limit);
     let ended = wait_ended(&host, Duration::from_secs(5));
     assert!(
@@ -201,7 +210,10 @@ fn dropping_the_host_kills_the_process_group() {
     wait_gone(pid);
     let until = Instant::now() + Duration::from_secs(5);
     while !is_dead(grandchild) {
-        assert!(Instant::now() < until, "the grandchild {grandchild} survived");
+        assert!(
+            Instant::now() < until,
+            "the grandchild {grandchild} survived"
+        );
         thread::sleep(Duration::from_millis(10));
     }
 }
@@ -236,10 +248,19 @@ fn the_handshake_ends_within_its_timeout() {
     });
     let error = result.expect_err("no answer to initialize");
     assert!(
-        matches!(&error, HostError::Handshake { source: CallError::TimedOut { .. }, .. }),
+        matches!(
+            &error,
+            HostError::Handshake {
+                source: CallError::TimedOut { .. },
+                ..
+            }
+        ),
         "{error}"
     );
-    assert!(took < limit + SLACK, "the handshake took {took:?} for {limit:?}");
+    assert!(
+        took < limit + SLACK,
+        "the handshake took {took:?} for {limit:?}"
+    );
     eprintln!("silent handshake: failed after {took:?} (limit {limit:?})");
 }
 
@@ -259,10 +280,19 @@ fn checking_the_manifest_counts_against_the_handshake_timeout() {
     let (outcome, _) = result;
     let error = outcome.expect_err("too slow to check");
     assert!(
-        matches!(&error, HostError::Handshake { source: CallError::TimedOut { .. }, .. }),
+        matches!(
+            &error,
+            HostError::Handshake {
+                source: CallError::TimedOut { .. },
+                ..
+            }
+        ),
         "{error}"
     );
-    assert!(took < limit + SLACK, "the handshake took {took:?} for {limit:?}");
+    assert!(
+        took < limit + SLACK,
+        "the handshake took {took:?} for {limit:?}"
+    );
 }
 
 /// Runs `fault-child host …`: a host in a process of its own, whose peak memory is its own.

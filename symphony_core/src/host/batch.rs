@@ -136,7 +136,9 @@ impl Batch<'_> {
         } = &mut self.target
             && !encoder.is_empty()
         {
-            let deadline = self.timeout.map(|timeout| std::time::Instant::now() + timeout);
+            let deadline = self
+                .timeout
+                .map(|timeout| std::time::Instant::now() + timeout);
             connection.send_encoded(encoder.bytes(), ids, deadline);
             encoder.clear();
             ids.clear();

@@ -253,8 +253,8 @@ impl Outbox {
             Some(0) if state.head_written > 0 => Withdrawn::Sent,
             Some(index) => {
                 if let Some(entry) = state.queue.remove(index) {
-                    let unwritten = entry.bytes.len()
-                        - if index == 0 { state.head_written } else { 0 };
+                    let unwritten =
+                        entry.bytes.len() - if index == 0 { state.head_written } else { 0 };
                     state.queued -= unwritten;
                     if index == 0 {
                         state.head_written = 0;
@@ -334,7 +334,11 @@ impl Outbox {
                 Ok(written) => {
                     state.head_written += written;
                     state.queued -= written;
-                    if state.queue.front().is_some_and(|head| head.bytes.len() == state.head_written) {
+                    if state
+                        .queue
+                        .front()
+                        .is_some_and(|head| head.bytes.len() == state.head_written)
+                    {
                         state.queue.pop_front();
                         state.head_written = 0;
                         self.room.notify_all();

@@ -112,7 +112,10 @@ impl PeerEnd {
         // is then its pid, which stays reserved while any member (or the unreaped child)
         // lives, so the signal cannot reach anything else.
         #[cfg(unix)]
-        if let PeerEnd::Process { own_group: true, .. } = self {
+        if let PeerEnd::Process {
+            own_group: true, ..
+        } = self
+        {
             // ESRCH (no one left in the group) is the usual and harmless answer.
             let _ = super::os::kill_group(child.id());
         }

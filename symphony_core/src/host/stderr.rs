@@ -173,7 +173,10 @@ mod tests {
         let cut = "é".repeat(MAX_LINE / 2);
         assert_eq!(
             lines[1],
-            format!("{cut}… ({} more bytes not kept)", 2 * (MAX_LINE + 10) - MAX_LINE)
+            format!(
+                "{cut}… ({} more bytes not kept)",
+                2 * (MAX_LINE + 10) - MAX_LINE
+            )
         );
         assert_eq!(lines[2], "five");
     }
@@ -185,7 +188,9 @@ mod tests {
 
     impl Read for Endless {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-            let n = buf.len().min(usize::try_from(self.left).unwrap_or(usize::MAX));
+            let n = buf
+                .len()
+                .min(usize::try_from(self.left).unwrap_or(usize::MAX));
             buf[..n].fill(b'z');
             self.left -= n as u64;
             Ok(n)
@@ -200,9 +205,16 @@ mod tests {
         tail.wait_closed(Duration::from_secs(60));
         let lines = tail.lines();
         assert_eq!(lines.len(), 1);
-        assert!(lines[0].starts_with(&"z".repeat(MAX_LINE)), "{}", &lines[0][..40]);
         assert!(
-            lines[0].ends_with(&format!("… ({} more bytes not kept)", total - MAX_LINE as u64)),
+            lines[0].starts_with(&"z".repeat(MAX_LINE)),
+            "{}",
+            &lines[0][..40]
+        );
+        assert!(
+            lines[0].ends_with(&format!(
+                "… ({} more bytes not kept)",
+                total - MAX_LINE as u64
+            )),
             "{}",
             &lines[0][MAX_LINE..]
         );
