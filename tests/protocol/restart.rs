@@ -8,6 +8,14 @@ use symphony_core::lifecycle::{Backoff, RestartLimit, RestartPolicy, State};
 
 use super::{echo_command, options};
 
+/// The lifecycle steps of every start: spawn, handshake, `initialized`.
+pub(super) const START: [State; 4] = [
+    State::Loading,
+    State::Loaded,
+    State::Activating,
+    State::Active,
+];
+
 fn supervise(policy: RestartPolicy) -> Supervisor {
     Supervisor::start(|| Host::spawn(echo_command(), options()), policy)
         .expect("the echo extension starts")
@@ -73,12 +81,7 @@ fn backoff_restarts_twice_with_growing_delays_then_gives_up() {
     let lifecycle = supervisor.lifecycle();
     assert_eq!(lifecycle.state(), State::Failed);
     let states: Vec<State> = lifecycle.history().map(|t| t.to).collect();
-    let start = [
-        State::Loading,
-        State::Loaded,
-        State::Activating,
-        State::Active,
-    ];
+    let start = START;
     let expected: Vec<State> = [
         &start[..],
         &[State::Failed],
