@@ -117,6 +117,9 @@ fn serve(handshake: Handshake) -> ExitCode {
                 if params[0].as_bool() == Some(true) {
                     std::os::unix::process::CommandExt::process_group(&mut command, 0);
                 }
+                // Left running on purpose: the grandchild outlives this process, holding
+                // its pipes, and is the test's to kill.
+                #[allow(clippy::zombie_processes)]
                 let child = command.spawn().expect("sleep starts");
                 answer(id, json!(child.id()));
             }
