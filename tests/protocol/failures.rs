@@ -37,16 +37,24 @@ fn hung_extension_is_killed_at_its_timeout() {
     let error = host
         .call_with_timeout::<u64, _>("hang", &[60_000], Some(Duration::from_millis(200)))
         .expect_err("hung");
+    // The call ends at its deadline; the unacknowledged cancellation then gets the
+    // extension killed as hung after the grace period.
     assert!(
-        matches!(error, CallError::TimedOut { killed: true, .. }),
+        matches!(error, CallError::TimedOut { killed: false, .. }),
         "{error}"
     );
     assert!(
-        started.elapsed() < Duration::from_secs(5),
+        started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );
-    let ended = host.ended().expect("the extension was killed");
+    let ended = loop {
+        if let Some(ended) = host.ended() {
+            break ended;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "not killed");
+        std::thread::sleep(Duration::from_millis(10));
+    };
     assert!(ended.what.contains("killed as hung"), "{ended}");
     #[cfg(target_os = "linux")]
     assert!(super::process_is_gone(pid.expect("pid")));

@@ -3,6 +3,7 @@
 
 mod calls;
 mod failures;
+mod faults;
 mod handshake;
 mod raw_client;
 mod restart;

@@ -8,6 +8,14 @@ use symphony_core::lifecycle::{Backoff, RestartLimit, RestartPolicy, State};
 
 use super::{echo_command, options};
 
+/// The lifecycle steps of every start: spawn, handshake, `initialized`.
+pub(super) const START: [State; 4] = [
+    State::Loading,
+    State::Loaded,
+    State::Activating,
+    State::Active,
+];
+
 fn supervise(policy: RestartPolicy) -> Supervisor {
     Supervisor::start(|| Host::spawn(echo_command(), options()), policy)
         .expect("the echo extension starts")
@@ -30,14 +38,14 @@ fn backoff_restarts_twice_with_growing_delays_then_gives_up() {
         max_restarts: Some(2),
         reset_after: None,
     };
-    let mut supervisor = supervise(RestartPolicy::Backoff { backoff, limit });
+    let supervisor = supervise(RestartPolicy::Backoff { backoff, limit });
     assert_eq!(supervisor.lifecycle().state(), State::Active);
 
     let mut delays = Vec::new();
     for expected in [1, 2] {
         let pid = supervisor.host().process_id();
-        crash(&supervisor);
         let started = Instant::now();
+        crash(&supervisor);
         let recovery = supervisor.recover().expect("restarted");
         let Recovery::Restarted { after, restarts } = recovery else {
             panic!("expected a restart, got {recovery:?}")
@@ -73,12 +81,7 @@ fn backoff_restarts_twice_with_growing_delays_then_gives_up() {
     let lifecycle = supervisor.lifecycle();
     assert_eq!(lifecycle.state(), State::Failed);
     let states: Vec<State> = lifecycle.history().map(|t| t.to).collect();
-    let start = [
-        State::Loading,
-        State::Loaded,
-        State::Activating,
-        State::Active,
-    ];
+    let start = START;
     let expected: Vec<State> = [
         &start[..],
         &[State::Failed],
@@ -99,7 +102,7 @@ fn backoff_restarts_twice_with_growing_delays_then_gives_up() {
 
 #[test]
 fn never_does_not_restart() {
-    let mut supervisor = supervise(RestartPolicy::Never);
+    let supervisor = supervise(RestartPolicy::Never);
     assert_eq!(supervisor.recover().expect("running"), Recovery::Running);
     let pid = supervisor.host().process_id();
     crash(&supervisor);

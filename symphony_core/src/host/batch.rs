@@ -55,6 +55,8 @@ enum Target {
     Remote {
         connection: Arc<Connection>,
         encoder: Encoder,
+        /// The requests in the encoder, to fail them if they cannot be queued.
+        ids: Vec<i64>,
     },
     Embedded(Arc<EmbeddedExtension>),
 }
@@ -71,6 +73,7 @@ impl Batch<'_> {
             Backend::Remote(connection, _) => Target::Remote {
                 encoder: Encoder::with_limit(connection.send_limit()),
                 connection,
+                ids: Vec::new(),
             },
             Backend::Embedded(extension) => Target::Embedded(extension),
         };
@@ -92,11 +95,12 @@ impl Batch<'_> {
         params: &P,
     ) -> Result<PendingCall, CallError> {
         let params = encode_params(method, params)?;
-        let (connection, encoder) = match &mut self.target {
+        let (connection, encoder, ids) = match &mut self.target {
             Target::Remote {
                 connection,
                 encoder,
-            } => (connection, encoder),
+                ids,
+            } => (connection, encoder, ids),
             Target::Embedded(extension) => {
                 let id = extension.next_id();
                 let result = extension.call(id, method, params.as_deref(), self.timeout);
@@ -111,6 +115,7 @@ impl Batch<'_> {
                 source,
             });
         }
+        ids.push(id);
         let call = PendingCall::remote(Arc::clone(connection), id, method, self.timeout);
         if encoder.bytes().len() >= CHUNK {
             self.write_out();
@@ -127,11 +132,16 @@ impl Batch<'_> {
         if let Target::Remote {
             connection,
             encoder,
+            ids,
         } = &mut self.target
             && !encoder.is_empty()
         {
-            connection.send_encoded(encoder.bytes());
+            let deadline = self
+                .timeout
+                .map(|timeout| std::time::Instant::now() + timeout);
+            connection.send_encoded(encoder.bytes(), ids, deadline);
             encoder.clear();
+            ids.clear();
         }
     }
 }

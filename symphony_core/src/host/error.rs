@@ -23,8 +23,10 @@ pub enum CallError {
         /// The method called.
         method: String,
     },
-    /// The extension did not answer in time; the request was cancelled (and the extension
-    /// killed if it did not acknowledge the cancellation).
+    /// The extension did not answer in time. The call ends at its deadline; a request the
+    /// extension received is cancelled, and the extension is killed as hung if it does not
+    /// acknowledge within [`HostOptions::cancel_grace`](super::HostOptions::cancel_grace)
+    /// ([`Host::ended`](super::Host::ended) then says so).
     #[error(
         "`{method}` timed out after {timeout:?}{}",
         if *killed { "; the extension did not acknowledge the cancellation and was killed" } else { "" }
@@ -34,7 +36,7 @@ pub enum CallError {
         method: String,
         /// The time limit.
         timeout: Duration,
-        /// Whether the extension was killed as hung.
+        /// Whether the extension had already been killed as hung when the call gave up.
         killed: bool,
     },
     /// The connection ended (the extension exited, crashed or was killed) before answering.

@@ -1,19 +1,25 @@
 //! Starting an extension (a child process or an in-process serve loop) and the handshake.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use super::Backend;
-use super::connection::{Connection, deliver};
+#[cfg(unix)]
+use super::child_io::{ChildStdinSink, ChildStdoutSource, Wake};
+use super::connection::{Connection, Streams, deliver};
 use super::embedded::{EmbeddedExtension, NAME as EMBEDDED};
-use super::error::{CallError, HostError};
+use super::error::{CallError, Ended, HostError};
 use super::monitor;
 use super::options::HostOptions;
+use super::outbox::BlockingSink;
 use super::peer::{PeerEnd, ThreadExit};
 use super::stderr::StderrTail;
-use crate::protocol::{InitializeParams, InitializeResult, PROTOCOL_VERSION, method, to_raw};
+use crate::protocol::{
+    InitializeParams, InitializeResult, PROTOCOL_VERSION, RawValue, method, to_raw,
+};
 use crate::serve::embedded::Embedded;
 use crate::serve::{Exit, NotificationSink};
 use crate::transport::{Transport, memory};
@@ -104,6 +110,9 @@ fn start_process(template: &Command, options: &HostOptions) -> Result<Arc<Connec
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Its own process group, so that killing the extension kills what it started too.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command.spawn().map_err(|source| HostError::Spawn {
         program: program.clone(),
         source,
@@ -125,15 +134,73 @@ fn start_process(template: &Command, options: &HostOptions) -> Result<Arc<Connec
             return Err(HostError::Spawn { program, source });
         }
     };
-    Ok(Connection::new(
+    let streams = match child_streams(stdin, stdout) {
+        Ok(streams) => streams,
+        Err(source) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(HostError::Spawn { program, source });
+        }
+    };
+    let pid = child.id();
+    let connection = Connection::new(
         name,
-        Transport::new(stdout, stdin),
+        streams,
         PeerEnd::Process {
             child: Mutex::new(child),
             stderr,
+            own_group: cfg!(unix),
         },
         options,
-    ))
+    );
+    watch_exit(&connection, pid).map_err(|source| {
+        connection.teardown("was stopped: the host could not start its exit watcher");
+        HostError::Spawn { program, source }
+    })?;
+    Ok(connection)
+}
+
+/// The host's ends of the child's pipes: stdin never blocks a writer, stdout can be given up
+/// on (see the `child_io` module).
+#[cfg(unix)]
+fn child_streams(stdin: ChildStdin, stdout: ChildStdout) -> std::io::Result<Streams> {
+    let wake = Wake::new()?;
+    Ok(Streams {
+        reader: Box::new(ChildStdoutSource::new(stdout, Arc::clone(&wake))),
+        sink: Arc::new(ChildStdinSink::new(stdin, Arc::clone(&wake))?),
+        wake: Some(wake),
+    })
+}
+
+/// Without `poll`, the pipes are used as they are.
+#[cfg(not(unix))]
+fn child_streams(stdin: ChildStdin, stdout: ChildStdout) -> std::io::Result<Streams> {
+    Ok(Streams {
+        reader: Box::new(stdout),
+        sink: Arc::new(BlockingSink::new(Box::new(stdin))),
+    })
+}
+
+/// Notices the child's exit from the process itself, not from its output (which a process it
+/// started may hold open).
+#[cfg(unix)]
+fn watch_exit(connection: &Arc<Connection>, pid: u32) -> std::io::Result<()> {
+    let connection = Arc::clone(connection);
+    thread::Builder::new()
+        .name("symphony-host-exit".into())
+        .spawn(move || {
+            if let Err(error) = super::os::wait_for_exit(pid) {
+                tracing::debug!(%error, "cannot wait for the extension's exit");
+                return;
+            }
+            connection.child_exited();
+        })
+        .map(drop)
+}
+
+#[cfg(not(unix))]
+fn watch_exit(_connection: &Arc<Connection>, _pid: u32) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// A fresh command with the template's program, arguments, environment changes and working
@@ -170,18 +237,28 @@ fn start_thread(serve: &ServeFn, options: &HostOptions) -> Result<Arc<Connection
             program: "in-process".into(),
             source,
         })?;
+    let streams = Streams {
+        reader: Box::new(host_reader),
+        sink: Arc::new(BlockingSink::new(Box::new(host_writer))),
+        #[cfg(unix)]
+        wake: None,
+    };
     Ok(Connection::new(
         "in-process".into(),
-        Transport::new(host_reader, host_writer),
+        streams,
         PeerEnd::Thread { hang_up, finished },
         options,
     ))
 }
 
+/// The handshake, all of it (the answer, decoding and validating the manifest, the
+/// `initialized` notification) within [`HostOptions::handshake_timeout`].
 fn handshake(
     connection: &Connection,
     options: &HostOptions,
 ) -> Result<InitializeResult, HostError> {
+    let timeout = options.handshake_timeout;
+    let deadline = Instant::now() + timeout;
     let failed = |source: CallError| HostError::Handshake {
         extension: connection.name.clone(),
         source,
@@ -193,28 +270,54 @@ fn handshake(
         })
     })?;
     let id = connection
-        .send_request(
-            method::INITIALIZE,
-            Some(params),
-            Some(options.handshake_timeout),
-            false,
-        )
+        .send_request(method::INITIALIZE, Some(params), Some(timeout), false)
         .map_err(failed)?;
     let raw = connection
-        .wait(id, method::INITIALIZE, Some(options.handshake_timeout))
+        .wait(id, method::INITIALIZE, Some(timeout))
         .map_err(failed)?;
-    let result: InitializeResult = serde_json::from_str(raw.get()).map_err(|source| {
-        failed(CallError::Decode {
-            method: method::INITIALIZE.into(),
-            source,
-        })
-    })?;
+    let result = decode_by(raw, deadline, timeout).map_err(failed)?;
     PROTOCOL_VERSION.negotiate(result.protocol_version)?;
     if let Some(limit) = result.max_message_size {
         connection.set_send_limit(usize::try_from(limit).unwrap_or(usize::MAX));
     }
     connection
-        .notify(method::INITIALIZED, None)
+        .notify_by(method::INITIALIZED, None, Some(deadline))
         .map_err(failed)?;
     Ok(result)
+}
+
+/// Decodes (and so validates) the `initialize` result on a thread of its own, waiting for it
+/// until `deadline` only: a manifest that takes too long to check fails the handshake in time.
+/// The thread finishes on its own; it holds nothing but the answer.
+fn decode_by(
+    raw: Box<RawValue>,
+    deadline: Instant,
+    timeout: Duration,
+) -> Result<InitializeResult, CallError> {
+    let (send, receive) = mpsc::sync_channel(1);
+    thread::Builder::new()
+        .name("symphony-host-handshake".into())
+        .spawn(move || {
+            let _ = send.send(serde_json::from_str::<InitializeResult>(raw.get()));
+        })
+        .map_err(|error| CallError::Ended {
+            method: method::INITIALIZE.into(),
+            ended: Ended {
+                extension: String::new(),
+                what: format!("could not be checked: no thread for it ({error})"),
+                stderr: Vec::new(),
+            },
+        })?;
+    let left = deadline.saturating_duration_since(Instant::now());
+    match receive.recv_timeout(left) {
+        Ok(decoded) => decoded.map_err(|source| CallError::Decode {
+            method: method::INITIALIZE.into(),
+            source,
+        }),
+        Err(_) => Err(CallError::TimedOut {
+            method: method::INITIALIZE.into(),
+            timeout,
+            killed: false,
+        }),
+    }
 }

@@ -9,12 +9,15 @@
 //!
 //! A `Host` is `Sync`: any number of threads may call at once. The thread that sends a request
 //! normally reads its answer itself (see the `connection` module), so a call costs no thread
-//! wake-up beyond the extension's. Every call has a time limit; when it passes, the request is
-//! cancelled, and an extension that does not acknowledge the cancellation within
-//! [`HostOptions::cancel_grace`] is killed as hung. If the extension exits or crashes, every call
-//! in flight fails with an error naming its exit status and its last stderr lines. Restarting
-//! is explicit ([`Host::restart`]), or by a [`RestartPolicy`](crate::lifecycle::RestartPolicy)
-//! through a [`Supervisor`]; dropping a `Host` kills and reaps the extension.
+//! wake-up beyond the extension's. Every call has a time limit and ends by it, whatever the
+//! extension does (stop reading its input, stop being scheduled, flood its output): when it
+//! passes, the call fails with [`CallError::TimedOut`], the request is cancelled, and an
+//! extension that does not acknowledge the cancellation within [`HostOptions::cancel_grace`]
+//! is killed as hung. If the extension exits or crashes, every call in flight fails with an
+//! error naming its exit status and its last stderr lines, even when a process it started
+//! still holds its pipes. Restarting is explicit ([`Host::restart`]), or by a
+//! [`RestartPolicy`](crate::lifecycle::RestartPolicy) through a [`Supervisor`], which watches
+//! on its own; dropping a `Host` kills and reaps the extension and kills its process group.
 //!
 //! ```
 //! use symphony_core::host::{Host, HostOptions};
@@ -42,12 +45,17 @@
 //! ```
 
 mod batch;
+#[cfg(unix)]
+mod child_io;
 mod connection;
 mod embedded;
 mod error;
 mod launch;
 mod monitor;
 mod options;
+#[cfg(unix)]
+mod os;
+mod outbox;
 mod peer;
 mod stderr;
 mod supervisor;
@@ -282,9 +290,13 @@ impl Host {
 
     /// Sends the notification `method` with `params`.
     ///
+    /// It is written at once, or queued if the extension is not reading fast enough; with the
+    /// queue full, this waits for room at most [`HostOptions::request_timeout`].
+    ///
     /// # Errors
     ///
-    /// The params cannot be encoded, or the extension has gone away.
+    /// The params cannot be encoded, the extension has gone away, or there was no room for
+    /// the notification in time ([`CallError::TimedOut`]).
     pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), CallError> {
         let params = encode_params(method, params)?;
         match self.backend() {
@@ -317,6 +329,19 @@ impl Host {
         match self.backend() {
             Backend::Remote(connection, _) => connection.ended(),
             Backend::Embedded(extension) => extension.ended(),
+        }
+    }
+
+    /// Waits up to `timeout` for the connection to end; how it ended, or `None` if it still
+    /// runs.
+    pub(crate) fn wait_ended(&self, timeout: Duration) -> Option<Ended> {
+        match self.backend() {
+            Backend::Remote(connection, _) => connection.wait_ended(timeout),
+            // An embedded extension ends only when the host stops it.
+            Backend::Embedded(extension) => extension.ended().or_else(|| {
+                std::thread::sleep(timeout);
+                extension.ended()
+            }),
         }
     }
 

@@ -1,5 +1,6 @@
-//! The monitor thread of a connection: reads when no caller does, and enforces the deadline
-//! of a caller that is blocked reading.
+//! The monitor thread of a connection: reads when no caller does, gives up for a reading
+//! caller that cannot be interrupted at its deadline, and kills an extension that does not
+//! acknowledge a cancellation within the grace period.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,32 +19,29 @@ pub(super) fn run(connection: Arc<Connection>) {
         if state.ended.is_some() {
             return;
         }
+        if Connection::next_hang_check(&state).is_some_and(|due| Instant::now() >= due) {
+            connection.enforce_hang_watch(state);
+            state = connection.lock();
+            continue;
+        }
         let now = Instant::now();
         let mut wake_at = now + IDLE_GRACE;
+        if let Some(due) = Connection::next_hang_check(&state) {
+            wake_at = wake_at.min(due);
+        }
         match state.leader {
             Leader::Caller(id) => {
-                // The leader is blocked in a read and cannot watch its own deadline.
-                if let Some(slot) = state.pending.get_mut(&id)
-                    && !slot.answered()
-                {
-                    match (slot.deadline, slot.kill_at) {
-                        (Some(deadline), None) if now >= deadline => {
-                            slot.kill_at = Some(now + connection.cancel_grace);
-                            drop(state);
-                            connection.send_cancel(id);
-                            state = connection.lock();
-                            continue;
-                        }
-                        (Some(deadline), None) => wake_at = wake_at.min(deadline),
-                        (_, Some(kill_at)) if now >= kill_at && !slot.killed => {
-                            slot.killed = true;
-                            drop(state);
-                            connection.kill(connection.hung_reason(&format!("request {id}")));
-                            state = connection.lock();
-                            continue;
-                        }
-                        (_, Some(kill_at)) if !slot.killed => wake_at = wake_at.min(kill_at),
-                        _ => {}
+                // A reading caller past its deadline: a child's output gives up by itself, an
+                // in-process pipe cannot be interrupted, so give up for it.
+                if let Some(slot) = state.pending.get(&id) {
+                    if slot.overdue(now) {
+                        drop(state);
+                        connection.abandon(id, false);
+                        state = connection.lock();
+                        continue;
+                    }
+                    if let Some(deadline) = slot.deadline {
+                        wake_at = wake_at.min(deadline);
                     }
                 }
             }
@@ -56,8 +54,9 @@ pub(super) fn run(connection: Arc<Connection>) {
                     let idle_since = state.last_activity;
                     if !state.pending.is_empty() || now >= idle_since + IDLE_GRACE {
                         state.leader = Leader::Monitor;
+                        let deadline = Connection::next_hang_check(&state);
                         drop(state);
-                        connection.lead(None);
+                        connection.lead(None, deadline);
                         state = connection.lock();
                         if state.leader == Leader::Monitor {
                             state.leader = Leader::Nobody;
@@ -65,7 +64,7 @@ pub(super) fn run(connection: Arc<Connection>) {
                         connection.promote(&mut state);
                         continue;
                     }
-                    wake_at = idle_since + IDLE_GRACE;
+                    wake_at = wake_at.min(idle_since + IDLE_GRACE);
                 }
             }
         }

@@ -17,6 +17,8 @@ pub(crate) enum PeerEnd {
     Process {
         child: Mutex<Child>,
         stderr: Arc<StderrTail>,
+        /// Whether the child was started in a process group of its own.
+        own_group: bool,
     },
     Thread {
         /// Both directions of the in-memory transport.
@@ -77,11 +79,14 @@ impl PeerEnd {
         self.child().map(|child| child.id())
     }
 
-    /// Kills the extension (for a thread: hangs up its transport, which ends its loop).
+    /// Kills the extension (for a thread: hangs up its transport, which ends its loop), and
+    /// every process it started that stayed in its process group.
     pub(crate) fn kill(&self) {
         match self {
             PeerEnd::Process { .. } => {
                 if let Some(mut child) = self.child() {
+                    // The group first, while the unreaped child keeps its id from reuse.
+                    self.kill_group_of(&child);
                     // Fails only if it already exited, which is what we want anyway.
                     let _ = child.kill();
                 }
@@ -92,6 +97,30 @@ impl PeerEnd {
                 }
             }
         }
+    }
+
+    /// Kills the processes left in the extension's process group (the child leads it), if it
+    /// is a child process.
+    pub(crate) fn kill_group(&self) {
+        if let Some(child) = self.child() {
+            self.kill_group_of(&child);
+        }
+    }
+
+    fn kill_group_of(&self, child: &Child) {
+        // Only once the child is known to have been started as a group leader: the group id
+        // is then its pid, which stays reserved while any member (or the unreaped child)
+        // lives, so the signal cannot reach anything else.
+        #[cfg(unix)]
+        if let PeerEnd::Process {
+            own_group: true, ..
+        } = self
+        {
+            // ESRCH (no one left in the group) is the usual and harmless answer.
+            let _ = super::os::kill_group(child.id());
+        }
+        #[cfg(not(unix))]
+        let _ = child;
     }
 
     /// Waits up to `timeout` for the extension to end, then describes how it ended; `None`

@@ -1,12 +1,13 @@
 //! The last lines an extension wrote to stderr, kept for crash reports.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
 
-/// Longest line kept, in bytes; longer lines are cut (a crash report needs the gist).
+/// Longest line kept, in bytes; longer lines are cut as they arrive (a crash report needs the
+/// gist, and an extension must not make the host buffer a line without end).
 const MAX_LINE: usize = 2048;
 
 /// A bounded ring of stderr lines, filled by a thread that drains the pipe.
@@ -51,33 +52,43 @@ impl StderrTail {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    fn fill(&self, stderr: impl Read, name: &str) {
-        let mut reader = BufReader::new(stderr);
-        let mut line = Vec::new();
+    /// Reads stderr to its end. Memory stays bounded whatever arrives: of each line only the
+    /// first [`MAX_LINE`] bytes are kept, the rest is counted as it arrives and dropped.
+    fn fill(&self, mut stderr: impl Read, name: &str) {
+        let mut chunk = vec![0; 8192];
+        let mut line = Line::default();
         loop {
-            line.clear();
-            match reader.read_until(b'\n', &mut line) {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            }
-            let text = String::from_utf8_lossy(&line);
-            let text = text.trim_end();
-            let text = match text.char_indices().nth(MAX_LINE) {
-                Some((cut, _)) => format!("{}…", &text[..cut]),
-                None => text.to_owned(),
+            let n = match stderr.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
             };
-            tracing::debug!(target: "symphony::extension", extension = name, "{text}");
-            let mut state = self.lock();
-            if state.capacity == 0 {
-                continue;
+            let mut rest = &chunk[..n];
+            while let Some(end) = memchr::memchr(b'\n', rest) {
+                line.push(&rest[..end]);
+                self.keep(line.take(), name);
+                rest = &rest[end + 1..];
             }
-            if state.lines.len() == state.capacity {
-                state.lines.pop_front();
-            }
-            state.lines.push_back(text);
+            line.push(rest);
+        }
+        if !line.is_empty() {
+            self.keep(line.take(), name);
         }
         self.lock().eof = true;
         self.closed.notify_all();
+    }
+
+    fn keep(&self, text: String, name: &str) {
+        tracing::debug!(target: "symphony::extension", extension = name, "{text}");
+        let mut state = self.lock();
+        if state.capacity == 0 {
+            return;
+        }
+        if state.lines.len() == state.capacity {
+            state.lines.pop_front();
+        }
+        state.lines.push_back(text);
     }
 
     /// The kept lines, oldest first.
@@ -104,6 +115,46 @@ impl StderrTail {
     }
 }
 
+/// The line being received: its first [`MAX_LINE`] bytes, and how many more were dropped.
+#[derive(Default)]
+struct Line {
+    kept: Vec<u8>,
+    dropped: u64,
+}
+
+impl Line {
+    fn push(&mut self, bytes: &[u8]) {
+        let room = MAX_LINE - self.kept.len();
+        let (keep, drop) = bytes.split_at(bytes.len().min(room));
+        self.kept.extend_from_slice(keep);
+        self.dropped += drop.len() as u64;
+    }
+
+    fn is_empty(&self) -> bool {
+        self.kept.is_empty() && self.dropped == 0
+    }
+
+    /// The line as text (invalid UTF-8 replaced, a character cut at the limit dropped, a cut
+    /// marked with how much is missing); the line is reset.
+    fn take(&mut self) -> String {
+        let dropped = std::mem::take(&mut self.dropped);
+        let mut kept = std::mem::take(&mut self.kept);
+        if dropped > 0
+            && let Err(error) = std::str::from_utf8(&kept)
+            && error.error_len().is_none()
+        {
+            kept.truncate(error.valid_up_to());
+        }
+        let text = String::from_utf8_lossy(&kept);
+        let text = text.trim_end();
+        if dropped == 0 {
+            text.to_owned()
+        } else {
+            format!("{text}… ({dropped} more bytes not kept)")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,7 +169,54 @@ mod tests {
         let lines = tail.lines();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0], "three");
-        assert_eq!(lines[1].chars().count(), MAX_LINE + 1);
+        // Cut at the byte limit, on a character boundary, with what was dropped said.
+        let cut = "é".repeat(MAX_LINE / 2);
+        assert_eq!(
+            lines[1],
+            format!(
+                "{cut}… ({} more bytes not kept)",
+                2 * (MAX_LINE + 10) - MAX_LINE
+            )
+        );
         assert_eq!(lines[2], "five");
+    }
+
+    /// A reader of endless bytes without a newline, counting what it handed out.
+    struct Endless {
+        left: u64,
+    }
+
+    impl Read for Endless {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf
+                .len()
+                .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+            buf[..n].fill(b'z');
+            self.left -= n as u64;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_line_without_end_is_not_buffered() {
+        // 64 MiB in one line: kept is the first MAX_LINE bytes, whatever the length.
+        let total = 64 * 1024 * 1024;
+        let tail = StderrTail::drain(Endless { left: total }, 2, "t".into()).expect("thread");
+        tail.wait_closed(Duration::from_secs(60));
+        let lines = tail.lines();
+        assert_eq!(lines.len(), 1);
+        assert!(
+            lines[0].starts_with(&"z".repeat(MAX_LINE)),
+            "{}",
+            &lines[0][..40]
+        );
+        assert!(
+            lines[0].ends_with(&format!(
+                "… ({} more bytes not kept)",
+                total - MAX_LINE as u64
+            )),
+            "{}",
+            &lines[0][MAX_LINE..]
+        );
     }
 }
