@@ -58,7 +58,10 @@ fn main() -> ExitCode {
     if let Ok(mode) = std::env::var(CHILD) {
         return child(&mode);
     }
-    TEST_MODE.store(std::env::args().any(|arg| arg == "--test"), Ordering::Relaxed);
+    TEST_MODE.store(
+        std::env::args().any(|arg| arg == "--test"),
+        Ordering::Relaxed,
+    );
     let mut criterion = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))

@@ -40,7 +40,9 @@ impl Loop {
     fn initialize(self, id: i64) -> Value {
         let config = match self {
             Loop::Core => json!({}),
-            Loop::Tokio => json!({"endpoint": "http://127.0.0.1:9/v1", "model": "m", "api_key": "k"}),
+            Loop::Tokio => {
+                json!({"endpoint": "http://127.0.0.1:9/v1", "model": "m", "api_key": "k"})
+            }
         };
         json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": {
             "protocolVersion": "1.0", "host": {"name": "raw", "version": "0"}, "config": config}})
@@ -49,7 +51,9 @@ impl Loop {
     /// A request answered at once, with `id` as raw JSON text.
     fn call(self, id: &str) -> String {
         match self {
-            Loop::Core => format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"echo","params":["hi"]}}"#),
+            Loop::Core => {
+                format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"echo","params":["hi"]}}"#)
+            }
             Loop::Tokio => format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"instrument/info"}}"#),
         }
     }
@@ -125,7 +129,11 @@ fn batches_are_answered_as_the_json_rpc_spec_shows() {
         let answer = raw.recv();
         let entries = answer.as_array().expect("an array");
         assert_eq!(entries.len(), 3, "{answer}");
-        assert!(entries.iter().all(|e| e["id"].is_null() && code(e) == -32600));
+        assert!(
+            entries
+                .iter()
+                .all(|e| e["id"].is_null() && code(e) == -32600)
+        );
 
         // "invalid Batch but not empty", then the empty array: a single error object.
         raw.send(b"[1]");
@@ -159,9 +167,13 @@ fn arrays_are_never_read_as_positional_requests() {
         };
         raw.send(positional.as_bytes());
         let answer = raw.recv();
-        let entries = answer.as_array().unwrap_or_else(|| panic!("executed: {answer}"));
+        let entries = answer
+            .as_array()
+            .unwrap_or_else(|| panic!("executed: {answer}"));
         assert!(
-            entries.iter().all(|e| e["id"].is_null() && code(e) == -32600),
+            entries
+                .iter()
+                .all(|e| e["id"].is_null() && code(e) == -32600),
             "{answer}"
         );
         // `[5]` is not an answer to a request 5.
@@ -235,7 +247,10 @@ fn ids_are_echoed_exactly_as_sent() {
         raw.send(server.call("7").as_bytes());
         let mut lines = [raw.recv_line(), raw.recv_line()];
         lines.sort();
-        assert!(lines[0].contains(r#""id":7,"#) && lines[1].contains(r#""id":7.0,"#), "{lines:?}");
+        assert!(
+            lines[0].contains(r#""id":7,"#) && lines[1].contains(r#""id":7.0,"#),
+            "{lines:?}"
+        );
     }
 }
 
@@ -259,11 +274,18 @@ fn a_whole_session_written_at_once_gets_every_reply_before_exit() {
             .map(|line| serde_json::from_str(line).expect("json"))
             .collect();
         let id_of = |id: i64| answers.iter().find(|a| a["id"] == json!(id));
-        assert!(id_of(0).is_some_and(|a| a["result"].is_object()), "{lines:?}");
+        assert!(
+            id_of(0).is_some_and(|a| a["result"].is_object()),
+            "{lines:?}"
+        );
         assert!(id_of(1).is_some_and(|a| server.answered(a)), "{lines:?}");
         assert!(id_of(3).is_some_and(|a| server.answered(a)), "{lines:?}");
         if server.slow(2, 0).is_some() {
-            assert_eq!(id_of(2).map(|a| a["result"].clone()), Some(json!(300)), "{lines:?}");
+            assert_eq!(
+                id_of(2).map(|a| a["result"].clone()),
+                Some(json!(300)),
+                "{lines:?}"
+            );
         }
         // `shutdown` is answered after the requests before it.
         let position = |id: i64| answers.iter().position(|a| a["id"] == json!(id));
@@ -288,7 +310,12 @@ fn exit_ends_the_process_promptly_while_a_handler_ignores_cancellation() {
     let sent = Instant::now();
     raw.send(br#"{"jsonrpc":"2.0","method":"exit"}"#);
     let status = raw.wait_within(Duration::from_secs(3));
-    assert_eq!(status.and_then(|s| s.code()), Some(1), "still running after {:?}", sent.elapsed());
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(1),
+        "still running after {:?}",
+        sent.elapsed()
+    );
 
     // After `shutdown`: the hanging request gets the drain period, then the process exits.
     let mut raw = hanging();

@@ -430,7 +430,9 @@ mod tests {
         decoder.extend(b"\n");
         let out = frames(&mut decoder);
         assert_eq!(out.len(), 4, "{out:?}");
-        let Frame::Batch(entries) = &out[0] else { panic!("{:?}", out[0]) };
+        let Frame::Batch(entries) = &out[0] else {
+            panic!("{:?}", out[0])
+        };
         assert!(matches!(entries[0], Ok(Message::Request(_))));
         for entry in &entries[1..3] {
             assert!(
@@ -439,12 +441,24 @@ mod tests {
             );
         }
         assert!(matches!(entries[3], Ok(Message::Notification(_))));
-        assert!(matches!(out[1], Frame::Single(Err(DecodeError::Invalid { id: None, .. }))));
-        assert!(matches!(out[2], Frame::Single(Err(DecodeError::Parse { .. }))));
+        assert!(matches!(
+            out[1],
+            Frame::Single(Err(DecodeError::Invalid { id: None, .. }))
+        ));
+        assert!(matches!(
+            out[2],
+            Frame::Single(Err(DecodeError::Parse { .. }))
+        ));
         // A positional "request" is a batch of four entries, none of them a message.
-        let Frame::Batch(entries) = &out[3] else { panic!("{:?}", out[3]) };
+        let Frame::Batch(entries) = &out[3] else {
+            panic!("{:?}", out[3])
+        };
         assert_eq!(entries.len(), 4);
-        assert!(entries.iter().all(|e| matches!(e, Err(DecodeError::Invalid { id: None, .. }))));
+        assert!(
+            entries
+                .iter()
+                .all(|e| matches!(e, Err(DecodeError::Invalid { id: None, .. })))
+        );
     }
 
     #[test]

@@ -205,7 +205,12 @@ mod tests {
             .lines()
             .map(|line| serde_json::from_str(line).expect("json"))
             .collect();
-        assert!(text.lines().next().is_some_and(|l| l.contains(r#""id":1.5,"#)), "{text}");
+        assert!(
+            text.lines()
+                .next()
+                .is_some_and(|l| l.contains(r#""id":1.5,"#)),
+            "{text}"
+        );
         assert_eq!(lines[0]["error"]["code"], -32009);
         assert_eq!(lines[1][0]["id"], 1);
         assert_eq!(lines[1][1]["id"], "b");

@@ -145,7 +145,10 @@ mod tests {
             let back = serde_json::to_string(&id).expect("serialise");
             // Strings are re-escaped canonically; everything else is echoed as written.
             if text.starts_with('"') {
-                assert_eq!(serde_json::from_str::<String>(&back).ok(), serde_json::from_str::<String>(text).ok());
+                assert_eq!(
+                    serde_json::from_str::<String>(&back).ok(),
+                    serde_json::from_str::<String>(text).ok()
+                );
             } else {
                 assert_eq!(back, text);
             }
@@ -158,6 +161,14 @@ mod tests {
         assert_eq!(Id::from_json("-0"), Ok(Id::Raw("-0".into())));
         assert_eq!(Id::from_json("1.0"), Ok(Id::Raw("1.0".into())));
         assert_ne!(Id::from_json("1.0"), Id::from_json("1"));
+    }
+
+    #[test]
+    fn ids_also_deserialize_from_a_json_value_tree() {
+        let id: Id = serde_json::from_value(serde_json::json!(1.5)).expect("from a Value");
+        assert_eq!(id, Id::Raw("1.5".into()));
+        let id: Id = serde_json::from_value(serde_json::json!("s")).expect("from a Value");
+        assert_eq!(id, Id::from("s"));
     }
 
     #[test]

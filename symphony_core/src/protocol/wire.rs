@@ -303,9 +303,15 @@ mod tests {
     #[test]
     fn odd_ids_are_kept_as_written_and_null_is_a_request() {
         for (text, id) in [
-            (r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#, Id::Raw("1.5".into())),
+            (
+                r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#,
+                Id::Raw("1.5".into()),
+            ),
             (r#"{"jsonrpc":"2.0","id":-1,"method":"m"}"#, Id::Number(-1)),
-            (r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#, Id::Raw("null".into())),
+            (
+                r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#,
+                Id::Raw("null".into()),
+            ),
             (
                 r#"{"jsonrpc":"2.0","id":9223372036854775808,"method":"m"}"#,
                 Id::Raw("9223372036854775808".into()),

@@ -42,7 +42,9 @@ use crate::transport::MessageReader;
 
 use super::peer::Outbox;
 use super::session::{Action, Session};
-use super::{CANCEL_GRACE, Call, CancelToken, Context, EXIT_DRAIN, Exit, Handler, Peer, ServeOptions};
+use super::{
+    CANCEL_GRACE, Call, CancelToken, Context, EXIT_DRAIN, Exit, Handler, Peer, ServeOptions,
+};
 
 /// How often an idle thread checks whether the reader role is free, while requests flow.
 const TICK: Duration = Duration::from_millis(5);

@@ -422,7 +422,14 @@ mod tests {
             panic!("initialize not recognised")
         };
         session.initialized();
-        assert!(session.complete(Response::ok(request.id, crate::protocol::to_raw(&()).expect("null"))).is_some());
+        assert!(
+            session
+                .complete(Response::ok(
+                    request.id,
+                    crate::protocol::to_raw(&()).expect("null")
+                ))
+                .is_some()
+        );
         session
     }
 
@@ -458,11 +465,13 @@ mod tests {
             Some(ErrorCode::InvalidRequest)
         );
         assert!(!token.is_cancelled());
-        assert!(feed(
-            &mut session,
-            r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"a"}}"#,
-        )
-        .is_empty());
+        assert!(
+            feed(
+                &mut session,
+                r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":"a"}}"#,
+            )
+            .is_empty()
+        );
         assert!(token.is_cancelled());
         let done = session.complete(Response::error(Some(request.id), ErrorObject::cancelled()));
         assert!(matches!(done, Some(Reply::One(_))));
@@ -472,12 +481,21 @@ mod tests {
     #[test]
     fn cancel_finds_a_request_by_an_id_kept_as_written() {
         let mut session = running();
-        let Action::Dispatch(_, token) = on(&mut session, r#"{"jsonrpc":"2.0","id":1.50,"method":"slow"}"#) else {
+        let Action::Dispatch(_, token) = on(
+            &mut session,
+            r#"{"jsonrpc":"2.0","id":1.50,"method":"slow"}"#,
+        ) else {
             panic!("not dispatched")
         };
-        feed(&mut session, r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1.5}}"#);
+        feed(
+            &mut session,
+            r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1.5}}"#,
+        );
         assert!(!token.is_cancelled(), "1.5 is not the id 1.50");
-        feed(&mut session, r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1.50}}"#);
+        feed(
+            &mut session,
+            r#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1.50}}"#,
+        );
         assert!(token.is_cancelled());
     }
 
@@ -536,7 +554,11 @@ mod tests {
         }
         assert_eq!(dispatched, [Id::from("1"), Id::Raw("5e0".into())]);
         let null = || crate::protocol::to_raw(&()).expect("null");
-        assert!(session.complete(Response::ok(dispatched[1].clone(), null())).is_none());
+        assert!(
+            session
+                .complete(Response::ok(dispatched[1].clone(), null()))
+                .is_none()
+        );
         let Some(Reply::Batch(responses)) =
             session.complete(Response::ok(dispatched[0].clone(), null()))
         else {
@@ -544,27 +566,38 @@ mod tests {
         };
         let text = serde_json::to_string(&Reply::Batch(responses)).expect("json");
         assert_eq!(text.matches("-32600").count(), 2, "{text}");
-        assert!(text.contains(r#""id":5e0,"#) && text.contains(r#""id":"1","#), "{text}");
+        assert!(
+            text.contains(r#""id":5e0,"#) && text.contains(r#""id":"1","#),
+            "{text}"
+        );
         assert_eq!(session.in_flight(), 0);
     }
 
     #[test]
     fn batches_of_notifications_or_errors_only() {
         let mut session = running();
-        assert!(feed(
-            &mut session,
-            r#"[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"$/x"}]"#
-        )
-        .iter()
-        .all(|action| matches!(action, Action::Notify(_))));
+        assert!(
+            feed(
+                &mut session,
+                r#"[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"$/x"}]"#
+            )
+            .iter()
+            .all(|action| matches!(action, Action::Notify(_)))
+        );
         let [Action::Reply(Reply::Batch(responses))] = &feed(&mut session, "[1,2,3]")[..] else {
             panic!("not one array")
         };
         assert_eq!(responses.len(), 3);
         assert!(responses.iter().all(|r| r.id.is_none()));
-        assert_eq!(error_code(on(&mut session, "[]")), Some(ErrorCode::InvalidRequest));
         assert_eq!(
-            error_code(on(&mut session, r#"[{"jsonrpc":"2.0","method":"sum"},{"jsonrpc":"2.0","method""#)),
+            error_code(on(&mut session, "[]")),
+            Some(ErrorCode::InvalidRequest)
+        );
+        assert_eq!(
+            error_code(on(
+                &mut session,
+                r#"[{"jsonrpc":"2.0","method":"sum"},{"jsonrpc":"2.0","method""#
+            )),
             Some(ErrorCode::ParseError)
         );
     }

@@ -4,7 +4,9 @@ use crate::io::{InferenceInput, Usage};
 use crate::pipeline::Pipeline;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use symphony_core::protocol::{ErrorCode, ErrorObject, ProgressParams, RawValue, Request, method, to_raw};
+use symphony_core::protocol::{
+    ErrorCode, ErrorObject, ProgressParams, RawValue, Request, method, to_raw,
+};
 
 use super::outbox::Outbox;
 

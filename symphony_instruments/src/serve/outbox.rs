@@ -123,9 +123,7 @@ impl Outbox {
             let mut encoder = outbox.encoder();
             if encoder.encode(notification).is_ok() {
                 // Not logged when dropped: the log record would come straight back here.
-                let _ = outbox
-                    .lines
-                    .try_send(Line::Bytes(encoder.bytes().to_vec()));
+                let _ = outbox.lines.try_send(Line::Bytes(encoder.bytes().to_vec()));
             }
         })
     }
