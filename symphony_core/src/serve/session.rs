@@ -156,6 +156,11 @@ impl Session {
             }
             let (message, batch) = self.incoming.pop_front()?;
             let action = self.on_message(message, batch);
+            if let Some(Action::Exit(code)) = action {
+                self.exiting(batch);
+                self.ready.push_back(Action::Exit(code));
+                continue;
+            }
             let Some(key) = batch else {
                 if action.is_some() {
                     return action;
@@ -172,6 +177,29 @@ impl Session {
                 Some(other) => self.ready.push_back(other),
                 None => {}
             }
+            if let Some(reply) = self.batch_done(key) {
+                self.ready.push_back(Action::Reply(reply));
+            }
+        }
+    }
+
+    /// `exit` was read (in `batch`, if it was in one): nothing after it will be, so the
+    /// batches it cuts short are answered with what they have, before the exit.
+    fn exiting(&mut self, batch: Option<u64>) {
+        let mut cut: Vec<u64> = batch.into_iter().collect();
+        if let Some(entry) = batch.and_then(|key| self.batches.get_mut(&key)) {
+            entry.unread -= 1;
+        }
+        for (_, key) in self.incoming.drain(..) {
+            if let Some(key) = key
+                && let Some(entry) = self.batches.get_mut(&key)
+            {
+                entry.unread -= 1;
+                cut.push(key);
+            }
+        }
+        cut.dedup();
+        for key in cut {
             if let Some(reply) = self.batch_done(key) {
                 self.ready.push_back(Action::Reply(reply));
             }
@@ -292,7 +320,6 @@ impl Session {
             method::EXIT => {
                 let code = if self.shut_down { 0 } else { 1 };
                 self.phase = Phase::Exited;
-                self.incoming.clear();
                 Some(Action::Exit(code))
             }
             method::CANCEL_REQUEST => {
@@ -600,6 +627,42 @@ mod tests {
             )),
             Some(ErrorCode::ParseError)
         );
+    }
+
+    #[test]
+    fn exit_inside_a_batch_still_answers_the_batch() {
+        let mut session = running();
+        let actions = feed(
+            &mut session,
+            r#"[{"jsonrpc":"2.0","id":1,"method":"echo"},{"jsonrpc":"2.0","id":2,"method":"shutdown"},{"jsonrpc":"2.0","method":"exit"},{"jsonrpc":"2.0","id":3,"method":"echo"}]"#,
+        );
+        assert!(matches!(actions[0], Action::Dispatch(..)), "{actions:?}");
+        assert!(matches!(actions[1], Action::Shutdown(_)), "{actions:?}");
+        assert!(matches!(actions[2], Action::Exit(0)), "{actions:?}");
+        assert_eq!(actions.len(), 3, "{actions:?}");
+        let null = || crate::protocol::to_raw(&()).expect("null");
+        assert!(
+            session
+                .complete(Response::ok(Id::Number(1), null()))
+                .is_none()
+        );
+        let Some(Reply::Batch(responses)) = session.complete(Response::ok(Id::Number(2), null()))
+        else {
+            panic!("the batch is never answered")
+        };
+        assert_eq!(responses.len(), 2);
+
+        // Everything answered before the exit: the array comes before it.
+        let mut session = running();
+        let actions = feed(
+            &mut session,
+            r#"[{"jsonrpc":"2.0","id":1,"method":"echo","params":3},{"jsonrpc":"2.0","method":"exit"}]"#,
+        );
+        assert!(
+            matches!(actions[0], Action::Reply(Reply::Batch(_))),
+            "{actions:?}"
+        );
+        assert!(matches!(actions[1], Action::Exit(1)), "{actions:?}");
     }
 
     #[test]
