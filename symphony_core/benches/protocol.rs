@@ -58,10 +58,11 @@ fn main() -> ExitCode {
     if let Ok(mode) = std::env::var(CHILD) {
         return child(&mode);
     }
-    TEST_MODE.store(
-        std::env::args().any(|arg| arg == "--test"),
-        Ordering::Relaxed,
-    );
+    // As criterion decides: `cargo bench` passes `--bench`; `--test`, or no `--bench` (as
+    // under `cargo test --benches`), is test mode.
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| args.iter().any(|arg| arg == name);
+    TEST_MODE.store(flag("--test") || !flag("--bench"), Ordering::Relaxed);
     let mut criterion = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
