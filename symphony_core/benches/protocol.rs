@@ -583,7 +583,8 @@ fn report(what: &str, [low, median, high]: [f64; 3], target: &str) {
 }
 
 fn summary() {
-    println!("\nprotocol ratios (SDK ÷ baseline, median of {ROUNDS} interleaved rounds):");
+    let rounds = if test_mode() { ROUNDS_TEST } else { ROUNDS };
+    println!("\nprotocol ratios (SDK ÷ baseline, median of {rounds} interleaved rounds):");
     let line = request_line();
     let mut answer = Vec::new();
 
