@@ -10,6 +10,9 @@
 //! | pipelined `Host::batch` + `wait`, msgs/s | lines through a child that parses and re-serialises JSON | ≥ 50 % |
 //! | embedded `Host::call` | a direct call of the handler's logic | ≤ 5 % overhead |
 //!
+//! In criterion's `--test` mode (CI), each measurement runs once and the ratio rounds are cut
+//! to a few short ones, so that the whole binary checks every path in seconds.
+//!
 //! Criterion reports absolute times. The ratios are computed separately, at the end, from
 //! interleaved rounds: a short burst of the baseline, then of the SDK (then the other way
 //! round), many times over, keeping the median of the per-round ratios. On a shared machine
@@ -20,22 +23,46 @@
 use std::hint::black_box;
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use symphony_core::codec::{Decoder, Encoder};
 use symphony_core::host::{Host, HostOptions, PendingCall};
-use symphony_core::protocol::{Capabilities, ErrorObject, RawValue, Request};
+use symphony_core::protocol::{Capabilities, ErrorObject, InitializeResult, RawValue, Request};
 use symphony_core::serve::{Call, Handler, serve};
 
 const CHILD: &str = "SYMPHONY_BENCH_CHILD";
-const PIPELINED: usize = 10_000;
+const PIPELINED_FULL: usize = 10_000;
+/// In `--test` mode.
+const PIPELINED_TEST: usize = 100;
+
+/// Whether criterion runs in `--test` mode: every path once, quickly.
+static TEST_MODE: AtomicBool = AtomicBool::new(false);
+
+fn test_mode() -> bool {
+    TEST_MODE.load(Ordering::Relaxed)
+}
+
+/// Messages per pipelined burst.
+fn pipelined_count() -> usize {
+    if test_mode() {
+        PIPELINED_TEST
+    } else {
+        PIPELINED_FULL
+    }
+}
 const PARAMS: &str = r#"{"text":"hello, extension","n":[1,2,3]}"#;
 
 fn main() -> ExitCode {
     if let Ok(mode) = std::env::var(CHILD) {
         return child(&mode);
     }
+    // As criterion decides: `cargo bench` passes `--bench`; `--test`, or no `--bench` (as
+    // under `cargo test --benches`), is test mode.
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str| args.iter().any(|arg| arg == name);
+    TEST_MODE.store(flag("--test") || !flag("--bench"), Ordering::Relaxed);
     let mut criterion = Criterion::default()
         .sample_size(10)
         .warm_up_time(Duration::from_secs(1))
@@ -101,10 +128,13 @@ fn mini_serve() -> io::Result<()> {
         #[serde(borrow)]
         params: Option<&'a RawValue>,
     }
-    let initialized = format!(
-        r#"{{"protocolVersion":"1.0","manifest":{{}},"capabilities":{{}},"maxMessageSize":{}}}"#,
-        symphony_core::protocol::DEFAULT_MAX_MESSAGE_SIZE
+    // The typed handshake checks the manifest, so answer with a real one.
+    let mut result = InitializeResult::new(
+        BenchEcho.manifest().clone(),
+        Capabilities::new(["echo", "stats"]),
     );
+    result.max_message_size = u64::try_from(symphony_core::protocol::DEFAULT_MAX_MESSAGE_SIZE).ok();
+    let initialized = serde_json::to_string(&result).map_err(io::Error::other)?;
     let mut input = BufReader::with_capacity(64 * 1024, io::stdin().lock());
     let mut output = BufWriter::with_capacity(64 * 1024, io::stdout().lock());
     let mut line = Vec::new();
@@ -212,19 +242,19 @@ impl Bare {
         self.stdout.read_until(b'\n', answer).expect("read");
     }
 
-    /// Sends `PIPELINED` copies of `line` from a second thread while reading the answers.
+    /// Sends a burst of copies of `line` from a second thread while reading the answers.
     fn pipeline(&mut self, line: &[u8]) {
         std::thread::scope(|scope| {
             let stdin = &mut self.stdin;
             scope.spawn(move || {
                 let mut writer = BufWriter::with_capacity(64 * 1024, stdin);
-                for _ in 0..PIPELINED {
+                for _ in 0..pipelined_count() {
                     writer.write_all(line).expect("write");
                 }
                 writer.flush().expect("flush");
             });
             let mut answer = Vec::new();
-            for _ in 0..PIPELINED {
+            for _ in 0..pipelined_count() {
                 answer.clear();
                 self.stdout.read_until(b'\n', &mut answer).expect("read");
             }
@@ -357,7 +387,7 @@ fn round_trip(c: &mut Criterion) {
 
 fn pipelined(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipelined");
-    group.throughput(criterion::Throughput::Elements(PIPELINED as u64));
+    group.throughput(criterion::Throughput::Elements(pipelined_count() as u64));
     let line = request_line();
     let mut bare = Bare::start("json-echo");
     group.bench_function("bare_json_echo", |b| {
@@ -377,7 +407,7 @@ fn pipelined(c: &mut Criterion) {
             elapsed(|| {
                 for _ in 0..iters {
                     let mut batch = host.batch();
-                    let calls: Vec<PendingCall> = (0..PIPELINED)
+                    let calls: Vec<PendingCall> = (0..pipelined_count())
                         .map(|_| batch.start("echo", &params).expect("send"))
                         .collect();
                     batch.send();
@@ -396,7 +426,7 @@ fn pipelined(c: &mut Criterion) {
             elapsed(|| {
                 for _ in 0..iters {
                     let mut batch = host.batch();
-                    let calls: Vec<PendingCall> = (0..PIPELINED)
+                    let calls: Vec<PendingCall> = (0..pipelined_count())
                         .map(|_| batch.start("echo", &params).expect("send"))
                         .collect();
                     batch.send();
@@ -510,9 +540,17 @@ fn codec(c: &mut Criterion) {
 // Ratios from interleaved rounds.
 
 const ROUNDS: usize = 21;
+/// In `--test` mode.
+const ROUNDS_TEST: usize = 3;
 
-/// The median (and quartiles) of `sdk / baseline` over interleaved rounds of `iters` runs.
+/// The median (and quartiles) of `sdk / baseline` over interleaved rounds of `iters` runs
+/// (in `--test` mode, a few rounds of one run each).
 fn paired(iters: usize, mut baseline: impl FnMut(), mut sdk: impl FnMut()) -> [f64; 3] {
+    let (rounds, iters) = if test_mode() {
+        (ROUNDS_TEST, 1)
+    } else {
+        (ROUNDS, iters)
+    };
     let time = |f: &mut dyn FnMut()| {
         let started = Instant::now();
         for _ in 0..iters {
@@ -520,7 +558,7 @@ fn paired(iters: usize, mut baseline: impl FnMut(), mut sdk: impl FnMut()) -> [f
         }
         started.elapsed().as_secs_f64()
     };
-    let mut ratios: Vec<f64> = (0..ROUNDS)
+    let mut ratios: Vec<f64> = (0..rounds)
         .map(|round| {
             let (b, s) = if round % 2 == 0 {
                 let b = time(&mut baseline);
@@ -534,9 +572,9 @@ fn paired(iters: usize, mut baseline: impl FnMut(), mut sdk: impl FnMut()) -> [f
         .collect();
     ratios.sort_by(f64::total_cmp);
     [
-        ratios[ROUNDS / 4],
-        ratios[ROUNDS / 2],
-        ratios[3 * ROUNDS / 4],
+        ratios[rounds / 4],
+        ratios[rounds / 2],
+        ratios[3 * rounds / 4],
     ]
 }
 
@@ -545,7 +583,8 @@ fn report(what: &str, [low, median, high]: [f64; 3], target: &str) {
 }
 
 fn summary() {
-    println!("\nprotocol ratios (SDK ÷ baseline, median of {ROUNDS} interleaved rounds):");
+    let rounds = if test_mode() { ROUNDS_TEST } else { ROUNDS };
+    println!("\nprotocol ratios (SDK ÷ baseline, median of {rounds} interleaved rounds):");
     let line = request_line();
     let mut answer = Vec::new();
 
@@ -594,7 +633,7 @@ fn summary() {
     let value: serde_json::Value = serde_json::from_str(PARAMS).expect("json");
     let batch = |host: &Host| {
         let mut batch = host.batch();
-        let calls: Vec<PendingCall> = (0..PIPELINED)
+        let calls: Vec<PendingCall> = (0..pipelined_count())
             .map(|_| batch.start("echo", &value).expect("send"))
             .collect();
         batch.send();

@@ -2,6 +2,7 @@
 //! running as a real child process.
 
 mod calls;
+mod conformance;
 mod failures;
 mod faults;
 mod handshake;

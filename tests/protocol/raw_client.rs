@@ -29,8 +29,12 @@ fn malformed_input_is_answered_and_the_extension_keeps_serving() {
     assert_eq!((code(&answer), &answer["id"]), (-32700, &Value::Null));
     raw.send(b"\xff\xfe not even utf-8");
     assert_eq!(code(&raw.recv()), -32700);
-    raw.send(br#"[{"jsonrpc":"2.0","id":2,"method":"echo"}]"#);
-    assert_eq!(code(&raw.recv()), -32600);
+    // A batch of one is answered with an array of one.
+    raw.send(br#"[{"jsonrpc":"2.0","id":2,"method":"echo","params":[2]}]"#);
+    assert_eq!(
+        raw.recv(),
+        json!([{"jsonrpc": "2.0", "id": 2, "result": [2]}])
+    );
     raw.send(br#"{"jsonrpc":"2.0","id":3,"method":"echo","params":"a string"}"#);
     let answer = raw.recv();
     assert_eq!((code(&answer), &answer["id"]), (-32600, &json!(3)));

@@ -3,8 +3,8 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -14,7 +14,8 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(30);
 /// An extension process with its pipes in the test's hands; killed when dropped.
 pub struct RawChild {
     child: Child,
-    stdin: ChildStdin,
+    /// `None` once closed (the extension sees end of input).
+    stdin: Option<ChildStdin>,
     lines: Receiver<String>,
 }
 
@@ -44,7 +45,7 @@ impl RawChild {
         });
         RawChild {
             child,
-            stdin,
+            stdin: Some(stdin),
             lines,
         }
     }
@@ -55,24 +56,90 @@ impl RawChild {
     ///
     /// If the extension's stdin is closed.
     pub fn send(&mut self, bytes: &[u8]) {
-        self.stdin.write_all(bytes).expect("write");
-        self.stdin.write_all(b"\n").expect("write");
-        self.stdin.flush().expect("flush");
+        let mut line = bytes.to_vec();
+        line.push(b'\n');
+        self.write(&line);
     }
 
-    /// The next response, skipping notifications (`$/log`, `$/progress`).
+    /// Writes `bytes` as they are, in one write (several lines make a session written at
+    /// once).
+    ///
+    /// # Panics
+    ///
+    /// If the extension's stdin is closed.
+    pub fn write(&mut self, bytes: &[u8]) {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        stdin.write_all(bytes).expect("write");
+        stdin.flush().expect("flush");
+    }
+
+    /// Closes the extension's stdin: it sees end of input.
+    pub fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// The next response, skipping notifications (`$/log`, `$/progress`); the answer to a
+    /// batch is a JSON array.
     ///
     /// # Panics
     ///
     /// If none arrives within 30 s, or a line is not JSON.
     pub fn recv(&self) -> Value {
+        let line = self.recv_line();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"))
+    }
+
+    /// The next line that is not a notification, exactly as the extension wrote it.
+    ///
+    /// # Panics
+    ///
+    /// If none arrives within 30 s, or a line is not JSON.
+    pub fn recv_line(&self) -> String {
         loop {
             let line = self.lines.recv_timeout(ANSWER_WITHIN).expect("an answer");
-            let message: Value =
-                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
-            if message.get("id").is_some() {
-                return message;
+            if !is_notification(&line) {
+                return line;
             }
+        }
+    }
+
+    /// Every line (notifications skipped) until the extension closes its stdout, waiting at
+    /// most `within` for that.
+    ///
+    /// # Panics
+    ///
+    /// If stdout is still open after `within`.
+    pub fn rest(&self, within: Duration) -> Vec<String> {
+        let deadline = Instant::now() + within;
+        let mut lines = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if is_notification(&line) => {}
+                Ok(line) => lines.push(line),
+                Err(RecvTimeoutError::Disconnected) => return lines,
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("stdout still open after {within:?}; read so far: {lines:?}")
+                }
+            }
+        }
+    }
+
+    /// Waits at most `within` for the process to exit.
+    ///
+    /// # Panics
+    ///
+    /// If waiting fails.
+    pub fn wait_within(&mut self, within: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 
@@ -99,6 +166,12 @@ impl RawChild {
     pub fn wait(&mut self) -> ExitStatus {
         self.child.wait().expect("wait")
     }
+}
+
+/// Whether `line` is a notification (an object with a `method` and no `id`).
+fn is_notification(line: &str) -> bool {
+    serde_json::from_str::<Value>(line)
+        .is_ok_and(|message| message.get("method").is_some() && message.get("id").is_none())
 }
 
 impl Drop for RawChild {

@@ -5,7 +5,9 @@ use serde_json::error::Category;
 
 use super::peek::leading_id;
 use crate::protocol::wire::{WireIdOnly, WireMessage};
-use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, Id, Message, Response};
+use crate::protocol::{
+    DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, Id, Message, RawValue, Response,
+};
 
 /// How much room each read is offered, at least.
 const READ_CHUNK: usize = 64 * 1024;
@@ -126,8 +128,26 @@ impl Decoder {
     ///
     /// Blank lines are skipped. A line that is not a valid message yields an error, and the
     /// decoder continues with the next line, so one bad message never poisons the stream.
+    /// A batch (a JSON array) is an error here: this is for a peer that sends single messages,
+    /// such as an extension answering a host; a server reads lines with
+    /// [`next_frame`](Self::next_frame).
     #[allow(clippy::should_implement_trait)] // Iterator would hide the "need more bytes" case.
     pub fn next(&mut self) -> Option<Result<Message, DecodeError>> {
+        self.next_frame().map(Frame::into_single)
+    }
+
+    /// The next complete line: one message, or a batch of them; `None` when no complete line
+    /// is buffered.
+    ///
+    /// ```
+    /// use symphony_core::codec::{Decoder, Frame};
+    ///
+    /// let mut decoder = Decoder::new();
+    /// decoder.extend(b"[{\"jsonrpc\":\"2.0\",\"method\":\"n\"},7]\n");
+    /// let Some(Frame::Batch(entries)) = decoder.next_frame() else { panic!() };
+    /// assert!(entries[0].is_ok() && entries[1].is_err());
+    /// ```
+    pub fn next_frame(&mut self) -> Option<Frame> {
         loop {
             if self.discarding {
                 match memchr(b'\n', &self.buf[self.start..self.end]) {
@@ -148,7 +168,7 @@ impl Decoder {
                     let error = self.too_large(self.start, self.end);
                     self.discarding = true;
                     self.reset();
-                    return Some(Err(error));
+                    return Some(Frame::Single(Err(error)));
                 }
                 if self.start == self.end {
                     self.reset();
@@ -159,24 +179,30 @@ impl Decoder {
             self.start = line_end + 1;
             self.scanned = self.start;
             if line_end - line_start > self.limit {
-                return Some(Err(self.too_large(line_start, line_end)));
+                return Some(Frame::Single(Err(self.too_large(line_start, line_end))));
             }
             let line = trim(&self.buf[line_start..line_end]);
             if !line.is_empty() {
-                return Some(parse(line));
+                return Some(parse_frame(line));
             }
         }
     }
 
     /// At end of input: the final message if the stream ended without a newline after it.
     pub fn finish(&mut self) -> Option<Result<Message, DecodeError>> {
+        self.finish_frame().map(Frame::into_single)
+    }
+
+    /// At end of input: the final line (message or batch) if the stream ended without a
+    /// newline after it.
+    pub fn finish_frame(&mut self) -> Option<Frame> {
         if self.discarding {
             self.reset();
             self.discarding = false;
             return None;
         }
         let line = trim(&self.buf[self.start..self.end]);
-        let result = (!line.is_empty()).then(|| parse(line));
+        let result = (!line.is_empty()).then(|| parse_frame(line));
         self.reset();
         result
     }
@@ -206,16 +232,70 @@ fn trim(line: &[u8]) -> &[u8] {
     line.trim_ascii()
 }
 
+/// One line of input, as JSON-RPC 2.0 defines it: a message, or a batch of messages (a JSON
+/// array of them, answered with one array of responses).
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum Frame {
+    /// A line holding one message (or that failed to decode as a whole: invalid JSON, an
+    /// empty batch, a line over the limit).
+    Single(Result<Message, DecodeError>),
+    /// A non-empty JSON array: each entry decoded on its own, in order.
+    Batch(Vec<Result<Message, DecodeError>>),
+}
+
+impl Frame {
+    /// The message of a single-message line; a batch is an error.
+    pub(crate) fn into_single(self) -> Result<Message, DecodeError> {
+        match self {
+            Frame::Single(message) => message,
+            Frame::Batch(entries) => Err(DecodeError::Invalid {
+                id: None,
+                reason: format!(
+                    "a batch of {} messages arrived where one message was expected",
+                    entries.len()
+                ),
+            }),
+        }
+    }
+}
+
+fn parse_frame(line: &[u8]) -> Frame {
+    if line.first() != Some(&b'[') {
+        return Frame::Single(parse(line));
+    }
+    // A batch: the entries are split without building them, then each is read as a message,
+    // so an entry is never taken for anything but one message.
+    match serde_json::from_slice::<Vec<&RawValue>>(line) {
+        Ok(entries) if entries.is_empty() => Frame::Single(Err(DecodeError::Invalid {
+            id: None,
+            reason: "the batch is empty; a batch holds at least one message".into(),
+        })),
+        Ok(entries) => Frame::Batch(
+            entries
+                .iter()
+                .map(|entry| parse(entry.get().as_bytes()))
+                .collect(),
+        ),
+        Err(error) => Frame::Single(Err(DecodeError::Parse {
+            reason: error.to_string(),
+        })),
+    }
+}
+
 fn parse(line: &[u8]) -> Result<Message, DecodeError> {
     match serde_json::from_slice::<WireMessage<'_>>(line) {
         Ok(wire) => wire.into_message().map_err(|invalid| DecodeError::Invalid {
             id: invalid.id,
             reason: invalid.reason,
         }),
-        Err(error) if error.classify() == Category::Data => {
+        // Invalid JSON is a parse error even where the parser met a type error first (`"a",1`).
+        Err(error)
+            if error.classify() == Category::Data
+                && serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok() =>
+        {
             let reason = match line.first() {
                 Some(b'{') => error.to_string(),
-                Some(b'[') => "batches are not supported; send one message per line".into(),
                 _ => "a message must be a JSON object".into(),
             };
             let id = serde_json::from_slice::<WireIdOnly>(line)
@@ -321,7 +401,7 @@ mod tests {
         let out = messages(&mut decoder);
         assert!(matches!(out[0], Err(DecodeError::Parse { .. })));
         match &out[1] {
-            Err(DecodeError::Invalid { reason, .. }) => assert!(reason.contains("batches")),
+            Err(DecodeError::Invalid { reason, .. }) => assert!(reason.contains("batch of 2")),
             other => panic!("{other:?}"),
         }
         assert_eq!(
@@ -334,6 +414,50 @@ mod tests {
         assert_eq!(
             response.result.expect_err("error").kind(),
             Some(ErrorCode::ParseError)
+        );
+    }
+
+    fn frames(decoder: &mut Decoder) -> Vec<Frame> {
+        std::iter::from_fn(|| decoder.next_frame()).collect()
+    }
+
+    #[test]
+    fn batches_are_split_into_entries_and_never_read_positionally() {
+        let mut decoder = Decoder::new();
+        decoder.extend(br#"[{"jsonrpc":"2.0","id":1,"method":"a"}, ["2.0",8,"echo",["hi"]], 5, {"jsonrpc":"2.0","method":"n"}]"#);
+        decoder.extend(b"\n[]\n[1,2\n");
+        decoder.extend(br#"["2.0",8,"echo",["hi"]]"#);
+        decoder.extend(b"\n");
+        let out = frames(&mut decoder);
+        assert_eq!(out.len(), 4, "{out:?}");
+        let Frame::Batch(entries) = &out[0] else {
+            panic!("{:?}", out[0])
+        };
+        assert!(matches!(entries[0], Ok(Message::Request(_))));
+        for entry in &entries[1..3] {
+            assert!(
+                matches!(entry, Err(DecodeError::Invalid { id: None, .. })),
+                "{entry:?}"
+            );
+        }
+        assert!(matches!(entries[3], Ok(Message::Notification(_))));
+        assert!(matches!(
+            out[1],
+            Frame::Single(Err(DecodeError::Invalid { id: None, .. }))
+        ));
+        assert!(matches!(
+            out[2],
+            Frame::Single(Err(DecodeError::Parse { .. }))
+        ));
+        // A positional "request" is a batch of four entries, none of them a message.
+        let Frame::Batch(entries) = &out[3] else {
+            panic!("{:?}", out[3])
+        };
+        assert_eq!(entries.len(), 4);
+        assert!(
+            entries
+                .iter()
+                .all(|e| matches!(e, Err(DecodeError::Invalid { id: None, .. })))
         );
     }
 

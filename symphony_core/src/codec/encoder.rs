@@ -3,7 +3,7 @@
 use memchr::memchr_iter;
 use serde::Serialize;
 
-use crate::protocol::DEFAULT_MAX_MESSAGE_SIZE;
+use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, Reply, Response};
 
 /// After a message this large, the buffer is given back once it is cleared.
 const SHRINK_ABOVE: usize = 1024 * 1024;
@@ -89,6 +89,43 @@ impl Encoder {
         Ok(())
     }
 
+    /// Appends `reply`, the answer to a `method` request (or to a batch); a reply that cannot
+    /// be encoded is replaced by errors saying why, so the peer is never left waiting.
+    ///
+    /// A response over the limit becomes a [`MessageTooLarge`](ErrorCode::MessageTooLarge)
+    /// error with the same id; so does every result of a batch whose array is over the limit.
+    ///
+    /// # Errors
+    ///
+    /// Even the replacement cannot be encoded (a limit too small for an error message); nothing
+    /// is appended.
+    pub fn encode_reply(&mut self, reply: &Reply, method: &str) -> Result<(), EncodeError> {
+        let error = match self.encode(reply) {
+            Ok(()) => return Ok(()),
+            Err(error) => error,
+        };
+        let what = match reply {
+            Reply::One(_) => format!("the response to `{method}`"),
+            Reply::Batch(responses) => format!("the answer to a batch of {}", responses.len()),
+        };
+        let error = match error {
+            EncodeError::TooLarge { size, limit } => ErrorObject::new(
+                ErrorCode::MessageTooLarge,
+                format!("{what} is {size} bytes, over the peer's limit of {limit} bytes"),
+            ),
+            error => ErrorObject::new(
+                ErrorCode::ExtensionFailed,
+                format!("{what} cannot be encoded: {error}"),
+            ),
+        };
+        let failed = |response: &Response| Response::error(response.id.clone(), error.clone());
+        let replacement = match reply {
+            Reply::One(response) => Reply::One(failed(response)),
+            Reply::Batch(responses) => Reply::Batch(responses.iter().map(failed).collect()),
+        };
+        self.encode(&replacement)
+    }
+
     /// The encoded lines not yet cleared.
     pub fn bytes(&self) -> &[u8] {
         &self.buf
@@ -149,6 +186,35 @@ mod tests {
         };
         let value: serde_json::Value = n.params_as().expect("object");
         assert_eq!(value["a"], "x\ny");
+    }
+
+    #[test]
+    fn a_reply_over_the_limit_is_replaced_by_errors_with_the_same_ids() {
+        use crate::protocol::{Id, Reply, Response, to_raw};
+        let big = to_raw(&"x".repeat(500)).expect("raw");
+        let mut encoder = Encoder::with_limit(300);
+        let one = Reply::One(Response::ok(Id::Raw("1.5".into()), big.clone()));
+        encoder.encode_reply(&one, "big").expect("replaced");
+        let batch = Reply::Batch(vec![
+            Response::ok(Id::Number(1), big.clone()),
+            Response::ok(Id::from("b"), to_raw(&1).expect("raw")),
+        ]);
+        encoder.encode_reply(&batch, "").expect("replaced");
+        let text = String::from_utf8(encoder.bytes().to_vec()).expect("utf-8");
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("json"))
+            .collect();
+        assert!(
+            text.lines()
+                .next()
+                .is_some_and(|l| l.contains(r#""id":1.5,"#)),
+            "{text}"
+        );
+        assert_eq!(lines[0]["error"]["code"], -32009);
+        assert_eq!(lines[1][0]["id"], 1);
+        assert_eq!(lines[1][1]["id"], "b");
+        assert_eq!(lines[1][1]["error"]["code"], -32009);
     }
 
     #[test]

@@ -25,5 +25,5 @@ mod decoder;
 mod encoder;
 mod peek;
 
-pub use decoder::{DecodeError, Decoder};
+pub use decoder::{DecodeError, Decoder, Frame};
 pub use encoder::{EncodeError, Encoder};

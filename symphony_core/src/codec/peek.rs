@@ -23,7 +23,10 @@ pub(super) fn leading_id(prefix: &[u8]) -> Option<Id> {
         scan.whitespace();
         let value = scan.value()?;
         if key == b"\"id\"" {
-            return serde_json::from_slice(value).ok();
+            // `null` is no id to answer with (the answer says `null` anyway).
+            return serde_json::from_slice(value)
+                .ok()
+                .filter(|id| *id != Id::Raw("null".into()));
         }
         scan.whitespace();
         scan.expect(b',')?;
@@ -114,7 +117,7 @@ mod tests {
 
     #[test]
     fn finds_ids_after_other_members() {
-        let cases: [(&str, Option<Id>); 8] = [
+        let cases: [(&str, Option<Id>); 9] = [
             (
                 r#"{"jsonrpc":"2.0","id":42,"method":"m","params":["#,
                 Some(Id::Number(42)),
@@ -129,6 +132,7 @@ mod tests {
             (r#"{"id":null,"#, None),
             (r#"["id",1]"#, None),
             (r#"{"idx":1,"id":-3}"#, Some(Id::Number(-3))),
+            (r#"{"id":2.50,"#, Some(Id::Raw("2.50".into()))),
         ];
         for (prefix, expected) in cases {
             assert_eq!(leading_id(prefix.as_bytes()), expected, "{prefix}");

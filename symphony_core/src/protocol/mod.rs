@@ -52,6 +52,7 @@ mod id;
 mod message;
 pub mod method;
 mod notification;
+mod reply;
 mod version;
 pub(crate) mod wire;
 
@@ -60,6 +61,7 @@ pub use handshake::{Capabilities, HostInfo, InitializeParams, InitializeResult};
 pub use id::Id;
 pub use message::{Message, Notification, Request, Response};
 pub use notification::{CancelParams, LogLevel, LogParams, ProgressParams};
+pub use reply::Reply;
 pub use serde_json::value::RawValue;
 pub use version::{IncompatibleVersion, PROTOCOL_VERSION, ParseVersionError, ProtocolVersion};
 

@@ -5,19 +5,27 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use super::{ErrorObject, Id, Message, Notification, Request, Response};
 
 /// A JSON object that may be a message.
+///
+/// Only a JSON object is read as one: serde's derived `Deserialize` would also take a JSON
+/// array positionally (`["2.0",8,"echo"]` as `jsonrpc`, `id`, `method`), so the derived
+/// impl is reached only through [`object`].
+pub(crate) struct WireMessage<'a>(WireFields<'a>);
+
 #[derive(Deserialize)]
-pub(crate) struct WireMessage<'a> {
+struct WireFields<'a> {
     #[serde(borrow, default)]
     jsonrpc: Option<Cow<'a, str>>,
-    #[serde(default, deserialize_with = "any_id")]
+    #[serde(default, deserialize_with = "raw_id")]
     id: WireId,
     #[serde(default)]
     method: Option<String>,
@@ -26,25 +34,73 @@ pub(crate) struct WireMessage<'a> {
     // `"result": null` is a successful result, so presence is tracked separately from null.
     #[serde(default, deserialize_with = "present")]
     result: Option<Box<RawValue>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some_object")]
     error: Option<ErrorObject>,
 }
 
+impl<'de> Deserialize<'de> for WireMessage<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        object(deserializer).map(WireMessage)
+    }
+}
+
 /// Only the id of a message, for answering one that failed validation.
+pub(crate) struct WireIdOnly(IdField);
+
 #[derive(Deserialize)]
-pub(crate) struct WireIdOnly {
-    #[serde(default, deserialize_with = "any_id")]
+struct IdField {
+    #[serde(default, deserialize_with = "raw_id")]
     id: WireId,
+}
+
+impl<'de> Deserialize<'de> for WireIdOnly {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        object(deserializer).map(WireIdOnly)
+    }
 }
 
 impl WireIdOnly {
     /// The id, if it is a valid one.
     pub(crate) fn id(self) -> Option<Id> {
-        match self.id {
+        match self.0.id {
             WireId::Valid(id) => Some(id),
             _ => None,
         }
     }
+}
+
+/// Deserialises `T` from a JSON object only, never from an array read positionally.
+///
+/// This is the one way the message types are read: the derived impls behind it see the
+/// object's members through a map and nothing else.
+pub(crate) fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map))
+        }
+    }
+
+    deserializer.deserialize_map(ObjectVisitor(PhantomData))
+}
+
+fn some_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    object(deserializer).map(Some)
 }
 
 /// What the `id` member held.
@@ -65,6 +121,12 @@ pub(crate) struct Invalid {
 
 impl WireMessage<'_> {
     pub(crate) fn into_message(self) -> Result<Message, Invalid> {
+        self.0.into_message()
+    }
+}
+
+impl WireFields<'_> {
+    fn into_message(self) -> Result<Message, Invalid> {
         let id = match self.id {
             WireId::Valid(ref id) => Some(id.clone()),
             _ => None,
@@ -108,9 +170,12 @@ impl WireMessage<'_> {
             return match self.id {
                 WireId::Absent => Ok(Message::Notification(Notification { method, params })),
                 WireId::Valid(id) => Ok(Message::Request(Request { id, method, params })),
-                WireId::Null => Err(invalid(
-                    "`id` is null; a request's id must be an integer or a string".into(),
-                )),
+                // Discouraged by JSON-RPC 2.0 but valid: answered with `"id": null`.
+                WireId::Null => Ok(Message::Request(Request {
+                    id: Id::Raw("null".into()),
+                    method,
+                    params,
+                })),
                 WireId::Invalid(_) => unreachable_invalid_id(),
             };
         }
@@ -153,73 +218,17 @@ fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<RawValue>>, D::
     Box::<RawValue>::deserialize(d).map(Some)
 }
 
-fn any_id<'de, D: Deserializer<'de>>(d: D) -> Result<WireId, D::Error> {
-    d.deserialize_any(AnyIdVisitor)
-}
-
-/// Accepts every JSON value, so that a bad id is reported by validation (with a precise
-/// message) instead of failing the whole parse.
-struct AnyIdVisitor;
-
-impl<'de> Visitor<'de> for AnyIdVisitor {
-    type Value = WireId;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_i64<E: de::Error>(self, n: i64) -> Result<WireId, E> {
-        Ok(WireId::Valid(Id::Number(n)))
-    }
-
-    fn visit_u64<E: de::Error>(self, n: u64) -> Result<WireId, E> {
-        Ok(match i64::try_from(n) {
-            Ok(n) => WireId::Valid(Id::Number(n)),
-            Err(_) => WireId::Invalid(format!("{n} is larger than {}", i64::MAX)),
-        })
-    }
-
-    fn visit_f64<E: de::Error>(self, n: f64) -> Result<WireId, E> {
-        Ok(WireId::Invalid(format!(
-            "{n} is not an integer; ids must be integers or strings"
-        )))
-    }
-
-    fn visit_bool<E: de::Error>(self, b: bool) -> Result<WireId, E> {
-        Ok(WireId::Invalid(format!(
-            "{b} is a boolean; ids must be integers or strings"
-        )))
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<WireId, E> {
-        Ok(WireId::Valid(Id::String(s.to_owned())))
-    }
-
-    fn visit_string<E: de::Error>(self, s: String) -> Result<WireId, E> {
-        Ok(WireId::Valid(Id::String(s)))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<WireId, E> {
-        Ok(WireId::Null)
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<WireId, E> {
-        Ok(WireId::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<WireId, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(WireId::Invalid(
-            "is an array; ids must be integers or strings".into(),
-        ))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireId, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(WireId::Invalid(
-            "is an object; ids must be integers or strings".into(),
-        ))
-    }
+/// Reads the id as its raw text, so that a number is echoed exactly as written and a bad id
+/// is reported by validation (with a precise message) instead of failing the whole parse.
+fn raw_id<'de, D: Deserializer<'de>>(d: D) -> Result<WireId, D::Error> {
+    let raw = <&'de RawValue>::deserialize(d)?;
+    Ok(match raw.get() {
+        "null" => WireId::Null,
+        text => match Id::from_json(text) {
+            Ok(id) => WireId::Valid(id),
+            Err(what) => WireId::Invalid(format!("{what}; ids must be strings or numbers")),
+        },
+    })
 }
 
 #[cfg(test)]
@@ -266,8 +275,8 @@ mod tests {
     fn explains_what_is_wrong() {
         assert!(reason(r#"{"id":1,"method":"m"}"#).contains("`jsonrpc` is missing"));
         assert!(reason(r#"{"jsonrpc":"1.0","id":1,"method":"m"}"#).contains("\"1.0\""));
-        assert!(reason(r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#).contains("not an integer"));
-        assert!(reason(r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#).contains("is null"));
+        assert!(reason(r#"{"jsonrpc":"2.0","id":[1],"method":"m"}"#).contains("array"));
+        assert!(reason(r#"{"jsonrpc":"2.0","id":true,"method":"m"}"#).contains("boolean"));
         assert!(reason(r#"{"jsonrpc":"2.0","id":1,"method":"m","params":3}"#).contains("found 3"));
         assert!(reason(r#"{"jsonrpc":"2.0","id":1}"#).contains("not a message"));
         assert!(reason(r#"{"jsonrpc":"2.0","result":1}"#).contains("`id`"));
@@ -275,6 +284,44 @@ mod tests {
             reason(r#"{"jsonrpc":"2.0","id":1,"result":1,"error":{"code":1,"message":""}}"#)
                 .contains("both")
         );
+    }
+
+    #[test]
+    fn arrays_are_never_read_as_messages() {
+        for text in [r#"["2.0",8,"echo",["hi"]]"#, "[5]", "[]"] {
+            assert!(
+                serde_json::from_str::<WireMessage<'_>>(text).is_err(),
+                "{text} read as a message"
+            );
+            assert!(serde_json::from_str::<Message>(text).is_err(), "{text}");
+            assert!(serde_json::from_str::<WireIdOnly>(text).is_err(), "{text}");
+        }
+        let positional_error = r#"{"jsonrpc":"2.0","id":1,"error":[-32000,"m"]}"#;
+        assert!(serde_json::from_str::<WireMessage<'_>>(positional_error).is_err());
+    }
+
+    #[test]
+    fn odd_ids_are_kept_as_written_and_null_is_a_request() {
+        for (text, id) in [
+            (
+                r#"{"jsonrpc":"2.0","id":1.5,"method":"m"}"#,
+                Id::Raw("1.5".into()),
+            ),
+            (r#"{"jsonrpc":"2.0","id":-1,"method":"m"}"#, Id::Number(-1)),
+            (
+                r#"{"jsonrpc":"2.0","id":null,"method":"m"}"#,
+                Id::Raw("null".into()),
+            ),
+            (
+                r#"{"jsonrpc":"2.0","id":9223372036854775808,"method":"m"}"#,
+                Id::Raw("9223372036854775808".into()),
+            ),
+        ] {
+            match check(text) {
+                Ok(Message::Request(request)) => assert_eq!(request.id, id, "{text}"),
+                _ => panic!("{text} is not a request"),
+            }
+        }
     }
 
     #[test]

@@ -12,8 +12,14 @@
 //!
 //! The loop then dispatches requests (several at once if [`Handler::concurrency`] allows),
 //! honours `$/cancelRequest`, turns a panicking handler into an error response, answers
-//! malformed input with the JSON-RPC error codes, and exits with code 0 after `shutdown` and
-//! `exit`.
+//! malformed input with the JSON-RPC error codes, answers a batch with one array, and exits
+//! with code 0 after `shutdown` and `exit`.
+//!
+//! Messages are taken in the order they arrive, so a host may write a whole session at once.
+//! `exit` (or end of input) ends the loop promptly: after `shutdown`, requests still running
+//! get [`EXIT_DRAIN`] to finish; then (and at once without `shutdown`) they are cancelled and
+//! get [`CANCEL_GRACE`] to answer; what is answered is written, and the loop returns without
+//! waiting for a handler that ignores cancellation.
 //!
 //! Stdout belongs to the protocol: never print to it. Log with `tracing`; [`log`] installs
 //! a subscriber that writes to stderr and can forward records to the host as `$/log`.
@@ -67,6 +73,7 @@ mod session;
 
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -84,6 +91,14 @@ use crate::protocol::{
     Capabilities, DEFAULT_MAX_MESSAGE_SIZE, ErrorCode, ErrorObject, Notification, RawValue,
 };
 use crate::transport::{MessageReader, Transport};
+
+/// After `shutdown` and then `exit` (or end of input), how long the requests still in flight
+/// may run before they are cancelled: the host asked for their answers.
+pub const EXIT_DRAIN: Duration = Duration::from_millis(500);
+
+/// When a session ends, how long cancelled handlers may take to answer before the serve loop
+/// returns without them (a handler that ignores cancellation is left behind).
+pub const CANCEL_GRACE: Duration = Duration::from_millis(100);
 
 /// An extension, as the serve loop sees it: a manifest, and handlers for requests and
 /// notifications.

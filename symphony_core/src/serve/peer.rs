@@ -7,9 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde::Serialize;
 
 use crate::codec::EncodeError;
-use crate::protocol::{
-    ErrorCode, ErrorObject, Id, LogLevel, LogParams, Notification, ProgressParams, Response, method,
-};
+use crate::protocol::{Id, LogLevel, LogParams, Notification, ProgressParams, Reply, method};
 use crate::transport::{MessageWriter, SendError};
 
 /// Bytes queued beyond this are written even if more responses are about to follow.
@@ -52,34 +50,18 @@ impl Outbox {
         self.lock().send(message)
     }
 
-    /// Queues `response` to the request `method`; a response that cannot be encoded is
-    /// replaced by an error response saying why, so the host is never left waiting.
-    pub(crate) fn queue_response(&self, response: Response, method: &str) {
+    /// Queues `reply` (to the request `method`, or a batch's answer); one that cannot be
+    /// encoded is replaced by errors saying why, so the host is never left waiting.
+    pub(crate) fn queue_reply(&self, reply: &Reply, method: &str) {
         let mut writer = self.lock();
-        let error = match writer.queue(&response) {
-            Ok(()) => {
-                if writer.queued() > FLUSH_ABOVE {
-                    write_out(&mut writer);
-                } else {
-                    self.dirty.store(true, Ordering::Release);
-                }
-                return;
-            }
-            Err(EncodeError::TooLarge { size, limit }) => ErrorObject::new(
-                ErrorCode::MessageTooLarge,
-                format!(
-                    "the response to `{method}` is {size} bytes, over the host's limit of \
-                     {limit} bytes"
-                ),
-            ),
-            Err(error) => ErrorObject::new(
-                ErrorCode::ExtensionFailed,
-                format!("the response to `{method}` cannot be encoded: {error}"),
-            ),
-        };
-        match writer.queue(&Response::error(response.id, error)) {
-            Ok(()) => self.dirty.store(true, Ordering::Release),
-            Err(error) => tracing::error!(%error, "cannot encode even an error response"),
+        if let Err(error) = writer.encoder_mut().encode_reply(reply, method) {
+            tracing::error!(%error, "cannot encode even an error response");
+            return;
+        }
+        if writer.queued() > FLUSH_ABOVE {
+            write_out(&mut writer);
+        } else {
+            self.dirty.store(true, Ordering::Release);
         }
     }
 

@@ -15,7 +15,16 @@
 //! pays one wake-up. Cancellation is therefore noticed within a tick while a request runs.
 //!
 //! The pool holds at most `concurrency + 1` threads: up to `concurrency` running handlers and
-//! one leader. Threads are created on demand and live until the session ends.
+//! one leader. Threads are created on demand and live until the session ends. The thread that
+//! called the serve loop runs no handler: it waits for the session to end and then returns
+//! promptly, even while a handler that ignores cancellation is still running.
+//!
+//! Ending: `exit` (or end of input) stops the reading. After `shutdown`, the requests still
+//! queued or running are the ones the host asked to have answered, so they get up to
+//! [`EXIT_DRAIN`] to finish; without `shutdown` they are cancelled at once. Either way,
+//! handlers still running after that are cancelled and get [`CANCEL_GRACE`] to answer; then
+//! everything answered is written and the loop returns, leaving any handler that ignores
+//! cancellation behind (the process exits under it).
 
 use std::collections::VecDeque;
 use std::io::Read;
@@ -26,13 +35,16 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{
-    ErrorCode, ErrorObject, Id, InitializeResult, Notification, PROTOCOL_VERSION, Request, Response,
+    ErrorCode, ErrorObject, Id, InitializeResult, Notification, PROTOCOL_VERSION, Reply, Request,
+    Response,
 };
 use crate::transport::MessageReader;
 
 use super::peer::Outbox;
 use super::session::{Action, Session};
-use super::{Call, CancelToken, Context, Exit, Handler, Peer, ServeOptions};
+use super::{
+    CANCEL_GRACE, Call, CancelToken, Context, EXIT_DRAIN, Exit, Handler, Peer, ServeOptions,
+};
 
 /// How often an idle thread checks whether the reader role is free, while requests flow.
 const TICK: Duration = Duration::from_millis(5);
@@ -74,6 +86,8 @@ pub(crate) struct Server<H> {
     /// `state.jobs.len()`, readable without the lock.
     queued: AtomicUsize,
     wake: Condvar,
+    /// Signalled when the session ends and whenever a job finishes after that.
+    settled: Condvar,
     reader: Mutex<MessageReader<Box<dyn Read + Send>>>,
     outbox: Arc<Outbox>,
     peer: Peer,
@@ -99,13 +113,14 @@ impl<H: Handler> Server<H> {
                 idle: 0,
                 ticking: 0,
                 last_request: Instant::now(),
-                threads: 1,
+                threads: 0,
                 leading: false,
                 shutdown: None,
                 exit: None,
             }),
             queued: AtomicUsize::new(0),
             wake: Condvar::new(),
+            settled: Condvar::new(),
             reader: Mutex::new(reader),
             peer: Peer::new(Arc::clone(&outbox)),
             outbox,
@@ -121,13 +136,55 @@ impl<H: Handler> Server<H> {
             .unwrap_or_else(|poison| poison.into_inner())
     }
 
-    /// Serves on the calling thread until the session ends; returns how it ended.
+    /// Serves until the session ends; returns how it ended. The pool's threads do the work;
+    /// the calling thread waits, and returns once the ending's grace periods are over.
     pub(crate) fn run(self: Arc<Self>) -> Exit {
-        self.work();
-        let exit = self.lock().exit.clone();
+        self.lock().threads += 1;
+        if !self.spawn_thread() {
+            // No thread could be started: serve on this one (exit then waits for handlers).
+            self.lock().threads += 1;
+            self.work();
+        }
+        let mut state = self.lock();
+        while state.exit.is_none() {
+            state = self
+                .settled
+                .wait(state)
+                .unwrap_or_else(|poison| poison.into_inner());
+        }
+        if state.session.was_shut_down() {
+            state = self.settle(state, EXIT_DRAIN);
+        }
+        if !idle(&state) {
+            state.session.cancel_all();
+            state = self.settle(state, CANCEL_GRACE);
+        }
+        let exit = state.exit.clone();
+        drop(state);
+        self.outbox.flush();
         exit.unwrap_or(Exit::EndOfInput {
             after_shutdown: false,
         })
+    }
+
+    /// Waits up to `grace` for every queued and running request to be answered.
+    fn settle<'a>(
+        &self,
+        mut state: MutexGuard<'a, PoolState>,
+        grace: Duration,
+    ) -> MutexGuard<'a, PoolState> {
+        let deadline = Instant::now() + grace;
+        while !idle(&state) {
+            let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+                break;
+            };
+            state = self
+                .settled
+                .wait_timeout(state, left)
+                .unwrap_or_else(|poison| poison.into_inner())
+                .0;
+        }
+        state
     }
 
     /// The loop of every pool thread.
@@ -135,8 +192,18 @@ impl<H: Handler> Server<H> {
         let mut state = self.lock();
         loop {
             if state.exit.is_some() {
-                state.threads -= 1;
-                return;
+                // Nothing more is read; run what is queued (its tokens say whether it was
+                // cancelled), then stop.
+                let Some(job) = state.jobs.pop_front() else {
+                    state.threads -= 1;
+                    return;
+                };
+                self.queued.store(state.jobs.len(), Ordering::Release);
+                state.busy += 1;
+                drop(state);
+                self.run_job(job);
+                state = self.lock();
+                continue;
             }
             if !state.leading {
                 state.leading = true;
@@ -192,15 +259,15 @@ impl<H: Handler> Server<H> {
             .lock()
             .unwrap_or_else(|poison| poison.into_inner());
         loop {
-            let message = match reader.read_buffered() {
-                Some(message) => message,
+            let frame = match reader.read_buffered_frame() {
+                Some(frame) => frame,
                 None => {
                     if let Some(job) = self.hand_off() {
                         return Some(job);
                     }
                     self.outbox.flush();
-                    match reader.read() {
-                        Ok(Some(message)) => message,
+                    match reader.read_frame() {
+                        Ok(Some(frame)) => frame,
                         Ok(None) => {
                             let after_shutdown = self.lock().session.was_shut_down();
                             self.stop(Exit::EndOfInput { after_shutdown });
@@ -216,39 +283,51 @@ impl<H: Handler> Server<H> {
                 }
             };
             let mut state = self.lock();
-            match state.session.on_message(message) {
-                Action::Dispatch(request, cancel) => {
-                    state.last_request = Instant::now();
-                    state.jobs.push_back(Job { request, cancel });
-                    self.queued.store(state.jobs.len(), Ordering::Release);
+            state.session.receive(frame);
+            while let Some(action) = state.session.poll_action() {
+                match action {
+                    Action::Dispatch(request, cancel) => {
+                        state.last_request = Instant::now();
+                        state.jobs.push_back(Job { request, cancel });
+                        self.queued.store(state.jobs.len(), Ordering::Release);
+                        continue;
+                    }
+                    Action::Shutdown(id) => {
+                        state.shutdown = Some(id);
+                        let reply = self.answer_shutdown_when_idle(&mut state);
+                        drop(state);
+                        self.queue(reply.as_ref(), "shutdown");
+                    }
+                    Action::Reply(reply) => {
+                        drop(state);
+                        self.outbox.queue_reply(&reply, "a message");
+                    }
+                    Action::Initialize(request) => {
+                        drop(state);
+                        self.initialize(&request);
+                    }
+                    Action::Notify(notification) => {
+                        drop(state);
+                        self.notify_handler(&notification);
+                    }
+                    Action::Exit(code) => {
+                        drop(state);
+                        self.stop(if code == 0 {
+                            Exit::Clean
+                        } else {
+                            Exit::WithoutShutdown
+                        });
+                        return None;
+                    }
                 }
-                Action::Reply(response) => {
-                    drop(state);
-                    self.outbox.queue_response(response, "a malformed message");
-                }
-                Action::Initialize(request) => {
-                    drop(state);
-                    self.initialize(&request);
-                }
-                Action::Notify(notification) => {
-                    drop(state);
-                    self.notify_handler(&notification);
-                }
-                Action::Shutdown(id) => {
-                    state.shutdown = Some(id);
-                    self.answer_shutdown_when_idle(&mut state);
-                }
-                Action::Exit(code) => {
-                    drop(state);
-                    self.stop(if code == 0 {
-                        Exit::Clean
-                    } else {
-                        Exit::WithoutShutdown
-                    });
-                    return None;
-                }
-                Action::Ignore => {}
+                state = self.lock();
             }
+        }
+    }
+
+    fn queue(&self, reply: Option<&Reply>, method: &str) {
+        if let Some(reply) = reply {
+            self.outbox.queue_reply(reply, method);
         }
     }
 
@@ -286,7 +365,8 @@ impl<H: Handler> Server<H> {
         Some(job)
     }
 
-    fn spawn_thread(self: &Arc<Self>) {
+    /// Starts a pool thread (already counted in `threads`); `false` if none could be.
+    fn spawn_thread(self: &Arc<Self>) -> bool {
         let server = Arc::clone(self);
         let spawned = thread::Builder::new()
             .name("symphony-serve".into())
@@ -295,7 +375,9 @@ impl<H: Handler> Server<H> {
             // Degrade: whichever thread comes free first takes the reader role.
             tracing::warn!(%error, "cannot start a serve thread; continuing with fewer");
             self.lock().threads -= 1;
+            return false;
         }
+        true
     }
 
     fn run_job(&self, job: Job) {
@@ -312,22 +394,26 @@ impl<H: Handler> Server<H> {
             result
         };
         let Request { id, method, .. } = request;
-        self.outbox.queue_response(
-            Response {
-                id: Some(id.clone()),
-                result,
-            },
-            &method,
-        );
+        let mut state = self.lock();
+        // Finished before answering, so that the host may reuse the id at once.
+        let reply = state.session.complete(Response {
+            id: Some(id),
+            result,
+        });
+        state.busy -= 1;
+        let shutdown = self.answer_shutdown_when_idle(&mut state);
+        let ending = state.exit.is_some();
+        drop(state);
+        self.queue(reply.as_ref(), &method);
+        self.queue(shutdown.as_ref(), "shutdown");
         // Answer at once unless another job is waiting to be run (its answer will follow in
-        // the same write); bookkeeping comes after, off the request's path.
+        // the same write).
         if self.queued.load(Ordering::Acquire) == 0 {
             self.outbox.flush();
         }
-        let mut state = self.lock();
-        state.session.finish(&id);
-        state.busy -= 1;
-        self.answer_shutdown_when_idle(&mut state);
+        if ending {
+            self.settled.notify_all();
+        }
     }
 
     fn call_handler(
@@ -374,20 +460,22 @@ impl<H: Handler> Server<H> {
                         .set_limit(usize::try_from(limit).unwrap_or(usize::MAX));
                 }
                 let _ = self.session.set(context);
-                self.lock().session.initialized();
                 crate::protocol::to_raw(&result).map_err(|error| {
                     ErrorObject::new(ErrorCode::ExtensionFailed, error.to_string())
                 })
             }
             Err(error) => Err(error),
         };
-        self.outbox.queue_response(
-            Response {
-                id: Some(request.id.clone()),
-                result,
-            },
-            &request.method,
-        );
+        let mut state = self.lock();
+        if result.is_ok() {
+            state.session.initialized();
+        }
+        let reply = state.session.complete(Response {
+            id: Some(request.id.clone()),
+            result,
+        });
+        drop(state);
+        self.queue(reply.as_ref(), &request.method);
     }
 
     fn handshake(&self, request: &Request) -> Result<(Context, InitializeResult), ErrorObject> {
@@ -401,38 +489,38 @@ impl<H: Handler> Server<H> {
         Ok((context, result))
     }
 
-    /// Answers a pending `shutdown` once no request is queued or running.
-    fn answer_shutdown_when_idle(&self, state: &mut PoolState) {
-        if state.busy == 0
-            && state.jobs.is_empty()
-            && let Some(id) = state.shutdown.take()
-        {
-            let null = crate::protocol::to_raw(&())
-                .map_err(|error| ErrorObject::new(ErrorCode::ExtensionFailed, error.to_string()));
-            self.outbox.queue_response(
-                Response {
-                    id: Some(id),
-                    result: null,
-                },
-                "shutdown",
-            );
+    /// The answer to a pending `shutdown`, once no request is queued or running.
+    fn answer_shutdown_when_idle(&self, state: &mut PoolState) -> Option<Reply> {
+        if !idle(state) {
+            return None;
         }
+        let id = state.shutdown.take()?;
+        let null = crate::protocol::to_raw(&())
+            .map_err(|error| ErrorObject::new(ErrorCode::ExtensionFailed, error.to_string()));
+        state.session.complete(Response {
+            id: Some(id),
+            result: null,
+        })
     }
 
-    /// Ends the session: every request in flight is cancelled and every thread stops.
+    /// Stops reading: with `shutdown` received the requests in flight may finish (see
+    /// [`run`](Self::run)); without, they are cancelled now.
     fn stop(&self, exit: Exit) {
         let mut state = self.lock();
-        state.session.end();
-        for job in &state.jobs {
-            job.cancel.cancel();
+        if !state.session.was_shut_down() {
+            state.session.cancel_all();
         }
         state.exit.get_or_insert(exit);
-        state.jobs.clear();
-        self.queued.store(0, Ordering::Release);
         drop(state);
         self.wake.notify_all();
+        self.settled.notify_all();
         self.outbox.flush();
     }
+}
+
+/// Whether no request is queued or running.
+fn idle(state: &PoolState) -> bool {
+    state.busy == 0 && state.jobs.is_empty()
 }
 
 /// Lets the handler accept the session, and builds the answer to `initialize`.

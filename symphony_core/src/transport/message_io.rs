@@ -4,7 +4,7 @@ use std::io::{self, ErrorKind, Read, Write};
 
 use serde::Serialize;
 
-use crate::codec::{DecodeError, Decoder, EncodeError, Encoder};
+use crate::codec::{DecodeError, Decoder, EncodeError, Encoder, Frame};
 use crate::protocol::Message;
 
 /// Reads messages from a byte stream.
@@ -39,18 +39,29 @@ impl<R: Read> MessageReader<R> {
     }
 
     /// The next message, or the error for a line that is not one; `Ok(None)` at end of
-    /// stream. Blocks until a whole line has arrived.
+    /// stream. Blocks until a whole line has arrived. A batch is an error here (see
+    /// [`read_frame`](Self::read_frame)).
     ///
     /// # Errors
     ///
     /// The underlying reader's I/O errors (interrupted reads are retried).
     pub fn read(&mut self) -> io::Result<Option<Result<Message, DecodeError>>> {
+        Ok(self.read_frame()?.map(Frame::into_single))
+    }
+
+    /// The next line: a message or a batch; `Ok(None)` at end of stream. Blocks until a whole
+    /// line has arrived.
+    ///
+    /// # Errors
+    ///
+    /// The underlying reader's I/O errors (interrupted reads are retried).
+    pub fn read_frame(&mut self) -> io::Result<Option<Frame>> {
         loop {
-            if let Some(message) = self.decoder.next() {
-                return Ok(Some(message));
+            if let Some(frame) = self.decoder.next_frame() {
+                return Ok(Some(frame));
             }
             if self.eof {
-                return Ok(self.decoder.finish());
+                return Ok(self.decoder.finish_frame());
             }
             match self.reader.read(self.decoder.spare()) {
                 Ok(0) => self.eof = true,
@@ -64,6 +75,11 @@ impl<R: Read> MessageReader<R> {
     /// The next message if a whole line is already buffered; never blocks.
     pub fn read_buffered(&mut self) -> Option<Result<Message, DecodeError>> {
         self.decoder.next()
+    }
+
+    /// The next line (message or batch) if a whole one is already buffered; never blocks.
+    pub fn read_buffered_frame(&mut self) -> Option<Frame> {
+        self.decoder.next_frame()
     }
 
     /// The decoder, for changing its limit.

@@ -7,13 +7,15 @@ use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use futures_util::FutureExt;
-use symphony_core::codec::{DecodeError, Decoder};
+use symphony_core::codec::{Decoder, Frame};
 use symphony_core::manifest::Manifest;
 use symphony_core::protocol::{
-    Capabilities, ErrorCode, ErrorObject, Id, InitializeResult, Message, RawValue, Request,
-    Response, method, to_raw,
+    Capabilities, ErrorCode, ErrorObject, Id, InitializeResult, RawValue, Request, Response,
+    method, to_raw,
 };
-use symphony_core::serve::{Action, CancelToken, Context, Exit, Peer, ServeOptions, Session};
+use symphony_core::serve::{
+    Action, CANCEL_GRACE, CancelToken, Context, EXIT_DRAIN, Exit, ServeOptions, Session,
+};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::task::JoinSet;
 
@@ -32,8 +34,15 @@ pub(super) struct Connection<F> {
     /// Shared with the request tasks, which tell it when they are done.
     session: Arc<Mutex<Session>>,
     outbox: Outbox,
-    peer: Peer,
     tasks: JoinSet<()>,
+}
+
+/// How a connection ended.
+pub(super) struct Ended {
+    pub(super) exit: Exit,
+    /// Whether requests were still running when the loop gave up waiting for them (their
+    /// handlers ignore cancellation).
+    pub(super) abandoned: bool,
 }
 
 impl<F, Fut> Connection<F>
@@ -48,15 +57,15 @@ where
             start: Some(start),
             pipeline: None,
             session: Arc::new(Mutex::new(Session::new())),
-            peer: outbox.peer(),
             outbox,
             tasks: JoinSet::new(),
         }
     }
 
-    /// Serves until the session ends; every request still running is cancelled and answered
-    /// before this returns.
-    pub(super) async fn run<R: AsyncRead + Unpin>(mut self, mut reader: R) -> Exit {
+    /// Serves until the session ends. Then, as core's loop does: after `shutdown`, requests
+    /// still running get [`EXIT_DRAIN`] to finish; the rest are cancelled and get
+    /// [`CANCEL_GRACE`] to answer; requests still running after that are abandoned.
+    pub(super) async fn run<R: AsyncRead + Unpin>(mut self, mut reader: R) -> Ended {
         let mut decoder = Decoder::with_limit(self.options.max_message_size);
         let exit = 'session: loop {
             let read = match reader.read(decoder.spare()).await {
@@ -68,8 +77,8 @@ where
                 }
             };
             if read == 0 {
-                while let Some(message) = decoder.finish() {
-                    if let Some(exit) = self.on_message(message).await {
+                while let Some(frame) = decoder.finish_frame() {
+                    if let Some(exit) = self.on_frame(frame).await {
                         break 'session exit;
                     }
                 }
@@ -78,44 +87,63 @@ where
                 };
             }
             decoder.commit(read);
-            while let Some(message) = decoder.next() {
-                if let Some(exit) = self.on_message(message).await {
+            while let Some(frame) = decoder.next_frame() {
+                if let Some(exit) = self.on_frame(frame).await {
                     break 'session exit;
                 }
             }
         };
-        lock(&self.session).end();
-        while self.tasks.join_next().await.is_some() {}
-        exit
+        let drain = lock(&self.session).was_shut_down();
+        if !drain || !self.settle(EXIT_DRAIN).await {
+            lock(&self.session).end();
+            self.settle(CANCEL_GRACE).await;
+        }
+        let abandoned = !self.tasks.is_empty();
+        // Dropping the set aborts what is left; a handler blocking its thread stays behind.
+        self.tasks.abort_all();
+        self.outbox.close().await;
+        Ended { exit, abandoned }
     }
 
-    async fn on_message(&mut self, message: Result<Message, DecodeError>) -> Option<Exit> {
+    /// Waits up to `grace` for every request task; whether they all ended.
+    async fn settle(&mut self, grace: std::time::Duration) -> bool {
+        let all = async { while self.tasks.join_next().await.is_some() {} };
+        tokio::time::timeout(grace, all).await.is_ok()
+    }
+
+    /// Takes one line and carries out the actions it leads to, in order.
+    async fn on_frame(&mut self, frame: Frame) -> Option<Exit> {
         // Reap finished request tasks so that the set does not grow.
         while self.tasks.try_join_next().is_some() {}
-        let action = lock(&self.session).on_message(message);
-        match action {
-            Action::Initialize(request) => {
-                let result = self.initialize(&request).await;
-                self.outbox.respond(
-                    Response {
-                        id: Some(request.id),
-                        result,
-                    },
-                    method::INITIALIZE,
-                );
+        lock(&self.session).receive(frame);
+        loop {
+            let action = lock(&self.session).poll_action()?;
+            match action {
+                Action::Initialize(request) => {
+                    let result = self.initialize(&request).await;
+                    let reply = {
+                        let mut session = lock(&self.session);
+                        if result.is_ok() {
+                            session.initialized();
+                        }
+                        session.complete(Response {
+                            id: Some(request.id),
+                            result,
+                        })
+                    };
+                    self.outbox.reply(reply, method::INITIALIZE).await;
+                }
+                Action::Dispatch(request, cancel) => self.dispatch(request, cancel),
+                Action::Reply(reply) => self.outbox.reply(Some(reply), "a message").await,
+                Action::Shutdown(id) => self.shutdown(id),
+                Action::Exit(0) => return Some(Exit::Clean),
+                Action::Exit(_) => return Some(Exit::WithoutShutdown),
+                Action::Notify(notification) => {
+                    tracing::debug!(method = %notification.method, "ignoring a notification");
+                }
+                other => tracing::warn!(?other, "ignoring an action this serve loop does not know"),
             }
-            Action::Dispatch(request, cancel) => self.dispatch(request, cancel),
-            Action::Reply(response) => self.outbox.respond(response, "a malformed message"),
-            Action::Shutdown(id) => self.shutdown(id),
-            Action::Exit(0) => return Some(Exit::Clean),
-            Action::Exit(_) => return Some(Exit::WithoutShutdown),
-            Action::Notify(notification) => {
-                tracing::debug!(method = %notification.method, "ignoring a notification");
-            }
-            Action::Ignore => {}
-            other => tracing::warn!(?other, "ignoring an action this serve loop does not know"),
         }
-        None
     }
 
     /// The handshake: core settles the session's context (version, grants, config, sandbox),
@@ -149,27 +177,25 @@ where
                 .set_limit(usize::try_from(limit).unwrap_or(usize::MAX));
         }
         self.pipeline = Some(pipeline);
-        lock(&self.session).initialized();
         Ok(result)
     }
 
     fn dispatch(&mut self, request: Request, cancel: CancelToken) {
+        let (outbox, session) = (self.outbox.clone(), Arc::clone(&self.session));
         let Some(pipeline) = self.pipeline.clone() else {
             // The session dispatches only after a successful handshake, which sets it.
             let response = Response::error(
                 Some(request.id),
                 ErrorObject::from_code(ErrorCode::NotInitialized),
             );
-            self.outbox.respond(response, &request.method);
+            self.tasks.spawn(async move {
+                let reply = lock(&session).complete(response);
+                outbox.reply(reply, &request.method).await;
+            });
             return;
         };
-        let (outbox, peer, session) = (
-            self.outbox.clone(),
-            self.peer.clone(),
-            Arc::clone(&self.session),
-        );
         self.tasks.spawn(async move {
-            let handled = AssertUnwindSafe(methods::handle(&pipeline, &request, &peer))
+            let handled = AssertUnwindSafe(methods::handle(&pipeline, &request, &outbox))
                 .catch_unwind()
                 .map(|result| result.unwrap_or_else(|panic| Err(panicked(&request, &*panic))));
             // Dropping the handler's future on cancel drops the pipeline call, which removes
@@ -184,16 +210,13 @@ where
             } else {
                 result
             };
-            // Finished before answering, so that the host may reuse the id at once.
-            lock(&session).finish(&request.id);
             let Request { id, method, .. } = request;
-            outbox.respond(
-                Response {
-                    id: Some(id),
-                    result,
-                },
-                &method,
-            );
+            // Finished before answering, so that the host may reuse the id at once.
+            let reply = lock(&session).complete(Response {
+                id: Some(id),
+                result,
+            });
+            outbox.reply(reply, &method).await;
         });
     }
 
@@ -201,7 +224,11 @@ where
     /// down; meanwhile the connection is still read (for `$/cancelRequest` and `exit`).
     fn shutdown(&mut self, id: Id) {
         let mut running = std::mem::take(&mut self.tasks);
-        let (pipeline, outbox) = (self.pipeline.clone(), self.outbox.clone());
+        let (pipeline, outbox, session) = (
+            self.pipeline.clone(),
+            self.outbox.clone(),
+            Arc::clone(&self.session),
+        );
         self.tasks.spawn(async move {
             while running.join_next().await.is_some() {}
             if let Some(pipeline) = pipeline
@@ -209,7 +236,8 @@ where
             {
                 tracing::warn!(%error, "the instrument did not shut down cleanly");
             }
-            outbox.respond(Response::ok(id, methods::null()), method::SHUTDOWN);
+            let reply = lock(&session).complete(Response::ok(id, methods::null()));
+            outbox.reply(reply, method::SHUTDOWN).await;
         });
     }
 }

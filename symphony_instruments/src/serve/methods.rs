@@ -4,8 +4,11 @@ use crate::io::{InferenceInput, Usage};
 use crate::pipeline::Pipeline;
 use futures_util::StreamExt;
 use serde::Deserialize;
-use symphony_core::protocol::{ErrorCode, ErrorObject, RawValue, Request, to_raw};
-use symphony_core::serve::Peer;
+use symphony_core::protocol::{
+    ErrorCode, ErrorObject, ProgressParams, RawValue, Request, method, to_raw,
+};
+
+use super::outbox::Outbox;
 
 /// The methods an instrument extension implements.
 pub(super) const NAMES: &[&str] = &[
@@ -40,7 +43,7 @@ fn result<T: serde::Serialize>(value: &T) -> Result<Box<RawValue>, ErrorObject> 
 pub(super) async fn handle(
     pipeline: &Pipeline,
     request: &Request,
-    peer: &Peer,
+    outbox: &Outbox,
 ) -> Result<Box<RawValue>, ErrorObject> {
     let instrument = pipeline.instrument();
     match request.method.as_str() {
@@ -76,12 +79,22 @@ pub(super) async fn handle(
                 if chunk.usage.is_some() {
                     usage.clone_from(&chunk.usage);
                 }
-                peer.progress(&request.id, &chunk).map_err(|error| {
+                let cannot_send = |error: &dyn std::fmt::Display| {
                     ErrorObject::new(
                         ErrorCode::ExtensionFailed,
                         format!("chunk {chunks} cannot be sent: {error}"),
                     )
-                })?;
+                };
+                let value = serde_json::to_value(&chunk).map_err(|e| cannot_send(&e))?;
+                let progress = ProgressParams {
+                    token: request.id.clone(),
+                    value,
+                };
+                // Waits while the host is not reading: the stream is held back, not buffered.
+                outbox
+                    .notify(method::PROGRESS, &progress)
+                    .await
+                    .map_err(|e| cannot_send(&e))?;
             }
             result(&serde_json::json!({ "chunks": chunks, "usage": usage }))
         }

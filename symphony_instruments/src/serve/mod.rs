@@ -18,7 +18,11 @@
 //!
 //! `$/cancelRequest` stops a request: queued work is dropped, a stream stops, and the request
 //! is answered with the `Cancelled` error. A failing (or panicking) request is answered with
-//! an error; the extension keeps serving.
+//! an error; the extension keeps serving. Batches, ids and the order of a session written at
+//! once are core's [`Session`](symphony_core::serve::Session) rules; the ending is core's too
+//! ([`EXIT_DRAIN`](symphony_core::serve::EXIT_DRAIN), then
+//! [`CANCEL_GRACE`](symphony_core::serve::CANCEL_GRACE)). Messages to the host wait in a
+//! bounded queue: a host that stops reading holds responses and streams back.
 //!
 //! An extension's `main` is usually one call of [`serve_embedded`].
 
@@ -42,7 +46,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use crate::error::InstrumentError;
 use crate::model::ModelConfig;
 use crate::pipeline::Pipeline;
-use connection::Connection;
+use connection::{Connection, Ended};
 use outbox::Outbox;
 
 /// What the extension's start function receives once the host said `initialize`.
@@ -167,7 +171,7 @@ where
     // Over stdio the extension is this whole process, so the kernel sandbox is the right
     // default.
     let options = ServeOptions::default().with_sandbox(landlock_sandbox());
-    let exit = serve_io(
+    let Ended { exit, abandoned } = serve_connection(
         manifest,
         start,
         tokio::io::stdin(),
@@ -177,6 +181,12 @@ where
     .await;
     if let Exit::ReadFailed { error } = &exit {
         tracing::error!(%error, "reading from the host failed");
+    }
+    if abandoned {
+        // A handler ignores cancellation: returning to the runtime would wait for it when the
+        // runtime is dropped, so the process ends here; what was answered is written already.
+        tracing::warn!("exiting with requests still running: their handlers ignore cancellation");
+        std::process::exit(i32::from(exit.code()));
     }
     ExitCode::from(exit.code())
 }
@@ -199,13 +209,34 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    serve_connection(manifest, start, reader, writer, options)
+        .await
+        .exit
+}
+
+/// [`serve_io`], also saying whether requests were abandoned.
+async fn serve_connection<F, Fut, R, W>(
+    manifest: Manifest,
+    start: F,
+    reader: R,
+    writer: W,
+    options: ServeOptions,
+) -> Ended
+where
+    F: FnOnce(Start) -> Fut,
+    Fut: Future<Output = Result<Pipeline, InstrumentError>>,
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let (outbox, writer_task) = Outbox::spawn(writer);
-    let forwarding = log::forward_to(outbox.peer());
-    let exit = Connection::new(manifest, options, start, outbox)
+    let forwarding = log::forward_to(outbox.log_peer());
+    let mut ended = Connection::new(manifest, options, start, outbox)
         .run(reader)
         .await;
-    // The writer ends once every handle to the outbox is gone, the log forwarder's too.
     drop(forwarding);
-    let _ = writer_task.await;
-    exit
+    // The writer writes out what was sent and stops; a host that no longer reads cannot hold
+    // the ending up for more than the drain period.
+    let flushed = tokio::time::timeout(symphony_core::serve::EXIT_DRAIN, writer_task).await;
+    ended.abandoned |= flushed.is_err();
+    ended
 }
