@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 
 use super::Backend;
+use super::confine;
 use super::connection::{Connection, deliver};
 use super::embedded::{EmbeddedExtension, NAME as EMBEDDED};
 use super::error::{CallError, HostError};
@@ -94,12 +95,23 @@ fn initialize_params(options: &HostOptions) -> InitializeParams {
 }
 
 fn start_process(template: &Command, options: &HostOptions) -> Result<Arc<Connection>, HostError> {
-    let mut command = rebuild(template);
     let program = template.get_program().to_string_lossy().into_owned();
+    let mut command = if options.confinement.applies(options) {
+        confine::confined(template, options).map_err(|error| HostError::Spawn {
+            program: program.clone(),
+            source: std::io::Error::other(error),
+        })?
+    } else {
+        rebuild(template)
+    };
     let name = Path::new(template.get_program()).file_name().map_or_else(
         || program.clone(),
         |name| name.to_string_lossy().into_owned(),
     );
+    // Its own process group, so that the host can end the extension and whatever it started
+    // together, and a terminal's signals to the host do not reach it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

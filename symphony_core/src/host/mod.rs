@@ -42,6 +42,7 @@
 //! ```
 
 mod batch;
+mod confine;
 mod connection;
 mod embedded;
 mod error;
@@ -60,6 +61,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use batch::Batch;
+pub use confine::{ALWAYS_PASSED_ENV, ConfineError, Confinement};
 pub use error::{CallError, Ended, HostError};
 pub use options::{HostOptions, NotificationHandler};
 pub use supervisor::{Recovery, Supervisor, SupervisorError};

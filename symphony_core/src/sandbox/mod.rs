@@ -87,12 +87,15 @@
 //! [`Policy::check`]: crate::permission::Policy::check
 //! [`Decision::NeedsPrompt`]: crate::permission::Decision::NeedsPrompt
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::permission::Policy;
 
 #[cfg(target_os = "linux")]
 mod landlock;
+#[cfg(unix)]
+mod loader;
 mod plan;
 mod report;
 mod rights;
@@ -158,10 +161,24 @@ impl Sandbox {
         self.allow(path, Rights::EXECUTE)
     }
 
+    /// Also allows what `program` needs to start: itself, its dynamic loader, the loader's
+    /// cache and the system library directories, read and execute (derived from the program's
+    /// ELF `PT_INTERP` or `#!` line; real paths, links resolved). Directories named by
+    /// `LD_LIBRARY_PATH` or an `RPATH` are not included.
+    ///
+    /// # Errors
+    ///
+    /// If `program` cannot be resolved or read.
+    #[cfg(unix)]
+    pub fn allow_program(mut self, program: impl AsRef<Path>) -> std::io::Result<Self> {
+        self.rules.extend(loader::rules_for(program.as_ref())?);
+        Ok(self)
+    }
+
     /// Also allows `rights` on `path`.
     pub fn allow(mut self, path: impl Into<PathBuf>, rights: Rights) -> Self {
         self.rules
-            .push(SandboxRule::new(path.into(), rights, false));
+            .push(SandboxRule::explicit(path.into(), rights));
         self
     }
 
@@ -182,5 +199,20 @@ impl Sandbox {
     /// then not restricted (though `no_new_privs` may already be set).
     pub fn enforce(self) -> Result<SandboxReport, SandboxError> {
         kernel::enforce(self.rules)
+    }
+
+    /// Makes the child that `command` spawns enforce this sandbox between fork and exec (and,
+    /// with `restrict_tcp`, refuse every TCP connect and bind where the kernel's Landlock ABI
+    /// can, from 4 on). Returns the rules that could not be opened (no access there).
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError`] if the ruleset cannot be built, or the system has no Landlock.
+    pub(crate) fn confine_child(
+        self,
+        command: &mut Command,
+        restrict_tcp: bool,
+    ) -> Result<Vec<SkippedPath>, SandboxError> {
+        kernel::confine_child(command, self.rules, restrict_tcp)
     }
 }
