@@ -24,8 +24,17 @@
 //!   checks removal on the directory).
 //! - **Rights.** Read is reading files and listing directories; write is creating and
 //!   modifying files, directories, links, FIFOs and sockets, truncating, renaming across
-//!   directories, device ioctls and (ABI 9) connecting to Unix sockets by path; delete is
-//!   removing files and directories. Executing files is never derived from a policy; see
+//!   directories, device ioctls, (ABI 9) connecting to Unix sockets by path, and removing
+//!   files: an atomic replace (temporary file renamed over the target) is a removal of the
+//!   target's name to the kernel, and must just work with `write`. A single file granted
+//!   `write` also gives its directory the right to create and remove regular files (for the
+//!   temporary file). Delete is removing files and directories.
+//! - **Symbolic links.** A policy matches grants by name and checks the real path of each
+//!   access, so a grant whose literal prefix runs through a link (`granted/link/**`) covers
+//!   nothing; the kernel rule for it is skipped (opened with `RESOLVE_NO_SYMLINKS`, listed in
+//!   [`SandboxReport::skipped`]) instead of granting the link's target. A link inside a granted
+//!   hierarchy pointing outside leads outside for both. Paths given to [`Sandbox::allow`] are
+//!   the program's own choice and are followed. Executing files is never derived from a policy; see
 //!   [`Sandbox::allow_execute`]. Creating device nodes is never allowed.
 //! - **Only the filesystem.** Network, environment and model permissions are not enforced by
 //!   the kernel layer.
