@@ -64,11 +64,8 @@ impl Fixture {
 
     /// Spawns the probe through the host with `options`, runs `ops`, shuts it down.
     fn probe(&self, options: HostOptions, ops: Value) -> Vec<Value> {
-        let host = Host::spawn(
-            Command::new(env!("CARGO_BIN_EXE_confine-probe")),
-            options,
-        )
-        .expect("the host spawns the probe");
+        let host = Host::spawn(Command::new(env!("CARGO_BIN_EXE_confine-probe")), options)
+            .expect("the host spawns the probe");
         let outcomes: Vec<Value> = host.call("probe/run", &ops).expect("probe/run answers");
         host.shutdown().expect("the probe shuts down");
         outcomes
@@ -122,7 +119,11 @@ fn a_child_that_skips_the_sandbox_hook_is_confined_by_the_host() {
         json!(std::env::var("CARGO_MANIFEST_DIR").ok()),
         "a granted variable is passed"
     );
-    assert_eq!(got[6]["ok"], false, "an ungranted variable is absent: {:?}", got[6]);
+    assert_eq!(
+        got[6]["ok"], false,
+        "an ungranted variable is absent: {:?}",
+        got[6]
+    );
     assert!(ok(&got[7]), "PATH is always passed: {:?}", got[7]);
 }
 
@@ -155,9 +156,7 @@ fn without_a_network_grant_tcp_is_refused() {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local listener");
     let address = listener.local_addr().expect("address").to_string();
     let ops = json!([["connect", address], ["bind", "127.0.0.1:0"]]);
-    let options = fx
-        .options(json!({}))
-        .with_confinement(Confinement::Always);
+    let options = fx.options(json!({})).with_confinement(Confinement::Always);
     let got = fx.probe(options, ops.clone());
     assert!(denied(&got[0]), "connect: {:?}", got[0]);
     assert!(denied(&got[1]), "bind: {:?}", got[1]);
@@ -175,12 +174,9 @@ fn invalid_grants_refuse_the_spawn_and_say_why() {
     let options = fx
         .options(json!({ "filesystem": [{ "path": "/ws/*/../etc", "access": ["read"] }] }))
         .with_confinement(Confinement::Always);
-    let error = Host::spawn(
-        Command::new(env!("CARGO_BIN_EXE_confine-probe")),
-        options,
-    )
-    .err()
-    .expect("the spawn is refused");
+    let error = Host::spawn(Command::new(env!("CARGO_BIN_EXE_confine-probe")), options)
+        .err()
+        .expect("the spawn is refused");
     assert!(matches!(error, HostError::Spawn { .. }), "{error}");
     assert!(
         error.to_string().contains("cannot confine the extension"),
@@ -230,7 +226,9 @@ fn a_grant_through_a_symlink_covers_nothing_for_kernel_and_policy_alike() {
         "the policy refuses"
     );
     // The kernel (host confinement) refuses the same path.
-    let options = fx.options(grants.clone()).with_confinement(Confinement::Always);
+    let options = fx
+        .options(grants.clone())
+        .with_confinement(Confinement::Always);
     let got = fx.probe(options, json!([["read", through_link.clone()]]));
     assert!(denied(&got[0]), "the confined child: {:?}", got[0]);
     // And so does the extension's own sandbox.
@@ -256,4 +254,63 @@ fn a_grant_through_a_symlink_covers_nothing_for_kernel_and_policy_alike() {
         skipped.contains("link-to-outside"),
         "the rule is skipped, not opened at the link's target: {skipped}"
     );
+}
+
+#[test]
+fn dots_slashes_and_links_escape_neither_policy_nor_kernel() {
+    let fx = Fixture::new();
+    let granted = fx.ws.join("granted");
+    symlink(&fx.outside, granted.join("link-to-outside")).expect("symlink outside");
+    symlink("/proc/self/root", granted.join("root")).expect("symlink to /proc/self/root");
+    symlink(granted.join("loop-b"), granted.join("loop-a")).expect("symlink loop a");
+    symlink(granted.join("loop-a"), granted.join("loop-b")).expect("symlink loop b");
+    let outside_name = fx
+        .outside
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let ws = fx.ws.display().to_string();
+    let attacks = [
+        format!("{ws}/granted/../../{outside_name}/secret.txt"),
+        format!("{ws}//granted//..//..//{outside_name}//secret.txt"),
+        format!("{ws}/granted/./../../{outside_name}/./secret.txt"),
+        format!("{ws}/granted/link-to-outside/secret.txt"),
+        format!("{ws}/granted/link-to-outside/./secret.txt"),
+        format!("{ws}/granted/link-to-outside/../{outside_name}/secret.txt"),
+        format!("{ws}/granted/root/etc/passwd"),
+        format!("{ws}/granted/root{}", fx.secret()),
+        format!("{ws}/granted/loop-a"),
+        format!("{ws}/granted/loop-a/x"),
+    ];
+    let grants = json!({ "filesystem": [{ "path": "granted/**", "access": ["read"] }] });
+    let rules: Permissions = serde_json::from_value(grants.clone()).expect("grants parse");
+    let policy = Policy::builder(&rules, &rules)
+        .workspace_root(&fx.ws)
+        .build()
+        .expect("policy");
+    for attack in &attacks {
+        assert!(
+            policy.require_path(attack, FsAccess::Read).is_err(),
+            "the policy refuses {attack}"
+        );
+    }
+    let ops: Vec<Value> = attacks.iter().map(|a| json!(["read", a])).collect();
+    let options = fx.options(grants).with_confinement(Confinement::Always);
+    let got = fx.probe(options, Value::Array(ops));
+    for (attack, outcome) in attacks.iter().zip(&got) {
+        assert!(
+            !ok(outcome),
+            "the confined child cannot read {attack}: {outcome:?}"
+        );
+    }
+    // Odd but legitimate spellings inside the grant still work for both.
+    let inside = format!("{ws}//granted/./sub/../in.txt");
+    std::fs::create_dir(granted.join("sub")).expect("mkdir sub");
+    assert!(policy.require_path(&inside, FsAccess::Read).is_ok());
+    let options = fx
+        .options(json!({ "filesystem": [{ "path": "granted/**", "access": ["read"] }] }))
+        .with_confinement(Confinement::Always);
+    let got = fx.probe(options, json!([["read", inside]]));
+    assert!(ok(&got[0]), "{got:?}");
 }

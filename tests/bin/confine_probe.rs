@@ -47,7 +47,10 @@ fn main() {
             _ => Value::Null,
         };
         let reply = json!({"jsonrpc": "2.0", "id": id, "result": result});
-        if writeln!(stdout, "{reply}").and_then(|()| stdout.flush()).is_err() {
+        if writeln!(stdout, "{reply}")
+            .and_then(|()| stdout.flush())
+            .is_err()
+        {
             return;
         }
     }

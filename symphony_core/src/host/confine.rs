@@ -129,7 +129,9 @@ pub(crate) fn confined(template: &Command, options: &HostOptions) -> Result<Comm
 
 /// Whether an inherited variable passes into a confined child.
 fn passes(policy: &Policy, name: &OsStr) -> bool {
-    ALWAYS_PASSED_ENV.iter().any(|always| name == OsStr::new(always))
+    ALWAYS_PASSED_ENV
+        .iter()
+        .any(|always| name == OsStr::new(always))
         || policy.check(&Resource::env_var(name)).is_allowed()
 }
 

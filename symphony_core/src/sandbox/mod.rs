@@ -186,8 +186,7 @@ impl Sandbox {
 
     /// Also allows `rights` on `path`.
     pub fn allow(mut self, path: impl Into<PathBuf>, rights: Rights) -> Self {
-        self.rules
-            .push(SandboxRule::explicit(path.into(), rights));
+        self.rules.push(SandboxRule::explicit(path.into(), rights));
         self
     }
 

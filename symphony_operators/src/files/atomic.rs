@@ -52,9 +52,11 @@ impl AtomicFile {
         temp_name.push(format!(".{}.{n}.tmp", std::process::id()));
         let temp = dir.path().join(&temp_name);
         let target = dir.path().join(&name);
-        let file = dir
-            .create_new(&temp_name)
-            .map_err(FilesError::io_needing("create", &temp, FsAccess::Write))?;
+        let file = dir.create_new(&temp_name).map_err(FilesError::io_needing(
+            "create",
+            &temp,
+            FsAccess::Write,
+        ))?;
         Ok(Self {
             target,
             temp,

@@ -31,7 +31,7 @@ pub enum FilesError {
     },
     /// The operating system refused the operation: under a kernel sandbox (Landlock), the
     /// grant lacks the named right on the path or its directory.
-    #[error("cannot {operation} `{}`: {source}; this needs the filesystem `{right}` right on {what}", path.display())]
+    #[error("cannot {operation} `{}`: {source}; this needs the filesystem `{right}` right on {}", path.display(), needed_on(*right))]
     Refused {
         /// What was being done (`open`, `create`, `replace` …).
         operation: &'static str,
@@ -39,8 +39,6 @@ pub enum FilesError {
         path: PathBuf,
         /// The right the operation needs.
         right: FsAccess,
-        /// Where the right is needed: the file, or its directory.
-        what: &'static str,
         /// The OS error (`EACCES` or `EPERM`).
         #[source]
         source: io::Error,
@@ -87,16 +85,10 @@ impl FilesError {
                     source,
                 };
             }
-            let what = if right == FsAccess::Read {
-                "it"
-            } else {
-                "its directory (an atomic write creates a temporary file there and renames it over the file)"
-            };
             Self::Refused {
                 operation,
                 path,
                 right,
-                what,
                 source,
             }
         }
@@ -108,5 +100,14 @@ impl FilesError {
             self,
             Self::Permission(_) | Self::NoAccess { .. } | Self::Refused { .. }
         )
+    }
+}
+
+/// Where `right` is needed: on the file to read it; on its directory to create or replace it.
+fn needed_on(right: FsAccess) -> &'static str {
+    if right == FsAccess::Read {
+        "it"
+    } else {
+        "its directory (an atomic write creates a temporary file there and renames it over the file)"
     }
 }
