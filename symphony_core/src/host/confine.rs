@@ -100,22 +100,14 @@ pub(crate) fn confined(template: &Command, options: &HostOptions) -> Result<Comm
         })?;
 
     let mut command = Command::new(&program);
-    command.args(template.get_args());
     command.env_clear();
     for (name, value) in std::env::vars_os() {
         if passes(&policy, &name) {
             command.env(name, value);
         }
     }
-    for (key, value) in template.get_envs() {
-        match value {
-            Some(value) => command.env(key, value),
-            None => command.env_remove(key),
-        };
-    }
-    if let Some(dir) = template.get_current_dir() {
-        command.current_dir(dir);
-    }
+    // The host's own settings come last: variables it sets explicitly are its choice.
+    super::launch::copy_settings(template, &mut command);
     let skipped = sandbox.confine_child(&mut command, options.grants.network.is_empty())?;
     for path in skipped {
         tracing::debug!(

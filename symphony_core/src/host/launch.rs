@@ -152,6 +152,12 @@ fn start_process(template: &Command, options: &HostOptions) -> Result<Arc<Connec
 /// directory (a `Command` cannot be cloned or run twice with its pipes).
 fn rebuild(template: &Command) -> Command {
     let mut command = Command::new(template.get_program());
+    copy_settings(template, &mut command);
+    command
+}
+
+/// Gives `command` the template's arguments, environment changes and working directory.
+pub(super) fn copy_settings(template: &Command, command: &mut Command) {
     command.args(template.get_args());
     for (key, value) in template.get_envs() {
         match value {
@@ -162,7 +168,6 @@ fn rebuild(template: &Command) -> Command {
     if let Some(dir) = template.get_current_dir() {
         command.current_dir(dir);
     }
-    command
 }
 
 fn start_thread(serve: &ServeFn, options: &HostOptions) -> Result<Arc<Connection>, HostError> {
