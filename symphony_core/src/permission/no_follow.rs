@@ -18,8 +18,15 @@ use std::path::{Path, PathBuf};
 
 use super::path::NormalizedPath;
 
-/// Opens the checked `path` for reading, following no symbolic link (see the [module
-/// documentation](self)).
+/// Opens the checked `path` for reading, following no symbolic link.
+///
+/// A [`NormalizedPath`] has every link resolved, so what a policy checked contains none.
+/// Opening it with `openat2(RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS)` (Linux 5.6+) turns a
+/// link swapped in after the check into an error instead of an access elsewhere: the
+/// check-then-open race is closed. A hard link to a file outside the grant, made by someone
+/// with access to both places, is the same file under a granted name, which no path check can
+/// tell. Elsewhere than Linux the path is opened with the standard library, and the race
+/// remains.
 ///
 /// # Errors
 ///
@@ -36,8 +43,10 @@ pub(crate) fn open_path_no_follow(path: &Path) -> io::Result<std::os::fd::OwnedF
     imp::open(path, libc::O_PATH)
 }
 
-/// A directory opened without following symbolic links, whose entries are created, renamed
-/// and removed by name relative to it (see the [module documentation](self)).
+/// A directory opened without following symbolic links (as [`open_no_follow`] opens a file),
+/// whose entries are created, renamed and removed by name relative to it: the rename of an
+/// atomic write lands in the directory that was checked, even if its path has become a link
+/// since.
 ///
 /// ```
 /// use symphony_core::permission::{ExactDir, NormalizedPath};
