@@ -179,7 +179,9 @@ fn invalid_grants_refuse_the_spawn_and_say_why() {
         .expect("the spawn is refused");
     assert!(matches!(error, HostError::Spawn { .. }), "{error}");
     assert!(
-        error.to_string().contains("cannot confine the extension"),
+        error
+            .to_string()
+            .contains("cannot sandbox the extension's process"),
         "{error}"
     );
 }

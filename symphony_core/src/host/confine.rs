@@ -55,10 +55,10 @@ impl Confinement {
 #[non_exhaustive]
 pub enum ConfineError {
     /// The grants do not compile into a policy.
-    #[error("cannot confine the extension: its grants are invalid: {0}")]
+    #[error("the host cannot sandbox the extension's process: its grants are invalid: {0}")]
     Grants(#[from] PolicyError),
     /// The program could not be found or read (to derive what it needs to start).
-    #[error("cannot confine the extension: cannot resolve its program `{}`: {source}", program.display())]
+    #[error("the host cannot sandbox the extension's process: cannot resolve its program `{}`: {source}", program.display())]
     Program {
         /// The program as given.
         program: PathBuf,
@@ -66,10 +66,10 @@ pub enum ConfineError {
         source: io::Error,
     },
     /// The kernel cannot enforce a sandbox.
-    #[error("cannot confine the extension: {0}")]
+    #[error("the host cannot sandbox the extension's process: {0}")]
     Unavailable(Unsupported),
     /// The Landlock ruleset could not be built.
-    #[error("cannot confine the extension: {0}")]
+    #[error("the host cannot sandbox the extension's process: {0}")]
     Sandbox(#[from] SandboxError),
 }
 
