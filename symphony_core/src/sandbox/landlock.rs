@@ -311,7 +311,9 @@ fn open(rule: &SandboxRule) -> io::Result<Vec<Opened>> {
         parent_rights |= Rights::DELETE;
     }
     if rights.contains(Rights::WRITE) && !is_dir {
-        on_parent |= AccessFs::MakeReg | AccessFs::RemoveFile;
+        // The temporary file of an atomic replace: created, written, renamed over the file.
+        on_parent |=
+            AccessFs::MakeReg | AccessFs::WriteFile | AccessFs::Truncate | AccessFs::RemoveFile;
         parent_rights |= Rights::WRITE;
     }
     if !on_parent.is_empty() {

@@ -27,8 +27,9 @@
 //!   directories, device ioctls, (ABI 9) connecting to Unix sockets by path, and removing
 //!   files: an atomic replace (temporary file renamed over the target) is a removal of the
 //!   target's name to the kernel, and must just work with `write`. A single file granted
-//!   `write` also gives its directory the right to create and remove regular files (for the
-//!   temporary file). Delete is removing files and directories.
+//!   `write` also gives its directory the right to create, write and remove regular files (for
+//!   the temporary file): the kernel layer is coarser there than the policy, which still
+//!   allows only that file. Delete is removing files and directories.
 //! - **Symbolic links.** A policy matches grants by name and checks the real path of each
 //!   access, so a grant whose literal prefix runs through a link (`granted/link/**`) covers
 //!   nothing; the kernel rule for it is skipped (opened with `RESOLVE_NO_SYMLINKS`, listed in
