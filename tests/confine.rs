@@ -174,9 +174,9 @@ fn invalid_grants_refuse_the_spawn_and_say_why() {
     let options = fx
         .options(json!({ "filesystem": [{ "path": "/ws/*/../etc", "access": ["read"] }] }))
         .with_confinement(Confinement::Always);
-    let error = Host::spawn(Command::new(env!("CARGO_BIN_EXE_confine-probe")), options)
-        .err()
-        .expect("the spawn is refused");
+    let Err(error) = Host::spawn(Command::new(env!("CARGO_BIN_EXE_confine-probe")), options) else {
+        panic!("the spawn is refused");
+    };
     assert!(matches!(error, HostError::Spawn { .. }), "{error}");
     assert!(
         error
