@@ -318,3 +318,70 @@ fn files_outside_the_granted_folders_are_refused() {
     assert!(!elsewhere.path().join("copy.csv").exists());
     host.shutdown().unwrap();
 }
+
+#[test]
+#[cfg(unix)]
+fn a_restored_document_saves_to_the_real_path_that_was_checked() {
+    use symphony_core::host::Host;
+    use symphony_core::permission::Permissions;
+    use symphony_tests::extension::example_command;
+
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().canonicalize().unwrap();
+    fs::create_dir_all(ws.join("docs")).unwrap();
+    fs::create_dir_all(ws.join("backups")).unwrap();
+    let notes = ws.join("notes.csv");
+    fs::write(&notes, "1,2\n").unwrap();
+
+    // An earlier session, allowed to write everywhere, backs up unsaved work on notes.csv.
+    let host = csv_editor(&[&ws]);
+    let (doc, _) = open(&host, &notes);
+    host.call::<Value, _>(
+        "editor/event",
+        &json!({ "document": doc, "message": set_cell(0, 0, "one") }),
+    )
+    .unwrap();
+    let backup: Value = host
+        .call(
+            "editor/backup",
+            &json!({ "document": doc, "dir": ws.join("backups") }),
+        )
+        .unwrap();
+    drop(host);
+
+    // Meanwhile notes.csv became a link into docs/, and this session may write only there.
+    let real = ws.join("docs/real.csv");
+    fs::write(&real, "1,2\n").unwrap();
+    fs::remove_file(&notes).unwrap();
+    std::os::unix::fs::symlink(&real, &notes).unwrap();
+    let grants: Permissions = serde_json::from_value(json!({
+        "filesystem": [
+            { "path": "**", "access": ["read"] },
+            { "path": "docs/**", "access": ["read", "write"] },
+        ]
+    }))
+    .unwrap();
+    let options = super::options()
+        .with_grants(grants)
+        .with_workspace_root(&ws);
+    let host = Host::spawn(example_command("csv-editor"), options).expect("csv-editor starts");
+    let restored: Value = host
+        .call(
+            "editor/restore",
+            &json!({ "backup": backup["backup"], "viewType": "symphony.csv" }),
+        )
+        .unwrap();
+    // The restored document names the real file: what the host checks is what it writes.
+    assert_eq!(restored["status"]["path"], json!(real));
+    let doc = restored["document"].as_u64().unwrap();
+    call(&host, "editor/save", doc);
+    assert_eq!(fs::read_to_string(&real).unwrap(), "one,2\n");
+    assert!(
+        fs::symlink_metadata(&notes)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "notes.csv (not writable) was not replaced"
+    );
+    host.shutdown().unwrap();
+}

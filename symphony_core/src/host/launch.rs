@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use super::Backend;
 #[cfg(unix)]
 use super::child_io::{ChildStdinSink, ChildStdoutSource, Wake};
+use super::confine;
 use super::connection::{Connection, Streams, deliver};
 use super::embedded::{EmbeddedExtension, NAME as EMBEDDED};
 use super::error::{CallError, Ended, HostError};
@@ -100,19 +101,27 @@ fn initialize_params(options: &HostOptions) -> InitializeParams {
 }
 
 fn start_process(template: &Command, options: &HostOptions) -> Result<Arc<Connection>, HostError> {
-    let mut command = rebuild(template);
     let program = template.get_program().to_string_lossy().into_owned();
+    let mut command = if options.confinement.applies(options) {
+        confine::confined(template, options).map_err(|error| HostError::Spawn {
+            program: program.clone(),
+            source: std::io::Error::other(error),
+        })?
+    } else {
+        rebuild(template)
+    };
     let name = Path::new(template.get_program()).file_name().map_or_else(
         || program.clone(),
         |name| name.to_string_lossy().into_owned(),
     );
+    // Its own process group, so that the host can end the extension and whatever it started
+    // together, and a terminal's signals to the host do not reach it.
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    // Its own process group, so that killing the extension kills what it started too.
-    #[cfg(unix)]
-    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mut child = command.spawn().map_err(|source| HostError::Spawn {
         program: program.clone(),
         source,
@@ -207,6 +216,12 @@ fn watch_exit(_connection: &Arc<Connection>, _pid: u32) -> std::io::Result<()> {
 /// directory (a `Command` cannot be cloned or run twice with its pipes).
 fn rebuild(template: &Command) -> Command {
     let mut command = Command::new(template.get_program());
+    copy_settings(template, &mut command);
+    command
+}
+
+/// Gives `command` the template's arguments, environment changes and working directory.
+pub(super) fn copy_settings(template: &Command, command: &mut Command) {
     command.args(template.get_args());
     for (key, value) in template.get_envs() {
         match value {
@@ -217,7 +232,6 @@ fn rebuild(template: &Command) -> Command {
     if let Some(dir) = template.get_current_dir() {
         command.current_dir(dir);
     }
-    command
 }
 
 fn start_thread(serve: &ServeFn, options: &HostOptions) -> Result<Arc<Connection>, HostError> {

@@ -47,6 +47,7 @@
 mod batch;
 #[cfg(unix)]
 mod child_io;
+mod confine;
 mod connection;
 mod embedded;
 mod error;
@@ -68,6 +69,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use batch::Batch;
+pub use confine::{ALWAYS_PASSED_ENV, ConfineError, Confinement};
 pub use error::{CallError, Ended, HostError};
 pub use options::{HostOptions, NotificationHandler};
 pub use supervisor::{Recovery, Supervisor, SupervisorError};

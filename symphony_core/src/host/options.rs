@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use super::confine::Confinement;
 use crate::permission::Permissions;
 use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification};
 
@@ -39,6 +40,10 @@ pub struct HostOptions {
     /// Whether the extension must lock itself down to its grants before answering
     /// `initialize`.
     pub sandbox: bool,
+    /// Whether the host confines the extension's process itself (environment cleared to the
+    /// granted variables, Landlock applied before the program runs, own process group); see
+    /// [`Confinement`]. Default: when [`sandbox`](Self::sandbox) is on.
+    pub confinement: Confinement,
     /// Time limit of a request unless the call gives its own; `None` waits forever.
     /// Default: 30 s.
     pub request_timeout: Option<Duration>,
@@ -66,6 +71,7 @@ impl Default for HostOptions {
             config: Map::new(),
             workspace_roots: Vec::new(),
             sandbox: false,
+            confinement: Confinement::default(),
             request_timeout: Some(Duration::from_secs(30)),
             handshake_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(5),
@@ -85,6 +91,7 @@ impl std::fmt::Debug for HostOptions {
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
             .field("workspace_roots", &self.workspace_roots)
             .field("sandbox", &self.sandbox)
+            .field("confinement", &self.confinement)
             .field("request_timeout", &self.request_timeout)
             .field("handshake_timeout", &self.handshake_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
@@ -129,6 +136,13 @@ impl HostOptions {
     #[must_use]
     pub fn with_sandbox(mut self, sandbox: bool) -> Self {
         self.sandbox = sandbox;
+        self
+    }
+
+    /// This with the host confining the extension's process as `confinement` says.
+    #[must_use]
+    pub fn with_confinement(mut self, confinement: Confinement) -> Self {
+        self.confinement = confinement;
         self
     }
 

@@ -18,6 +18,7 @@ mod error;
 mod host;
 mod matcher;
 mod model;
+mod no_follow;
 mod path;
 mod path_glob;
 mod path_rule;
@@ -31,6 +32,9 @@ mod wildcard;
 pub use decision::{Decision, Denial};
 pub use error::{PermissionError, PolicyError, RootProblem, RuleProblem};
 pub use model::{FsAccess, FsRule, ModelAction, NetworkRule, Permissions};
+#[cfg(target_os = "linux")]
+pub(crate) use no_follow::open_path_no_follow;
+pub use no_follow::{ExactDir, open_no_follow};
 pub use path::{NormalizeError, NormalizedPath};
 pub use path_rule::PathRule;
 pub use policy::{Policy, PolicyBuilder};

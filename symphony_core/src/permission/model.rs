@@ -49,7 +49,10 @@ pub struct FsRule {
 pub enum FsAccess {
     /// Read files and list directories.
     Read,
-    /// Create and modify files and directories.
+    /// Create and modify files and directories, including replacing a file atomically (write
+    /// a temporary file beside it, rename it over the file). Under the kernel sandbox this
+    /// therefore also lets files be removed in a granted directory (the kernel checks a
+    /// rename over a file as removing it); the SDK's own check still asks `delete` for removal.
     Write,
     /// Remove files and directories.
     Delete,

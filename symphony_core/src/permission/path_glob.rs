@@ -3,7 +3,9 @@
 //!
 //! Patterns are normalised lexically only; symbolic links inside them are *not* followed
 //! (a workspace may contain a link `data -> ~/.ssh`, and a grant of `data/**` must not become a
-//! grant of `~/.ssh/**`). The one exception is the workspace roots, which the host vouches for:
+//! grant of `~/.ssh/**`). Checked paths are real paths, so a grant through a link covers
+//! nothing, and the kernel sandbox agrees: it opens a grant's prefix following no link, and
+//! skips the rule if there is one. The one exception is the workspace roots, which the host vouches for:
 //! they are canonicalised, and an absolute pattern spelled with a root's original (linked)
 //! spelling is rewritten to the canonical one.
 

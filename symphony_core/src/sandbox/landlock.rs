@@ -1,10 +1,14 @@
 //! Enforcement with Linux Landlock.
 
 use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
+use std::process::Command;
 
 use landlock::{
-    ABI, Access, AccessFs, BitFlags, LandlockStatus, PathBeneath, PathFd, RestrictSelf,
+    ABI, Access, AccessFs, AccessNet, BitFlags, LandlockStatus, PathBeneath, RestrictSelf,
     RestrictSelfAttr, Ruleset, RulesetAttr, RulesetCreated, RulesetCreatedAttr, RulesetStatus,
 };
 
@@ -27,7 +31,11 @@ fn access_for(rights: Rights) -> BitFlags<AccessFs> {
         access |= AccessFs::ReadFile | AccessFs::ReadDir;
     }
     if rights.contains(Rights::WRITE) {
-        access |= AccessFs::WriteFile
+        // Removing files belongs to `write`: an atomic replace renames a temporary file over
+        // the target, which the kernel checks as removing the target's name. Removing
+        // directories stays with `delete`.
+        access |= AccessFs::RemoveFile
+            | AccessFs::WriteFile
             | AccessFs::Truncate
             | AccessFs::MakeReg
             | AccessFs::MakeDir
@@ -78,12 +86,20 @@ fn abi_of(status: LandlockStatus) -> u32 {
 /// A Landlock rule about to be added: an opened path and its rights.
 struct Opened {
     rule: SandboxRule,
-    fd: PathFd,
+    fd: OwnedFd,
     access: BitFlags<AccessFs>,
 }
 
-pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxError> {
-    let handled = AccessFs::from_all(TARGET_ABI);
+/// A ruleset with every rule that could be opened, not yet enforced.
+struct Built {
+    ruleset: RulesetCreated,
+    applied: Vec<SandboxRule>,
+    skipped: Vec<SkippedPath>,
+}
+
+/// Creates the ruleset handling every filesystem right of [`TARGET_ABI`] (and, with
+/// `restrict_tcp`, TCP connect and bind, with no port allowed) and adds `rules`.
+fn build(rules: Vec<SandboxRule>, restrict_tcp: bool) -> Result<Built, SandboxError> {
     let mut skipped = Vec::new();
     let mut opened = Vec::new();
     for rule in rules {
@@ -95,14 +111,12 @@ pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxE
             }),
         }
     }
-    // Counted before restricting: afterwards `/proc` may no longer be readable.
-    let threads = std::fs::read_dir("/proc/self/task")
-        .ok()
-        .map(Iterator::count);
-
     let boxed = |e: landlock::RulesetError| Box::new(e) as Box<dyn std::error::Error + Send + Sync>;
-    let mut ruleset: RulesetCreated = Ruleset::default()
-        .handle_access(handled)
+    let mut ruleset = Ruleset::default().handle_access(AccessFs::from_all(TARGET_ABI));
+    if restrict_tcp {
+        ruleset = ruleset.and_then(|r| r.handle_access(AccessNet::from_all(TARGET_ABI)));
+    }
+    let mut ruleset: RulesetCreated = ruleset
         .and_then(Ruleset::create)
         .map_err(|e| SandboxError::CreateRuleset { source: boxed(e) })?;
     let mut applied = Vec::with_capacity(opened.len());
@@ -115,6 +129,25 @@ pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxE
             })?;
         applied.push(rule);
     }
+    Ok(Built {
+        ruleset,
+        applied,
+        skipped,
+    })
+}
+
+pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxError> {
+    let handled = AccessFs::from_all(TARGET_ABI);
+    let Built {
+        ruleset,
+        applied,
+        skipped,
+    } = build(rules, false)?;
+    // Counted before restricting: afterwards `/proc` may no longer be readable.
+    let threads = std::fs::read_dir("/proc/self/task")
+        .ok()
+        .map(Iterator::count);
+    let boxed = |e: landlock::RulesetError| Box::new(e) as Box<dyn std::error::Error + Send + Sync>;
     let status = ruleset
         .all_threads(true)
         .and_then(RulesetCreated::restrict_self)
@@ -152,6 +185,51 @@ pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxE
     })
 }
 
+/// Confines the child that `command` will spawn, between fork and exec, to `rules` (and, with
+/// `restrict_tcp`, to no TCP connect or bind where the kernel's ABI can restrict them).
+///
+/// The ruleset is built here, in the parent; the child only makes the two system calls that
+/// enforce it. Returns the rules that could not be opened (the child has no access there).
+pub(crate) fn confine_child(
+    command: &mut Command,
+    rules: Vec<SandboxRule>,
+    restrict_tcp: bool,
+) -> Result<Vec<SkippedPath>, SandboxError> {
+    let Built {
+        ruleset, skipped, ..
+    } = build(rules, restrict_tcp)?;
+    let fd: Option<OwnedFd> = ruleset.into();
+    let fd = fd.ok_or_else(|| SandboxError::CreateRuleset {
+        source: "the kernel has no Landlock, so the child cannot be confined".into(),
+    })?;
+    restrict_between_fork_and_exec(command, fd);
+    Ok(skipped)
+}
+
+/// Makes the child of `command` set `no_new_privs` and enforce the Landlock ruleset `fd` just
+/// before it executes its program; if either fails, the spawn fails with that error.
+#[allow(unsafe_code)]
+fn restrict_between_fork_and_exec(command: &mut Command, fd: OwnedFd) {
+    let raw = fd.as_raw_fd();
+    // SAFETY: the closure runs in the forked child, where only async-signal-safe work is
+    // allowed: two system calls (`prctl`, `landlock_restrict_self`) and reading `errno`
+    // (`last_os_error` builds an error without allocating). It allocates nothing, takes no
+    // lock and shares no state with other threads. `fd` is owned by the closure, hence by
+    // `command`, so it is open in the child; it is close-on-exec, so the program never sees it.
+    unsafe {
+        command.pre_exec(move || {
+            let _ruleset = &fd;
+            if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            if libc::syscall(libc::SYS_landlock_restrict_self, raw, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
 /// The handled rights the kernel's ABI lacks, as gaps (rights whose absence makes the kernel
 /// stricter, such as `Refer` before ABI 2, are not gaps).
 fn missing_rights(handled: BitFlags<AccessFs>, landlock: LandlockStatus) -> Vec<SandboxGap> {
@@ -180,52 +258,106 @@ fn missing_rights(handled: BitFlags<AccessFs>, landlock: LandlockStatus) -> Vec<
 }
 
 /// Opens a rule's path for the kernel, with the rights Landlock accepts on it: a file gets only
-/// file rights; a delete right on a single path also needs its parent directory; a single path
-/// that does not exist yet is created in its parent directory.
+/// file rights; a single path that does not exist yet is created in its parent directory; on a
+/// single path, a delete right also needs the parent directory (the kernel checks removal
+/// there), and so does writing a file (an atomic replace creates a temporary file beside it
+/// and renames it over the file).
 fn open(rule: &SandboxRule) -> io::Result<Vec<Opened>> {
     let path = rule.path();
-    let metadata = match std::fs::metadata(path) {
-        Ok(metadata) => metadata,
+    let rights = rule.rights();
+    let fd = match open_path(path, rule.follows_links()) {
+        Ok(fd) => fd,
         Err(error) if error.kind() == io::ErrorKind::NotFound && rule.names_one_path() => {
-            let parent = path
-                .parent()
-                .filter(|parent| parent.is_dir())
-                .ok_or(error)?;
-            let rule = SandboxRule::new(parent.to_path_buf(), rule.rights(), false);
-            let access = access_for(rule.rights());
-            return Ok(vec![opened(rule, access)?]);
+            let parent = path.parent().ok_or(error)?;
+            let (fd, parent_is_dir) = is_dir(open_path(parent, rule.follows_links())?)?;
+            if !parent_is_dir {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotADirectory,
+                    format!("`{}` is not a directory", parent.display()),
+                ));
+            }
+            let rule = rule.moved(parent.to_path_buf(), rights);
+            return Ok(vec![Opened {
+                rule,
+                fd,
+                access: access_for(rights),
+            }]);
         }
         Err(error) => return Err(error),
     };
+    let (fd, is_dir) = is_dir(fd)?;
     let mut parts = Vec::new();
-    let mut access = access_for(rule.rights());
-    if !metadata.is_dir() {
+    let mut access = access_for(rights);
+    if !is_dir {
         access &= AccessFs::from_file(TARGET_ABI);
     }
     if !access.is_empty() {
-        parts.push(opened(rule.clone(), access)?);
+        parts.push(Opened {
+            rule: rule.clone(),
+            fd,
+            access,
+        });
     }
-    let parent = path.parent().filter(|_| rule.names_one_path());
-    if let Some(parent) = parent.filter(|_| rule.rights().contains(Rights::DELETE)) {
-        let remove = if metadata.is_dir() {
+    let Some(parent) = path.parent().filter(|_| rule.names_one_path()) else {
+        return Ok(parts);
+    };
+    let (mut on_parent, mut parent_rights) = (BitFlags::<AccessFs>::EMPTY, Rights::NONE);
+    if rights.contains(Rights::DELETE) {
+        on_parent |= if is_dir {
             AccessFs::RemoveDir
         } else {
             AccessFs::RemoveFile
         };
-        let rule = SandboxRule::new(parent.to_path_buf(), Rights::DELETE, false);
-        parts.push(opened(rule, remove.into())?);
+        parent_rights |= Rights::DELETE;
+    }
+    if rights.contains(Rights::WRITE) && !is_dir {
+        // The temporary file of an atomic replace: created, written, renamed over the file.
+        on_parent |=
+            AccessFs::MakeReg | AccessFs::WriteFile | AccessFs::Truncate | AccessFs::RemoveFile;
+        parent_rights |= Rights::WRITE;
+    }
+    if !on_parent.is_empty() {
+        parts.push(Opened {
+            rule: rule.moved(parent.to_path_buf(), parent_rights),
+            fd: open_path(parent, rule.follows_links())?,
+            access: on_parent,
+        });
     }
     Ok(parts)
 }
 
-fn opened(rule: SandboxRule, access: BitFlags<AccessFs>) -> io::Result<Opened> {
-    let fd = PathFd::new(rule.path()).map_err(|e| io_error(e, rule.path()))?;
-    Ok(Opened { rule, fd, access })
+/// Whether the opened path is a directory; hands the descriptor back.
+fn is_dir(fd: OwnedFd) -> io::Result<(OwnedFd, bool)> {
+    let file = std::fs::File::from(fd);
+    let is_dir = file.metadata()?.is_dir();
+    Ok((OwnedFd::from(file), is_dir))
 }
 
-fn io_error(error: landlock::PathFdError, path: &Path) -> io::Error {
-    let kind = std::error::Error::source(&error)
-        .and_then(|source| source.downcast_ref::<io::Error>())
-        .map_or(io::ErrorKind::Other, io::Error::kind);
-    io::Error::new(kind, format!("cannot open `{}`: {error}", path.display()))
+/// An `O_PATH` descriptor of `path`: following symbolic links for a rule whose author vouches
+/// for them, otherwise refusing any (as the policy, which matches grants by name and checks
+/// the real path of each access, covers nothing through a link either).
+fn open_path(path: &Path, follow_links: bool) -> io::Result<OwnedFd> {
+    let opened = if follow_links {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_PATH | libc::O_CLOEXEC)
+            .open(path)
+            .map(OwnedFd::from)
+    } else {
+        crate::permission::open_path_no_follow(path)
+    };
+    opened.map_err(|error| {
+        if error.raw_os_error() == Some(libc::ELOOP) {
+            io::Error::new(
+                error.kind(),
+                format!(
+                    "cannot open `{}`: it runs through a symbolic link, and a grant is matched by \
+                     name, never through a link (grant the link's target instead)",
+                    path.display()
+                ),
+            )
+        } else {
+            error
+        }
+    })
 }

@@ -24,8 +24,18 @@
 //!   checks removal on the directory).
 //! - **Rights.** Read is reading files and listing directories; write is creating and
 //!   modifying files, directories, links, FIFOs and sockets, truncating, renaming across
-//!   directories, device ioctls and (ABI 9) connecting to Unix sockets by path; delete is
-//!   removing files and directories. Executing files is never derived from a policy; see
+//!   directories, device ioctls, (ABI 9) connecting to Unix sockets by path, and removing
+//!   files: an atomic replace (temporary file renamed over the target) is a removal of the
+//!   target's name to the kernel, and must just work with `write`. A single file granted
+//!   `write` also gives its directory the right to create, write and remove regular files (for
+//!   the temporary file): the kernel layer is coarser there than the policy, which still
+//!   allows only that file. Delete is removing files and directories.
+//! - **Symbolic links.** A policy matches grants by name and checks the real path of each
+//!   access, so a grant whose literal prefix runs through a link (`granted/link/**`) covers
+//!   nothing; the kernel rule for it is skipped (opened with `RESOLVE_NO_SYMLINKS`, listed in
+//!   [`SandboxReport::skipped`]) instead of granting the link's target. A link inside a granted
+//!   hierarchy pointing outside leads outside for both. Paths given to [`Sandbox::allow`] are
+//!   the program's own choice and are followed. Executing files is never derived from a policy; see
 //!   [`Sandbox::allow_execute`]. Creating device nodes is never allowed.
 //! - **Only the filesystem.** Network, environment and model permissions are not enforced by
 //!   the kernel layer.
@@ -87,12 +97,15 @@
 //! [`Policy::check`]: crate::permission::Policy::check
 //! [`Decision::NeedsPrompt`]: crate::permission::Decision::NeedsPrompt
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use crate::permission::Policy;
 
 #[cfg(target_os = "linux")]
 mod landlock;
+#[cfg(unix)]
+mod loader;
 mod plan;
 mod report;
 mod rights;
@@ -158,10 +171,23 @@ impl Sandbox {
         self.allow(path, Rights::EXECUTE)
     }
 
+    /// Also allows what `program` needs to start: itself, its dynamic loader, the loader's
+    /// cache and the system library directories, read and execute (derived from the program's
+    /// ELF `PT_INTERP` or `#!` line; real paths, links resolved). Directories named by
+    /// `LD_LIBRARY_PATH` or an `RPATH` are not included.
+    ///
+    /// # Errors
+    ///
+    /// If `program` cannot be resolved or read.
+    #[cfg(unix)]
+    pub fn allow_program(mut self, program: impl AsRef<Path>) -> std::io::Result<Self> {
+        self.rules.extend(loader::rules_for(program.as_ref())?);
+        Ok(self)
+    }
+
     /// Also allows `rights` on `path`.
     pub fn allow(mut self, path: impl Into<PathBuf>, rights: Rights) -> Self {
-        self.rules
-            .push(SandboxRule::new(path.into(), rights, false));
+        self.rules.push(SandboxRule::explicit(path.into(), rights));
         self
     }
 
@@ -182,5 +208,20 @@ impl Sandbox {
     /// then not restricted (though `no_new_privs` may already be set).
     pub fn enforce(self) -> Result<SandboxReport, SandboxError> {
         kernel::enforce(self.rules)
+    }
+
+    /// Makes the child that `command` spawns enforce this sandbox between fork and exec (and,
+    /// with `restrict_tcp`, refuse every TCP connect and bind where the kernel's Landlock ABI
+    /// can, from 4 on). Returns the rules that could not be opened (no access there).
+    ///
+    /// # Errors
+    ///
+    /// [`SandboxError`] if the ruleset cannot be built, or the system has no Landlock.
+    pub(crate) fn confine_child(
+        self,
+        command: &mut Command,
+        restrict_tcp: bool,
+    ) -> Result<Vec<SkippedPath>, SandboxError> {
+        kernel::confine_child(command, self.rules, restrict_tcp)
     }
 }

@@ -13,14 +13,41 @@ pub struct SandboxRule {
     path: PathBuf,
     rights: Rights,
     names_one_path: bool,
+    follows_links: bool,
 }
 
 impl SandboxRule {
+    /// A rule from a policy: its path is opened without following any symbolic link, as the
+    /// policy matches grants lexically (a grant through a link covers nothing for either).
     pub(crate) fn new(path: PathBuf, rights: Rights, names_one_path: bool) -> Self {
         Self {
             path,
             rights,
             names_one_path,
+            follows_links: false,
+        }
+    }
+
+    /// A rule given explicitly by the program ([`Sandbox::allow`](super::Sandbox::allow)) or
+    /// derived by the host (the program and its loader): whoever named the path vouches for
+    /// it, so symbolic links in it are followed (`/lib` is a link to `/usr/lib` on many
+    /// systems).
+    pub(crate) fn explicit(path: PathBuf, rights: Rights) -> Self {
+        Self {
+            path,
+            rights,
+            names_one_path: false,
+            follows_links: true,
+        }
+    }
+
+    /// The same rule on another path (its parent directory, say), opened the same way.
+    pub(crate) fn moved(&self, path: PathBuf, rights: Rights) -> Self {
+        Self {
+            path,
+            rights,
+            names_one_path: false,
+            follows_links: self.follows_links,
         }
     }
 
@@ -38,6 +65,16 @@ impl SandboxRule {
     /// it does not exist yet, its parent directory is used so that it can be created.
     pub fn names_one_path(&self) -> bool {
         self.names_one_path
+    }
+
+    /// Whether symbolic links in [`path`](Self::path) are followed when the kernel rule is
+    /// made. Rules from a policy do not follow them: a policy matches grants by name and
+    /// checks the real path of every access, so a grant whose path runs through a link
+    /// covers nothing there, and the kernel rule for it is skipped (listed in
+    /// [`SandboxReport::skipped`](super::SandboxReport::skipped)) rather than opened at the
+    /// link's target. Rules added with [`Sandbox::allow`](super::Sandbox::allow) follow links.
+    pub fn follows_links(&self) -> bool {
+        self.follows_links
     }
 }
 

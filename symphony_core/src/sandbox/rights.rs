@@ -19,7 +19,10 @@ impl Rights {
     /// Read files and list directories.
     pub const READ: Rights = Rights(1);
     /// Create and modify files, directories, symbolic links, FIFOs and sockets; truncate;
-    /// rename and link between directories; device ioctls; connect to Unix sockets.
+    /// rename and link between directories; device ioctls; connect to Unix sockets; and
+    /// remove files, since replacing a file atomically (a temporary file renamed over it) is
+    /// removing its name to the kernel. On a single file, its directory also gets creating,
+    /// writing and removing regular files, for the temporary file. Removing directories is `DELETE`.
     pub const WRITE: Rights = Rights(1 << 1);
     /// Remove files and directories.
     pub const DELETE: Rights = Rights(1 << 2);

@@ -1,7 +1,11 @@
 //! Enforcement where Landlock does not exist: say so, restrict nothing.
 
+use std::process::Command;
+
 use super::plan::SandboxRule;
-use super::report::{LandlockSupport, SandboxError, SandboxReport, SandboxStatus, Unsupported};
+use super::report::{
+    LandlockSupport, SandboxError, SandboxReport, SandboxStatus, SkippedPath, Unsupported,
+};
 
 pub(crate) fn support() -> LandlockSupport {
     LandlockSupport::Unavailable(Unsupported::NotLinux)
@@ -12,5 +16,15 @@ pub(crate) fn enforce(_rules: Vec<SandboxRule>) -> Result<SandboxReport, Sandbox
         status: SandboxStatus::NotSupported(Unsupported::NotLinux),
         applied: Vec::new(),
         skipped: Vec::new(),
+    })
+}
+
+pub(crate) fn confine_child(
+    _command: &mut Command,
+    _rules: Vec<SandboxRule>,
+    _restrict_tcp: bool,
+) -> Result<Vec<SkippedPath>, SandboxError> {
+    Err(SandboxError::CreateRuleset {
+        source: Unsupported::NotLinux.to_string().into(),
     })
 }

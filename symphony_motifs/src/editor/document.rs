@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use symphony_core::permission::{NormalizedPath, open_no_follow};
 
 use super::atomic::write_atomically;
 use super::error::DocumentError;
@@ -88,12 +89,13 @@ impl<M: DocumentModel> Document<M> {
     /// [`DocumentError::Io`] if it cannot be read, [`DocumentError::Load`] if the model
     /// refuses its content.
     pub fn open(path: impl Into<PathBuf>) -> Result<Self, DocumentError> {
-        let path = path.into();
-        let bytes = fs::read(&path).map_err(|source| DocumentError::Io {
+        let path = resolve(&path.into(), "read")?;
+        let bytes = read_no_follow(&path).map_err(|source| DocumentError::Io {
             action: "read",
-            path: path.clone(),
+            path: path.as_path().to_path_buf(),
             source,
         })?;
+        let path = path.into_path_buf();
         let model = M::load(&bytes).map_err(|source| DocumentError::Load {
             path: path.clone(),
             source,
@@ -110,7 +112,10 @@ impl<M: DocumentModel> Document<M> {
         })
     }
 
-    /// The file the document saves to.
+    /// The file the document saves to: its real path (`..` and symbolic links resolved when
+    /// the document was opened, restored or saved as), which is what a host checks and
+    /// exactly what a save writes. Saving follows no link: if a component of this path has
+    /// become a link since, the save fails and nothing is written.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -248,7 +253,7 @@ impl<M: DocumentModel> Document<M> {
     /// As for [`save_overwriting`](Self::save_overwriting); on error the document keeps its
     /// old file.
     pub fn save_as(&mut self, path: impl Into<PathBuf>) -> Result<(), DocumentError> {
-        let path = path.into();
+        let path = resolve(&path.into(), "save")?.into_path_buf();
         self.write_to(&path)?;
         self.path = path;
         Ok(())
@@ -301,7 +306,7 @@ impl<M: DocumentModel> Document<M> {
             "{:016x}.backup",
             DiskStamp::of(self.path.as_os_str().as_encoded_bytes()).fnv1a
         );
-        let backup = dir.join(name);
+        let backup = resolve(dir, "write backup")?.as_path().join(name);
         write_atomically(&backup, &bytes).map_err(|source| DocumentError::Io {
             action: "write backup",
             path: backup.clone(),
@@ -340,13 +345,16 @@ impl<M: DocumentModel> Document<M> {
                 header.format
             )));
         }
+        // The header names the file as it was spelled then; the document saves to its real
+        // path now, the one a host will check.
+        let path = resolve(&header.path, "restore")?.into_path_buf();
         let content = content.get(1..).unwrap_or_default();
         let model = M::load(content).map_err(|source| DocumentError::Load {
             path: backup.to_path_buf(),
             source,
         })?;
         Ok(Document {
-            path: header.path,
+            path,
             model,
             undo: Vec::new(),
             redo: Vec::new(),
@@ -356,4 +364,20 @@ impl<M: DocumentModel> Document<M> {
             disk: header.disk,
         })
     }
+}
+
+/// The real path of `path` (`..` and symbolic links resolved, as a host's permission check
+/// resolves it).
+fn resolve(path: &Path, action: &'static str) -> Result<NormalizedPath, DocumentError> {
+    NormalizedPath::new(path).map_err(|error| DocumentError::Io {
+        action,
+        path: path.to_path_buf(),
+        source: io::Error::new(io::ErrorKind::InvalidInput, error),
+    })
+}
+
+fn read_no_follow(path: &NormalizedPath) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut open_no_follow(path)?, &mut bytes)?;
+    Ok(bytes)
 }

@@ -1,8 +1,11 @@
 //! Write-to-temp, fsync, rename.
 
+use std::ffi::OsString;
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+use symphony_core::permission::{ExactDir, FsAccess, NormalizedPath};
 
 use super::FilesError;
 
@@ -11,32 +14,55 @@ use super::FilesError;
 /// Dropped without a commit (an error, a panic, a cancelled run), the temporary file is
 /// removed and the target is untouched.
 ///
-/// The rename removes the temporary file's name from the directory, so under a kernel
-/// sandbox (Landlock) the directory needs `delete` access as well as `write`.
+/// The directory is opened once, following no symbolic link, and the temporary file and the
+/// rename work by name in it: a directory swapped for a link after the check is refused, and
+/// a link named like the target is replaced, never written through. Under a kernel sandbox
+/// (Landlock), `write` on the directory is all this needs.
 #[derive(Debug)]
 pub struct AtomicFile {
     target: PathBuf,
     temp: PathBuf,
+    dir: ExactDir,
+    name: OsString,
+    temp_name: OsString,
     writer: Option<BufWriter<File>>,
 }
 
 impl AtomicFile {
     /// Starts writing `target` (already checked by the caller).
     pub(crate) fn create(target: PathBuf) -> Result<Self, FilesError> {
-        let dir = target.parent().unwrap_or(Path::new("."));
-        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let name = target
+            .file_name()
+            .ok_or_else(|| FilesError::Io {
+                operation: "create",
+                path: target.clone(),
+                source: io::Error::new(io::ErrorKind::InvalidInput, "no file name to write"),
+            })?
+            .to_os_string();
+        let parent = target.parent().unwrap_or(Path::new("."));
+        let dir = NormalizedPath::new(parent)
+            .map_err(io::Error::other)
+            .and_then(|dir| ExactDir::open(dir.as_path()))
+            .map_err(FilesError::io_needing("create", parent, FsAccess::Write))?;
         // Process id and a counter make the name unique among concurrent writers.
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let temp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
-        let file = File::options()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .map_err(FilesError::io("create", &temp))?;
+        let mut temp_name = OsString::from(".");
+        temp_name.push(&name);
+        temp_name.push(format!(".{}.{n}.tmp", std::process::id()));
+        let temp = dir.path().join(&temp_name);
+        let target = dir.path().join(&name);
+        let file = dir.create_new(&temp_name).map_err(FilesError::io_needing(
+            "create",
+            &temp,
+            FsAccess::Write,
+        ))?;
         Ok(Self {
             target,
             temp,
+            dir,
+            name,
+            temp_name,
             writer: Some(BufWriter::with_capacity(256 * 1024, file)),
         })
     }
@@ -59,7 +85,7 @@ impl AtomicFile {
         let replaced = self.replace(writer);
         if replaced.is_err() {
             // Best effort: a sandbox without `delete` access cannot remove it either.
-            let _ = std::fs::remove_file(&self.temp);
+            let _ = self.dir.remove_file(&self.temp_name);
         }
         replaced?;
         if let Some(dir) = self.target.parent()
@@ -80,7 +106,13 @@ impl AtomicFile {
         file.sync_all()
             .map_err(FilesError::io("sync", &self.temp))?;
         drop(file);
-        std::fs::rename(&self.temp, &self.target).map_err(FilesError::io("replace", &self.target))
+        self.dir
+            .rename(&self.temp_name, &self.name)
+            .map_err(FilesError::io_needing(
+                "replace",
+                &self.target,
+                FsAccess::Write,
+            ))
     }
 }
 
@@ -110,7 +142,7 @@ impl Write for AtomicFile {
 impl Drop for AtomicFile {
     fn drop(&mut self) {
         if self.writer.take().is_some() {
-            let _ = std::fs::remove_file(&self.temp);
+            let _ = self.dir.remove_file(&self.temp_name);
         }
     }
 }

@@ -4,7 +4,9 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use symphony_core::permission::{FsAccess, Policy};
+use std::io;
+
+use symphony_core::permission::{FsAccess, NormalizedPath, Policy, open_no_follow};
 
 use super::{AtomicFile, FilesError};
 
@@ -12,8 +14,11 @@ use super::{AtomicFile, FilesError};
 ///
 /// Every path is normalised by the policy first (`..`, symbolic links — dangling ones too —
 /// and repeated separators are resolved, names kept byte for byte), checked, and then the
-/// *normalised* path is opened, so that what was checked is what is touched. A refusal names
-/// the permission and the path. Note the policy's glob semantics: `data/**` covers what is
+/// *normalised* path is opened following no symbolic link (a link swapped in after the check
+/// is refused, not followed; see [`open_no_follow`]), so that what was checked is what is
+/// touched. A refusal names the permission and the path; a refusal by the kernel sandbox names
+/// the right that is missing. Under the kernel sandbox, `write` on a directory is enough to
+/// replace files in it atomically ([`create`](Self::create)). Note the policy's glob semantics: `data/**` covers what is
 /// inside `data`, not `data` itself, so listing `data` needs a rule for `data` too.
 ///
 /// ```
@@ -95,7 +100,15 @@ impl Files {
     /// A permission error, or [`FilesError::Io`] if the file cannot be opened.
     pub fn open(&self, path: impl AsRef<Path>) -> Result<File, FilesError> {
         let path = self.check(path.as_ref(), FsAccess::Read)?;
-        File::open(&path).map_err(FilesError::io("open", &path))
+        let opened = match &self.scope {
+            // The checked path has no link in it: opening it following none means a link
+            // swapped in since the check is refused, not followed.
+            Scope::Policy(_) => NormalizedPath::new(&path)
+                .map_err(io::Error::other)
+                .and_then(|resolved| open_no_follow(&resolved)),
+            Scope::Unrestricted | Scope::Nothing => File::open(&path),
+        };
+        opened.map_err(FilesError::io_needing("open", &path, FsAccess::Read))
     }
 
     /// Starts writing `path` atomically (see [`AtomicFile`]); its directory must exist.
