@@ -77,9 +77,34 @@ fn start_embedded(embed: &EmbedFn, options: &HostOptions) -> Result<Backend, Hos
                 error,
             },
         })?;
+    check_sandbox(EMBEDDED, options, &info)?;
     Ok(Backend::Embedded(Arc::new(EmbeddedExtension::new(
         extension, info,
     ))))
+}
+
+/// Refuses an extension whose `initialize` result reports less kernel confinement than
+/// [`HostOptions::required_sandbox`].
+fn check_sandbox(
+    extension: &str,
+    options: &HostOptions,
+    result: &InitializeResult,
+) -> Result<(), HostError> {
+    let Some(required) = &options.required_sandbox else {
+        return Ok(());
+    };
+    if result
+        .sandbox
+        .as_ref()
+        .is_some_and(|reported| reported.satisfies(required))
+    {
+        return Ok(());
+    }
+    Err(HostError::SandboxInsufficient {
+        extension: extension.to_owned(),
+        required: required.clone(),
+        reported: result.sandbox.clone(),
+    })
 }
 
 /// What the host says in `initialize`.
@@ -210,6 +235,7 @@ fn handshake(
         })
     })?;
     PROTOCOL_VERSION.negotiate(result.protocol_version)?;
+    check_sandbox(&connection.name, options, &result)?;
     if let Some(limit) = result.max_message_size {
         connection.set_send_limit(usize::try_from(limit).unwrap_or(usize::MAX));
     }

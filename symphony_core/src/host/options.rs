@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use crate::permission::Permissions;
-use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification};
+use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification, SandboxEnforcement};
 
 /// Receives the notifications an extension sends (`$/progress`, `$/log`, kind notifications).
 ///
@@ -39,6 +39,11 @@ pub struct HostOptions {
     /// Whether the extension must lock itself down to its grants before answering
     /// `initialize`.
     pub sandbox: bool,
+    /// What the extension's `initialize` result must report the kernel enforces
+    /// ([`SandboxEnforcement::satisfies`]); less (or no report) stops the extension with
+    /// [`HostError::SandboxInsufficient`](super::HostError::SandboxInsufficient).
+    /// `None` (the default) accepts whatever it reports.
+    pub required_sandbox: Option<SandboxEnforcement>,
     /// Time limit of a request unless the call gives its own; `None` waits forever.
     /// Default: 30 s.
     pub request_timeout: Option<Duration>,
@@ -66,6 +71,7 @@ impl Default for HostOptions {
             config: Map::new(),
             workspace_roots: Vec::new(),
             sandbox: false,
+            required_sandbox: None,
             request_timeout: Some(Duration::from_secs(30)),
             handshake_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(5),
@@ -85,6 +91,7 @@ impl std::fmt::Debug for HostOptions {
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
             .field("workspace_roots", &self.workspace_roots)
             .field("sandbox", &self.sandbox)
+            .field("required_sandbox", &self.required_sandbox)
             .field("request_timeout", &self.request_timeout)
             .field("handshake_timeout", &self.handshake_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
@@ -129,6 +136,23 @@ impl HostOptions {
     #[must_use]
     pub fn with_sandbox(mut self, sandbox: bool) -> Self {
         self.sandbox = sandbox;
+        self
+    }
+
+    /// This asking the extension to sandbox itself and refusing it unless its `initialize`
+    /// result reports at least `required`:
+    ///
+    /// ```
+    /// use symphony_core::host::HostOptions;
+    /// use symphony_core::protocol::SandboxEnforcement;
+    /// // Confined to its grants on every thread, and no TCP.
+    /// let options = HostOptions::default().with_required_sandbox(SandboxEnforcement::required(true, true));
+    /// assert!(options.sandbox);
+    /// ```
+    #[must_use]
+    pub fn with_required_sandbox(mut self, required: SandboxEnforcement) -> Self {
+        self.sandbox = true;
+        self.required_sandbox = Some(required);
         self
     }
 

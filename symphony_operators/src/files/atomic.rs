@@ -12,7 +12,8 @@ use super::FilesError;
 /// removed and the target is untouched.
 ///
 /// The rename removes the temporary file's name from the directory, so under a kernel
-/// sandbox (Landlock) the directory needs `delete` access as well as `write`.
+/// sandbox (Landlock) the directory needs `delete` access as well as `write`; and the
+/// directory is opened to sync it, which needs `read` access to the directory.
 #[derive(Debug)]
 pub struct AtomicFile {
     target: PathBuf,
@@ -51,7 +52,11 @@ impl AtomicFile {
     ///
     /// # Errors
     ///
-    /// [`FilesError::Io`] naming the step that failed; the target is then untouched.
+    /// [`FilesError::Io`] naming the step that failed. If writing, syncing or renaming the file
+    /// failed, the target is untouched. If only the directory sync failed (operation
+    /// `sync the directory of`; for example a sandbox without `read` access to the directory,
+    /// or a filesystem that cannot sync directories), the target already holds the new content
+    /// but the replacement may not survive a crash: the error says so rather than promise it.
     pub fn commit(mut self) -> Result<PathBuf, FilesError> {
         let Some(writer) = self.writer.take() else {
             return Ok(self.target.clone());
@@ -62,12 +67,13 @@ impl AtomicFile {
             let _ = std::fs::remove_file(&self.temp);
         }
         replaced?;
-        if let Some(dir) = self.target.parent()
-            && let Ok(dir) = File::open(dir)
-        {
-            // Best effort: some filesystems cannot sync a directory.
-            let _ = dir.sync_all();
-        }
+        let dir = match self.target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        File::open(dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(FilesError::io("sync the directory of", &self.target))?;
         Ok(self.target.clone())
     }
 
