@@ -153,3 +153,73 @@ fn decide(
     let outcome = hook(&context);
     Some((context.params().clone(), outcome))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::protocol::{HostInfo, InitializeParams};
+
+    const BEFORE: &str = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"}\n";
+
+    fn initialize(roots: &str) -> String {
+        format!(
+            "{{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{{\
+             \"protocolVersion\":\"1.0\",\"host\":{{\"name\":\"t\",\"version\":\"1\"}},\
+             \"sandbox\":true,\"workspaceRoots\":[\"{roots}\"]}}}}\n"
+        )
+    }
+
+    /// A hook that records each call and enforces "ABI <number of calls>".
+    fn counting() -> (SandboxHook, Arc<Mutex<usize>>) {
+        let calls = Arc::new(Mutex::new(0));
+        let seen = Arc::clone(&calls);
+        let hook: SandboxHook = Arc::new(move |_: &Context| {
+            let mut calls = seen.lock().expect("lock");
+            *calls += 1;
+            let mut enforced = SandboxEnforcement::required(true, false);
+            enforced.abi = u32::try_from(*calls).expect("few");
+            Ok(enforced)
+        });
+        (hook, calls)
+    }
+
+    #[test]
+    fn the_sandbox_is_decided_on_the_first_initialize_and_every_byte_is_kept() {
+        let manifest = crate::testing::manifest("test.early", "");
+        let input = format!("{BEFORE}{}{BEFORE}", initialize("/w"));
+        let (hook, calls) = counting();
+        let (read, cached) =
+            sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook)
+                .expect("read");
+        assert_eq!(read, input.as_bytes(), "the serve loop reads it all again");
+        assert_eq!(*calls.lock().expect("lock"), 1, "applied once, before any thread");
+
+        // The serve loop's handshake for the same `initialize` gets that answer, not a second
+        // application; another `initialize` goes to the hook itself.
+        let mut params = InitializeParams::new(HostInfo::new("t", "1"));
+        params.sandbox = true;
+        params.workspace_roots = vec!["/w".into()];
+        let same = Context::establish(params.clone(), &manifest).expect("context");
+        assert_eq!(cached(&same).map(|e| e.abi), Ok(1));
+        params.workspace_roots = vec!["/other".into()];
+        let other = Context::establish(params, &manifest).expect("context");
+        assert_eq!(cached(&other).map(|e| e.abi), Ok(2));
+        assert_eq!(*calls.lock().expect("lock"), 2);
+    }
+
+    #[test]
+    fn nothing_is_applied_without_an_initialize() {
+        let manifest = crate::testing::manifest("test.early", "");
+        let exit = "{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}\n";
+        for input in [BEFORE.to_owned(), format!("{exit}{}", initialize("/w"))] {
+            let (hook, calls) = counting();
+            let (read, _) =
+                sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook)
+                    .expect("read");
+            assert!(input.as_bytes().starts_with(&read), "{input}");
+            assert_eq!(*calls.lock().expect("lock"), 0, "{input}");
+        }
+    }
+}
