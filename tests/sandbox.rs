@@ -313,7 +313,11 @@ fn without_a_network_grant_tcp_is_denied_and_with_one_it_is_not() {
     rules["network"] = json!([{ "host": "127.0.0.1" }]);
     let (status, outcomes) = fx.probe(rules, &[("tcp", address)]);
     assert_eq!(status["tcp_denied"], false, "{status}");
-    assert_eq!(outcomes[0], Outcome::Ok, "with a network grant, TCP is the SDK's to check");
+    assert_eq!(
+        outcomes[0],
+        Outcome::Ok,
+        "with a network grant, TCP is the SDK's to check"
+    );
 }
 
 #[test]

@@ -104,7 +104,10 @@ fn run() -> Result<(), String> {
     let report = match sandbox.enforce() {
         Ok(report) => report,
         Err(error) => {
-            println!("{}", json!({ "status": "refused", "error": error.to_string() }));
+            println!(
+                "{}",
+                json!({ "status": "refused", "error": error.to_string() })
+            );
             return Ok(());
         }
     };

@@ -160,7 +160,10 @@ fn the_blocking_loops_handler_threads_are_confined() {
         let calls: Vec<_> = (0..4)
             .map(|_| scope.spawn(|| host.call::<Value, _>("probe", &[&ops]).expect("probe")))
             .collect();
-        calls.into_iter().map(|call| call.join().expect("call")).collect()
+        calls
+            .into_iter()
+            .map(|call| call.join().expect("call"))
+            .collect()
     });
     let tcp_outcome = if abi >= 4 { denied() } else { ok() };
     for answer in answers {

@@ -57,9 +57,7 @@ impl Confinement {
                 "Landlock, as the extension reports: the kernel confines every thread to {}",
                 confined_to(enforced)
             ),
-            (Confinement::Landlock, None) => {
-                "none: the extension reported no sandbox".to_owned()
-            }
+            (Confinement::Landlock, None) => "none: the extension reported no sandbox".to_owned(),
             (Confinement::None(why), _) => why.clone(),
         }
     }

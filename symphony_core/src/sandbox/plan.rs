@@ -79,15 +79,17 @@ pub(crate) fn from_policy(policy: &Policy) -> Vec<SandboxRule> {
 /// network rule. (Whether their hosts overlap is the SDK check's business; the kernel cannot
 /// tell hosts apart, so any overlap means TCP stays open.)
 pub(crate) fn may_use_network(policy: &Policy) -> bool {
-    [RuleSource::Request, RuleSource::Grant].into_iter().all(|source| {
-        policy
-            .rule_text(RuleId {
-                source,
-                category: Category::Network,
-                index: 0,
-            })
-            .is_some()
-    })
+    [RuleSource::Request, RuleSource::Grant]
+        .into_iter()
+        .all(|source| {
+            policy
+                .rule_text(RuleId {
+                    source,
+                    category: Category::Network,
+                    index: 0,
+                })
+                .is_some()
+        })
 }
 
 fn intersect<'a>(a: &'a PathRule, b: &'a PathRule) -> Option<(&'a Path, bool)> {

@@ -191,10 +191,13 @@ mod tests {
         let input = format!("{BEFORE}{}{BEFORE}", initialize("/w"));
         let (hook, calls) = counting();
         let (read, cached) =
-            sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook)
-                .expect("read");
+            sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook).expect("read");
         assert_eq!(read, input.as_bytes(), "the serve loop reads it all again");
-        assert_eq!(*calls.lock().expect("lock"), 1, "applied once, before any thread");
+        assert_eq!(
+            *calls.lock().expect("lock"),
+            1,
+            "applied once, before any thread"
+        );
 
         // The serve loop's handshake for the same `initialize` gets that answer, not a second
         // application; another `initialize` goes to the hook itself.
@@ -215,9 +218,8 @@ mod tests {
         let exit = "{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}\n";
         for input in [BEFORE.to_owned(), format!("{exit}{}", initialize("/w"))] {
             let (hook, calls) = counting();
-            let (read, _) =
-                sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook)
-                    .expect("read");
+            let (read, _) = sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook)
+                .expect("read");
             assert!(input.as_bytes().starts_with(&read), "{input}");
             assert_eq!(*calls.lock().expect("lock"), 0, "{input}");
         }

@@ -40,8 +40,8 @@ use symphony_core::config::ConfigValues;
 use symphony_core::manifest::{EmbeddedManifest, Manifest};
 use symphony_core::permission::Policy;
 use symphony_core::protocol::InitializeParams;
-use symphony_core::serve::{landlock_sandbox, sandbox_before_threads};
 pub use symphony_core::serve::{Context, Exit, ServeOptions, log};
+use symphony_core::serve::{landlock_sandbox, sandbox_before_threads};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 use crate::error::InstrumentError;
