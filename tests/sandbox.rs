@@ -1,14 +1,20 @@
 //! Kernel sandbox tests: each runs a real child process (`sandbox-probe`) that locks itself
 //! down with Landlock and reports what it can still do. Landlock is irreversible, so the test
 //! harness itself is never sandboxed.
+//!
+//! A kernel without Landlock fails these tests unless `SYMPHONY_SKIP_LANDLOCK` says why they
+//! are skipped ([`landlock_or_skip`]): a broken probe must never turn them green.
 #![cfg(target_os = "linux")]
+
+mod served;
 
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::{Value, json};
-use symphony_core::sandbox::{LandlockSupport, landlock_support};
+use symphony_core::sandbox::landlock_support;
+use symphony_core::testing::landlock_or_skip;
 use tempfile::TempDir;
 
 /// `EACCES` on Linux.
@@ -71,11 +77,15 @@ impl Fixture {
             .expect("run sandbox-probe");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "sandbox-probe failed: {stderr}");
+        // The probe reports its status, then one line per operation it could perform.
         let mut lines = std::str::from_utf8(&output.stdout)
             .expect("probe output is UTF-8")
             .lines()
             .map(|line| serde_json::from_str::<Value>(line).expect("probe line is JSON"));
         let status = lines.next().expect("probe prints its status first");
+        if status["status"] == "refused" {
+            return (status, Vec::new());
+        }
         let outcomes = lines.map(Outcome::from).collect::<Vec<_>>();
         assert_eq!(
             outcomes.len(),
@@ -120,16 +130,11 @@ fn fs_rules(rules: &[(&str, &[&str])]) -> Value {
     json!({ "filesystem": rules })
 }
 
-/// The kernel's Landlock ABI, or `None` (then the probe must say it enforced nothing).
-fn kernel_abi() -> Option<u32> {
-    match landlock_support() {
-        LandlockSupport::Available { abi } => Some(abi),
-        _ => None,
-    }
-}
-
 #[test]
 fn reading_outside_the_grant_fails_and_inside_succeeds() {
+    let Some(abi) = landlock_or_skip() else {
+        return;
+    };
     let fx = Fixture::new();
     symlink(fx.outside.join("secret.txt"), fx.ws.join("data/link.csv")).expect("symlink");
     let (status, outcomes) = fx.probe(
@@ -142,14 +147,6 @@ fn reading_outside_the_grant_fails_and_inside_succeeds() {
             ("read", fx.ws("data/link.csv")),
         ],
     );
-    let Some(abi) = kernel_abi() else {
-        assert_eq!(status["status"], "unsupported", "{status}");
-        assert!(
-            outcomes.iter().all(|o| *o == Outcome::Ok),
-            "nothing is restricted: {outcomes:?}"
-        );
-        return;
-    };
     assert_eq!(status["abi"], abi, "{status}");
     assert_eq!(
         status["applied"],
@@ -169,6 +166,9 @@ fn reading_outside_the_grant_fails_and_inside_succeeds() {
 
 #[test]
 fn writing_to_a_read_only_grant_fails() {
+    if landlock_or_skip().is_none() {
+        return;
+    }
     let fx = Fixture::new();
     let (_, outcomes) = fx.probe(
         fs_rules(&[("data/**", &["read"]), ("out/**", &["read", "write"])]),
@@ -180,9 +180,6 @@ fn writing_to_a_read_only_grant_fails() {
             ("read", fx.ws("data/in.csv")),
         ],
     );
-    if kernel_abi().is_none() {
-        return;
-    }
     assert_eq!(outcomes[0], denied(), "overwriting a read-only file");
     assert_eq!(outcomes[1], denied(), "creating in a read-only directory");
     assert_eq!(outcomes[2], Outcome::Ok, "creating in a writable directory");
@@ -200,6 +197,9 @@ fn writing_to_a_read_only_grant_fails() {
 
 #[test]
 fn deleting_needs_the_delete_right() {
+    if landlock_or_skip().is_none() {
+        return;
+    }
     let fx = Fixture::new();
     let (_, outcomes) = fx.probe(
         // `write` includes removing files (an atomic replace renames over a file, which the
@@ -210,9 +210,6 @@ fn deleting_needs_the_delete_right() {
             ("delete", fx.ws("out/old.txt")),
         ],
     );
-    if kernel_abi().is_none() {
-        return;
-    }
     assert_eq!(outcomes[0], denied(), "read does not imply delete");
     assert_eq!(outcomes[1], Outcome::Ok);
     assert!(fx.ws.join("data/in.csv").exists());
@@ -221,6 +218,9 @@ fn deleting_needs_the_delete_right() {
 
 #[test]
 fn a_single_file_not_yet_created_can_be_created() {
+    if landlock_or_skip().is_none() {
+        return;
+    }
     let fx = Fixture::new();
     let (status, outcomes) = fx.probe(
         fs_rules(&[("report.json", &["write"])]),
@@ -229,9 +229,6 @@ fn a_single_file_not_yet_created_can_be_created() {
             ("read", fx.ws("notes.txt")),
         ],
     );
-    if kernel_abi().is_none() {
-        return;
-    }
     // The file does not exist yet, so the kernel rule is its parent directory.
     assert_eq!(
         status["applied"],
@@ -249,12 +246,14 @@ fn a_single_file_not_yet_created_can_be_created() {
 
 #[test]
 fn the_status_tells_what_the_kernel_cannot_restrict() {
+    let Some(abi) = landlock_or_skip() else {
+        return;
+    };
     let fx = Fixture::new();
     let (status, _) = fx.probe(fs_rules(&[("data/**", &["read"])]), &[]);
-    match kernel_abi() {
-        None => assert_eq!(status["status"], "unsupported", "{status}"),
+    match abi {
         // ABI 9 restricts connecting to Unix sockets by path; older kernels cannot.
-        Some(abi) if abi < 9 => {
+        abi if abi < 9 => {
             assert_eq!(status["status"], "partial", "{status}");
             let gaps = status["gaps"].as_array().expect("gaps");
             assert!(
@@ -262,20 +261,18 @@ fn the_status_tells_what_the_kernel_cannot_restrict() {
                     .any(|g| g.as_str().is_some_and(|g| g.contains("Unix sockets"))),
                 "{status}"
             );
-            // The probe is single-threaded, so no thread is left out.
-            assert!(
-                !gaps
-                    .iter()
-                    .any(|g| g.as_str().is_some_and(|g| g.contains("thread"))),
-                "{status}"
-            );
         }
-        Some(_) => assert_eq!(status["status"], "full", "{status}"),
+        _ => assert_eq!(status["status"], "full", "{status}"),
     }
+    // No network in the policy: no TCP at all, where the ABI has it (4+).
+    assert_eq!(status["tcp_denied"], abi >= 4, "{status}");
 }
 
 #[test]
-fn threads_started_before_the_sandbox_are_reported_truthfully() {
+fn a_thread_started_before_the_sandbox_is_confined_or_the_sandbox_refused() {
+    let Some(abi) = landlock_or_skip() else {
+        return;
+    };
     let fx = Fixture::new();
     let secret = fx.outside.join("secret.txt").display().to_string();
     let (status, outcomes) = fx.probe_with(
@@ -283,39 +280,58 @@ fn threads_started_before_the_sandbox_are_reported_truthfully() {
         &[("read", secret)],
         true,
     );
-    let gaps = status["gaps"].as_array().cloned().unwrap_or_default();
-    let thread_gap = gaps
-        .iter()
-        .any(|g| g.as_str().is_some_and(|g| g.contains("other thread")));
-    match kernel_abi() {
-        None => assert_eq!(status["status"], "unsupported", "{status}"),
-        // The kernel restricts only the calling thread: the report says so, and it is true.
-        Some(abi) if abi < 8 => {
-            assert!(thread_gap, "{status}");
-            assert_eq!(
-                outcomes[0],
-                Outcome::Ok,
-                "the early thread is not restricted"
-            );
-        }
+    if abi < 8 {
+        // The kernel could confine only the calling thread: nothing is restricted, and the
+        // probe is told why instead of a report of a sandbox that does not hold.
+        assert_eq!(status["status"], "refused", "{status}");
+        let error = status["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains("2 threads") && error.contains("nothing was restricted"),
+            "{status}"
+        );
+    } else {
         // ABI 8 restricts every thread at once.
-        Some(_) => {
-            assert!(!thread_gap, "{status}");
-            assert_eq!(outcomes[0], denied(), "the early thread is restricted too");
-        }
+        assert_eq!(outcomes[0], denied(), "the early thread is restricted too");
     }
 }
 
 #[test]
+fn without_a_network_grant_tcp_is_denied_and_with_one_it_is_not() {
+    let Some(abi) = landlock_or_skip() else {
+        return;
+    };
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let address = listener.local_addr().expect("address").to_string();
+    let fx = Fixture::new();
+    let (status, outcomes) = fx.probe(
+        fs_rules(&[("data/**", &["read"])]),
+        &[("tcp", address.clone())],
+    );
+    if abi >= 4 {
+        assert_eq!(status["tcp_denied"], true, "{status}");
+        assert_eq!(outcomes[0], denied(), "TCP connect without a network grant");
+    }
+    let mut rules = fs_rules(&[("data/**", &["read"])]);
+    rules["network"] = json!([{ "host": "127.0.0.1" }]);
+    let (status, outcomes) = fx.probe(rules, &[("tcp", address)]);
+    assert_eq!(status["tcp_denied"], false, "{status}");
+    assert_eq!(
+        outcomes[0],
+        Outcome::Ok,
+        "with a network grant, TCP is the SDK's to check"
+    );
+}
+
+#[test]
 fn missing_paths_are_skipped_not_widened() {
+    if landlock_or_skip().is_none() {
+        return;
+    }
     let fx = Fixture::new();
     let (status, outcomes) = fx.probe(
         fs_rules(&[("missing/**", &["read"])]),
         &[("read", fx.ws("notes.txt"))],
     );
-    if kernel_abi().is_none() {
-        return;
-    }
     assert_eq!(status["skipped"], json!([fx.ws("missing")]), "{status}");
     assert_eq!(status["applied"], json!([]), "{status}");
     assert_eq!(outcomes[0], denied());

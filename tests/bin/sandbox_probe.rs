@@ -1,14 +1,21 @@
 //! A child process for the sandbox tests: it compiles a policy, locks itself down with
-//! [`Sandbox::enforce`], then performs filesystem operations and reports each outcome.
+//! [`Sandbox::enforce`], then performs filesystem operations and reports each outcome; or,
+//! with `serve <loop>`, it is an extension served by one of the SDK's loops (see [`served`]).
 //!
 //! Landlock is irreversible for a process, so it must never run in the test harness itself.
 //!
-//! Input: one argument, JSON
+//! `serve instrument` (the tokio loop, as `serve_main`), `serve instrument-in-runtime` (inside
+//! an already running runtime), `serve core` and `serve core-early-thread` (the blocking loop,
+//! with a thread started before it).
+//!
+//! Otherwise, input: one argument, JSON
 //! `{"root": path, "request": Permissions, "grant": Permissions, "allow_read": [path],
-//!   "ops": [["read" | "write" | "delete" | "list", path]], "early_thread": bool}`; with
+//!   "ops": [["read" | "write" | "delete" | "list" | "tcp", path or address]],
+//!   "early_thread": bool}`; with
 //! `early_thread`, a thread started *before* enforcing performs the operations.
 //! Output: JSON lines on stdout: first `{"status": …, "abi": …, "gaps": […], "applied": […],
-//! "skipped": […]}`, then one `{"op", "path", "ok", "kind", "errno"}` per operation.
+//! "skipped": […], "tcp_denied": bool}`, then one `{"op", "path", "ok", "kind", "errno"}` per
+//! operation; or only `{"status": "refused", "error": …}` if the sandbox was refused.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -19,7 +26,25 @@ use serde_json::{Value, json};
 use symphony_core::permission::{Permissions, Policy};
 use symphony_core::sandbox::{Sandbox, SandboxReport, SandboxStatus};
 
+#[path = "sandbox_probe/served.rs"]
+mod served;
+
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [mode, which] = args.as_slice()
+        && mode == "serve"
+    {
+        return match which.as_str() {
+            "instrument" => served::instrument(),
+            "instrument-in-runtime" => served::instrument_in_runtime(),
+            "core" => served::core(false),
+            "core-early-thread" => served::core(true),
+            other => {
+                eprintln!("sandbox-probe: unknown serve loop `{other}`");
+                ExitCode::FAILURE
+            }
+        };
+    }
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -76,7 +101,16 @@ fn run() -> Result<(), String> {
         thread::spawn(move || started.recv().map(|()| perform_all(&ops)))
     });
 
-    let report = sandbox.enforce().map_err(|e| e.to_string())?;
+    let report = match sandbox.enforce() {
+        Ok(report) => report,
+        Err(error) => {
+            println!(
+                "{}",
+                json!({ "status": "refused", "error": error.to_string() })
+            );
+            return Ok(());
+        }
+    };
     println!("{}", describe(&report));
 
     let results = match worker {
@@ -119,6 +153,7 @@ fn perform(kind: &str, path: &Path) -> Result<std::io::Result<()>, String> {
         "write" => std::fs::write(path, b"written by the sandboxed probe\n"),
         "delete" => std::fs::remove_file(path),
         "list" => std::fs::read_dir(path).map(drop),
+        "tcp" => std::net::TcpStream::connect(path.to_string_lossy().as_ref()).map(drop),
         other => return Err(format!("unknown op `{other}`")),
     })
 }
@@ -150,5 +185,6 @@ fn describe(report: &SandboxReport) -> Value {
         "gaps": gaps,
         "applied": applied,
         "skipped": skipped,
+        "tcp_denied": report.tcp_denied(),
     })
 }

@@ -321,6 +321,8 @@ fn sandboxed_extension_still_cleans_within_its_grants() {
                 error.to_string().to_lowercase().contains("sandbox"),
                 "{error}"
             );
+            // The kernel part did not run: that fails unless SYMPHONY_SKIP_LANDLOCK says why.
+            assert!(symphony_core::testing::landlock_or_skip().is_none());
             return;
         }
         (support, result) => panic!("Landlock {support:?}, but spawning gave {:?}", result.err()),
@@ -339,6 +341,54 @@ fn sandboxed_extension_still_cleans_within_its_grants() {
             }),
         )
         .expect("atomic write inside the granted directory works under Landlock");
+    assert_eq!(
+        std::fs::read_to_string(workspace.path("out/clean.csv")).expect("output"),
+        "name,email\nalan,alan@turing.org\n"
+    );
+    host.shutdown().expect("clean shutdown");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rename_that_cannot_be_made_durable_is_reported_not_dropped() {
+    if symphony_core::testing::landlock_or_skip().is_none() {
+        return;
+    }
+    let workspace = Workspace::new();
+    // Write and delete in `out/`, but not read: under Landlock the directory cannot be opened
+    // to sync it after the rename.
+    let grants: Permissions = serde_json::from_value(json!({
+        "filesystem": [
+            { "path": "data/**", "access": ["read"] },
+            { "path": "out/**", "access": ["write", "delete"] },
+        ]
+    }))
+    .expect("grants");
+    let options = workspace
+        .options(Arc::default())
+        .with_grants(grants)
+        .with_sandbox(true);
+    let host = Host::spawn(example_command("csv-cleaner"), options).expect("starts sandboxed");
+    let error = host
+        .call::<Value, _>(
+            "operator/run",
+            &json!({
+                "operator": "cleaner.clean",
+                "params": {
+                    "input": workspace.path("data/people.csv"),
+                    "output": workspace.path("out/clean.csv"),
+                    "column": "email",
+                    "keep": "turing",
+                },
+            }),
+        )
+        .expect_err("the directory sync fails, and the run says so");
+    let (_, message) = remote(error);
+    assert!(
+        message.contains("cannot sync the directory of") && message.contains("clean.csv"),
+        "{message}"
+    );
+    // The content is in place; only its durability could not be promised.
     assert_eq!(
         std::fs::read_to_string(workspace.path("out/clean.csv")).expect("output"),
         "name,email\nalan,alan@turing.org\n"

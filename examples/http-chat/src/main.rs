@@ -19,7 +19,7 @@ async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
     Ok(Pipeline::new(Arc::new(model), config.limits))
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    serve_embedded(symphony_instruments::manifest::embed_manifest!(), start).await
+// A plain `main`: `serve_embedded` applies the sandbox before it starts the tokio runtime.
+fn main() -> ExitCode {
+    serve_embedded(symphony_instruments::manifest::embed_manifest!(), start)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use symphony_instruments::serve::serve_embedded;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    serve_embedded(onnx_classifier::MANIFEST, onnx_classifier::start).await
+// A plain `main`: `serve_embedded` applies the sandbox before it starts the tokio runtime.
+fn main() -> ExitCode {
+    serve_embedded(onnx_classifier::MANIFEST, onnx_classifier::start)
 }

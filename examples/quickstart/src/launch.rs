@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use symphony_core::host::{Host, HostOptions};
 use symphony_core::permission::Permissions;
-use symphony_core::protocol::HostInfo;
+use symphony_core::protocol::{HostInfo, SandboxEnforcement};
 use symphony_core::sandbox::{LandlockSupport, landlock_support};
 
 use crate::error::QuickstartError;
@@ -31,7 +31,7 @@ pub(crate) struct Launched {
 #[derive(Debug, Clone)]
 pub(crate) enum Confinement {
     /// The host asks for Landlock; the handshake fails if the extension cannot apply it.
-    Landlock { abi: u32 },
+    Landlock,
     /// No kernel sandbox, and why.
     None(String),
 }
@@ -40,7 +40,7 @@ impl Confinement {
     /// What this kernel offers an extension whose serve loop applies the sandbox.
     pub(crate) fn available() -> Confinement {
         match landlock_support() {
-            LandlockSupport::Available { abi } => Confinement::Landlock { abi },
+            LandlockSupport::Available { .. } => Confinement::Landlock,
             LandlockSupport::Unavailable(why) => {
                 Confinement::None(format!("none, this kernel cannot enforce one: {why}"))
             }
@@ -49,17 +49,35 @@ impl Confinement {
         }
     }
 
-    fn describe(&self) -> String {
-        match self {
-            Confinement::Landlock { abi } => {
-                format!(
-                    "Landlock (ABI {abi}), applied before the handshake answer: the kernel \
-                 confines the process to its grants"
-                )
-            }
-            Confinement::None(why) => why.clone(),
+    /// What the extension's `initialize` result says the kernel enforces on it: the line is
+    /// the extension's report, never what the host hoped for.
+    fn describe(&self, reported: Option<&SandboxEnforcement>) -> String {
+        match (self, reported) {
+            (Confinement::Landlock, Some(enforced)) => format!(
+                "Landlock, as the extension reports: the kernel confines every thread to {}",
+                confined_to(enforced)
+            ),
+            (Confinement::Landlock, None) => "none: the extension reported no sandbox".to_owned(),
+            (Confinement::None(why), _) => why.clone(),
         }
     }
+}
+
+/// What a report covers, in words: `its grants and no TCP (ABI 7; …)`.
+fn confined_to(enforced: &SandboxEnforcement) -> String {
+    let mut said = match (enforced.filesystem, enforced.network) {
+        (true, true) => "its grants and no TCP".to_owned(),
+        (true, false) => "its filesystem grants (TCP is not restricted)".to_owned(),
+        (false, true) => "no TCP (the filesystem is not restricted)".to_owned(),
+        (false, false) => "nothing".to_owned(),
+    };
+    said.push_str(&format!(" (Landlock ABI {}", enforced.abi));
+    for gap in &enforced.gaps {
+        said.push_str("; ");
+        said.push_str(gap);
+    }
+    said.push(')');
+    said
 }
 
 /// The options every extension of the quickstart starts with.
@@ -84,13 +102,21 @@ pub(crate) fn launch(
     let exe = std::env::current_exe().map_err(QuickstartError::CurrentExe)?;
     let mut command = Command::new(exe);
     command.args([SERVE_ARG, kind.name()]);
-    let options = options.with_sandbox(matches!(confinement, Confinement::Landlock { .. }));
+    let options = match confinement {
+        // The host refuses an extension whose report says its grants are not enforced.
+        Confinement::Landlock => {
+            options.with_required_sandbox(SandboxEnforcement::required(true, false))
+        }
+        Confinement::None(_) => options.with_sandbox(false),
+    };
     let grants = describe_grants(&options.grants, &options.workspace_roots);
     let began = Instant::now();
     let host =
         Host::spawn(command, options).map_err(|source| QuickstartError::Start { kind, source })?;
     let started = began.elapsed();
-    let id = host.initialize_result().manifest.id().as_str().to_owned();
+    let info = host.initialize_result();
+    let id = info.manifest.id().as_str().to_owned();
+    let sandbox = confinement.describe(info.sandbox.as_ref());
     Ok(Launched {
         pid: host.process_id(),
         host,
@@ -98,7 +124,7 @@ pub(crate) fn launch(
         id,
         started,
         grants,
-        sandbox: confinement.describe(),
+        sandbox,
     })
 }
 

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostOptions};
 use symphony_core::permission::{FsAccess, FsRule, Permissions};
 use symphony_core::protocol::ErrorCode;
-use symphony_core::sandbox::{LandlockSupport, landlock_support};
+use symphony_core::testing::landlock_or_skip;
 
 #[test]
 fn the_served_operator_reads_its_granted_file_and_nothing_else() {
@@ -15,7 +15,8 @@ fn the_served_operator_reads_its_granted_file_and_nothing_else() {
     let root = dir.path().canonicalize().expect("canonical");
     std::fs::write(root.join("granted.csv"), "a,b\n1,2\n").expect("written");
     std::fs::write(root.join("other.csv"), "a,b\n3,4\n").expect("written");
-    let sandbox = matches!(landlock_support(), LandlockSupport::Available { .. });
+    // The kernel part fails without Landlock unless SYMPHONY_SKIP_LANDLOCK says why.
+    let sandbox = landlock_or_skip().is_some();
     let mut command = Command::new(env!("CARGO_BIN_EXE_quickstart"));
     command.args(["__serve", "operator"]);
     let host = Host::spawn(
@@ -70,4 +71,36 @@ fn an_unknown_extension_kind_is_refused() {
         String::from_utf8_lossy(&output.stderr).contains("operator, instrument or motif"),
         "{output:?}"
     );
+}
+
+#[test]
+fn the_sandboxed_instrument_granted_nothing_cannot_load_its_model() {
+    if landlock_or_skip().is_none() {
+        return;
+    }
+    let mut command = Command::new(env!("CARGO_BIN_EXE_quickstart"));
+    command.args(["__serve", "instrument"]);
+    // The model is where the manifest says, but the host grants nothing: the kernel must stop
+    // the load on whichever thread of the tokio runtime does it.
+    let started = Host::spawn(
+        command,
+        HostOptions::default()
+            .with_workspace_root(onnx_classifier::BASE_DIR)
+            .with_config("runtime", "tract".into())
+            .with_sandbox(true)
+            .with_handshake_timeout(std::time::Duration::from_secs(60)),
+    );
+    match started {
+        Err(error) => {
+            let text = error.to_string();
+            assert!(
+                text.contains("iris.onnx") && text.contains("ermission denied"),
+                "{text}"
+            );
+        }
+        Ok(host) => panic!(
+            "the instrument loaded its model with nothing granted; it reports {:?}",
+            host.initialize_result().sandbox
+        ),
+    }
 }

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::codec::EncodeError;
-use crate::protocol::{ErrorCode, ErrorObject, IncompatibleVersion};
+use crate::protocol::{ErrorCode, ErrorObject, IncompatibleVersion, SandboxEnforcement};
 
 /// A call to an extension that did not produce a result.
 #[non_exhaustive]
@@ -127,6 +127,25 @@ pub enum HostError {
         /// What went wrong.
         #[source]
         source: CallError,
+    },
+    /// The extension answered `initialize`, but reports less kernel confinement than
+    /// [`HostOptions::required_sandbox`](super::HostOptions::required_sandbox) asks for; it
+    /// was stopped.
+    #[error(
+        "the extension `{extension}` does not enforce the sandbox the host requires (requires \
+         {required}; it reports {})",
+        match reported {
+            Some(reported) => reported.to_string(),
+            None => "no sandbox at all".to_owned(),
+        }
+    )]
+    SandboxInsufficient {
+        /// The extension.
+        extension: String,
+        /// What the host requires.
+        required: SandboxEnforcement,
+        /// What the extension reported in its `initialize` result (`None`: nothing).
+        reported: Option<SandboxEnforcement>,
     },
     /// The extension did not shut down cleanly (it was killed, or exited with a failure).
     #[error("the extension did not shut down cleanly: {ended}")]

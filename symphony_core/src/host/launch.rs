@@ -84,9 +84,34 @@ fn start_embedded(embed: &EmbedFn, options: &HostOptions) -> Result<Backend, Hos
                 error,
             },
         })?;
+    check_sandbox(EMBEDDED, options, &info)?;
     Ok(Backend::Embedded(Arc::new(EmbeddedExtension::new(
         extension, info,
     ))))
+}
+
+/// Refuses an extension whose `initialize` result reports less kernel confinement than
+/// [`HostOptions::required_sandbox`].
+fn check_sandbox(
+    extension: &str,
+    options: &HostOptions,
+    result: &InitializeResult,
+) -> Result<(), HostError> {
+    let Some(required) = &options.required_sandbox else {
+        return Ok(());
+    };
+    if result
+        .sandbox
+        .as_ref()
+        .is_some_and(|reported| reported.satisfies(required))
+    {
+        return Ok(());
+    }
+    Err(HostError::SandboxInsufficient {
+        extension: extension.to_owned(),
+        required: required.clone(),
+        reported: result.sandbox.clone(),
+    })
 }
 
 /// What the host says in `initialize`.
@@ -291,6 +316,7 @@ fn handshake(
         .map_err(failed)?;
     let result = decode_by(raw, deadline, timeout).map_err(failed)?;
     PROTOCOL_VERSION.negotiate(result.protocol_version)?;
+    check_sandbox(&connection.name, options, &result)?;
     if let Some(limit) = result.max_message_size {
         connection.set_send_limit(usize::try_from(limit).unwrap_or(usize::MAX));
     }

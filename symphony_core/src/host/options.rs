@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::confine::Confinement;
 use crate::permission::Permissions;
-use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification};
+use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification, SandboxEnforcement};
 
 /// Receives the notifications an extension sends (`$/progress`, `$/log`, kind notifications).
 ///
@@ -44,6 +44,11 @@ pub struct HostOptions {
     /// granted variables, Landlock applied before the program runs, own process group); see
     /// [`Confinement`]. Default: when [`sandbox`](Self::sandbox) is on.
     pub confinement: Confinement,
+    /// What the extension's `initialize` result must report the kernel enforces
+    /// ([`SandboxEnforcement::satisfies`]); less (or no report) stops the extension with
+    /// [`HostError::SandboxInsufficient`](super::HostError::SandboxInsufficient).
+    /// `None` (the default) accepts whatever it reports.
+    pub required_sandbox: Option<SandboxEnforcement>,
     /// Time limit of a request unless the call gives its own; `None` waits forever.
     /// Default: 30 s.
     pub request_timeout: Option<Duration>,
@@ -72,6 +77,7 @@ impl Default for HostOptions {
             workspace_roots: Vec::new(),
             sandbox: false,
             confinement: Confinement::default(),
+            required_sandbox: None,
             request_timeout: Some(Duration::from_secs(30)),
             handshake_timeout: Duration::from_secs(10),
             shutdown_timeout: Duration::from_secs(5),
@@ -92,6 +98,7 @@ impl std::fmt::Debug for HostOptions {
             .field("workspace_roots", &self.workspace_roots)
             .field("sandbox", &self.sandbox)
             .field("confinement", &self.confinement)
+            .field("required_sandbox", &self.required_sandbox)
             .field("request_timeout", &self.request_timeout)
             .field("handshake_timeout", &self.handshake_timeout)
             .field("shutdown_timeout", &self.shutdown_timeout)
@@ -143,6 +150,23 @@ impl HostOptions {
     #[must_use]
     pub fn with_confinement(mut self, confinement: Confinement) -> Self {
         self.confinement = confinement;
+        self
+    }
+
+    /// This asking the extension to sandbox itself and refusing it unless its `initialize`
+    /// result reports at least `required`:
+    ///
+    /// ```
+    /// use symphony_core::host::HostOptions;
+    /// use symphony_core::protocol::SandboxEnforcement;
+    /// // Confined to its grants on every thread, and no TCP.
+    /// let options = HostOptions::default().with_required_sandbox(SandboxEnforcement::required(true, true));
+    /// assert!(options.sandbox);
+    /// ```
+    #[must_use]
+    pub fn with_required_sandbox(mut self, required: SandboxEnforcement) -> Self {
+        self.sandbox = true;
+        self.required_sandbox = Some(required);
         self
     }
 

@@ -97,6 +97,10 @@ pub struct InitializeResult {
     /// The largest message, in bytes, the extension accepts; the host must not send larger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_message_size: Option<u64>,
+    /// What the kernel enforces on the extension's process, when the host asked for a sandbox
+    /// ([`InitializeParams::sandbox`]); absent means nothing is enforced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox: Option<SandboxEnforcement>,
 }
 
 impl InitializeResult {
@@ -107,7 +111,80 @@ impl InitializeResult {
             manifest,
             capabilities,
             max_message_size: None,
+            sandbox: None,
         }
+    }
+}
+
+/// What the kernel enforces on every thread of an extension's process, as reported in
+/// [`InitializeResult::sandbox`].
+///
+/// An extension reports this only once the whole process is confined: a sandbox that would
+/// leave a thread unconfined is refused with
+/// [`SandboxUnavailable`](super::ErrorCode::SandboxUnavailable) instead. On the wire:
+///
+/// ```
+/// use symphony_core::protocol::SandboxEnforcement;
+/// let text = r#"{"abi":7,"filesystem":true,"network":true,
+///     "gaps":["connecting to Unix sockets by path is not restricted (needs Landlock ABI 9)"]}"#;
+/// let enforced: SandboxEnforcement = serde_json::from_str(text).unwrap();
+/// assert!(enforced.filesystem && enforced.network);
+/// assert!(enforced.satisfies(&SandboxEnforcement::required(true, true)));
+/// ```
+#[non_exhaustive]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SandboxEnforcement {
+    /// The Landlock ABI version in force (0 when nothing is enforced).
+    pub abi: u32,
+    /// Whether the kernel confines every thread to the granted filesystem hierarchies.
+    pub filesystem: bool,
+    /// Whether the kernel denies every thread all TCP connects and binds (the session has no
+    /// network grant and the kernel's Landlock ABI is 4 or later).
+    pub network: bool,
+    /// What the kernel leaves unrestricted within what it enforces, in words (operations newer
+    /// than its Landlock ABI).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
+}
+
+impl SandboxEnforcement {
+    /// A requirement (for a host to compare reports against): `filesystem` and `network`
+    /// confinement, any ABI, gaps allowed.
+    pub fn required(filesystem: bool, network: bool) -> Self {
+        SandboxEnforcement {
+            abi: 0,
+            filesystem,
+            network,
+            gaps: Vec::new(),
+        }
+    }
+
+    /// Whether this enforces at least what `required` asks for (its filesystem and network
+    /// flags; a required ABI above 0 is a minimum).
+    pub fn satisfies(&self, required: &SandboxEnforcement) -> bool {
+        (self.filesystem || !required.filesystem)
+            && (self.network || !required.network)
+            && self.abi >= required.abi
+    }
+}
+
+impl std::fmt::Display for SandboxEnforcement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let confined = match (self.filesystem, self.network) {
+            (true, true) => "filesystem and network (no TCP)",
+            (true, false) => "filesystem only",
+            (false, true) => "network (no TCP) only",
+            (false, false) => return f.write_str("nothing enforced"),
+        };
+        f.write_str(confined)?;
+        if self.abi > 0 {
+            write!(f, ", Landlock ABI {}", self.abi)?;
+        }
+        for gap in &self.gaps {
+            write!(f, "; {gap}")?;
+        }
+        Ok(())
     }
 }
 

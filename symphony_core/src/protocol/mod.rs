@@ -57,7 +57,9 @@ mod version;
 pub(crate) mod wire;
 
 pub use error::{ErrorCode, ErrorObject};
-pub use handshake::{Capabilities, HostInfo, InitializeParams, InitializeResult};
+pub use handshake::{
+    Capabilities, HostInfo, InitializeParams, InitializeResult, SandboxEnforcement,
+};
 pub use id::Id;
 pub use message::{Message, Notification, Request, Response};
 pub use notification::{CancelParams, LogLevel, LogParams, ProgressParams};

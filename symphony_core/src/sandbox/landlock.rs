@@ -23,6 +23,11 @@ use super::rights::Rights;
 /// to Unix sockets by path). On an older kernel the rights it lacks are reported as gaps.
 const TARGET_ABI: ABI = ABI::V9;
 
+/// The first ABI that restricts TCP connect and bind.
+const NET_ABI: u32 = 4;
+/// The first ABI that restricts every thread of the process at once.
+const ALL_THREADS_ABI: u32 = 8;
+
 /// Landlock rights for each sandbox right; `MakeChar` and `MakeBlock` are handled but never
 /// granted (creating device nodes has no place in an extension).
 fn access_for(rights: Rights) -> BitFlags<AccessFs> {
@@ -136,17 +141,38 @@ fn build(rules: Vec<SandboxRule>, restrict_tcp: bool) -> Result<Built, SandboxEr
     })
 }
 
-pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxError> {
+pub(crate) fn enforce(
+    rules: Vec<SandboxRule>,
+    deny_tcp: bool,
+) -> Result<SandboxReport, SandboxError> {
     let handled = AccessFs::from_all(TARGET_ABI);
     let Built {
         ruleset,
         applied,
         skipped,
-    } = build(rules, false)?;
-    // Counted before restricting: afterwards `/proc` may no longer be readable.
-    let threads = std::fs::read_dir("/proc/self/task")
-        .ok()
-        .map(Iterator::count);
+    } = build(rules, deny_tcp)?;
+    // Counted before restricting: afterwards `/proc` may no longer be readable. Only this
+    // thread runs code of ours, so when it is alone no thread can appear before the restriction.
+    let threads = thread_count();
+    let kernel_abi = match support() {
+        LandlockSupport::Available { abi } => abi,
+        LandlockSupport::Unavailable(reason) => {
+            return Ok(SandboxReport {
+                status: SandboxStatus::NotSupported(reason),
+                applied: Vec::new(),
+                skipped,
+                tcp_denied: false,
+            });
+        }
+    };
+    // Below ABI 8 the kernel confines only this thread: refuse before restricting anything,
+    // since a partly confined process would look confined and is not.
+    if threads != Some(1) && kernel_abi < ALL_THREADS_ABI {
+        return Err(SandboxError::ThreadsRunning {
+            threads,
+            abi: kernel_abi,
+        });
+    }
     let boxed = |e: landlock::RulesetError| Box::new(e) as Box<dyn std::error::Error + Send + Sync>;
     let status = ruleset
         .all_threads(true)
@@ -158,6 +184,7 @@ pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxE
             status: SandboxStatus::NotSupported(reason),
             applied: Vec::new(),
             skipped,
+            tcp_denied: false,
         });
     }
     if status.ruleset == RulesetStatus::NotEnforced {
@@ -166,12 +193,20 @@ pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxE
             status,
             applied: Vec::new(),
             skipped,
+            tcp_denied: false,
         });
     }
+    if let Some(threads) = threads.filter(|&n| n > 1 && !status.all_threads) {
+        return Err(SandboxError::ThreadsLeftOut { threads });
+    }
     let abi = abi_of(status.landlock);
+    let tcp_denied = deny_tcp && abi >= NET_ABI;
     let mut gaps = missing_rights(handled, status.landlock);
-    if !status.all_threads && threads != Some(1) {
-        gaps.push(SandboxGap::OtherThreadsUnrestricted { threads });
+    if deny_tcp && !tcp_denied {
+        gaps.push(SandboxGap::UnrestrictedOperation {
+            operation: "TCP connect and bind",
+            needs_abi: NET_ABI,
+        });
     }
     let status = if gaps.is_empty() {
         SandboxStatus::FullyEnforced { abi }
@@ -182,6 +217,7 @@ pub(crate) fn enforce(rules: Vec<SandboxRule>) -> Result<SandboxReport, SandboxE
         status,
         applied,
         skipped,
+        tcp_denied,
     })
 }
 
@@ -228,6 +264,13 @@ fn restrict_between_fork_and_exec(command: &mut Command, fd: OwnedFd) {
             Ok(())
         });
     }
+}
+
+/// The threads of this process, from `/proc/self/task`; `None` if it cannot be read.
+fn thread_count() -> Option<usize> {
+    std::fs::read_dir("/proc/self/task")
+        .ok()
+        .map(Iterator::count)
 }
 
 /// The handled rights the kernel's ABI lacks, as gaps (rights whose absence makes the kernel

@@ -37,8 +37,11 @@
 //!   hierarchy pointing outside leads outside for both. Paths given to [`Sandbox::allow`] are
 //!   the program's own choice and are followed. Executing files is never derived from a policy; see
 //!   [`Sandbox::allow_execute`]. Creating device nodes is never allowed.
-//! - **Only the filesystem.** Network, environment and model permissions are not enforced by
-//!   the kernel layer.
+//! - **Network: all or nothing.** A policy that grants no network at all also denies every TCP
+//!   connect and bind ([`Sandbox::deny_tcp`]; Landlock ABI 4 or later). With a network grant the
+//!   kernel does not restrict TCP (Landlock knows ports, not hosts); the SDK's check does. UDP
+//!   and already-open sockets are not restricted.
+//! - **Not environment or model permissions**: those are the SDK's check alone.
 //!
 //! # What else stays reachable
 //!
@@ -53,13 +56,15 @@
 //! - a program and its libraries (`/usr/lib`, `/lib`) to spawn it: [`Sandbox::allow_execute`]
 //!   and [`Sandbox::allow_read`].
 //!
-//! # Threads
+//! # Threads: the whole process, or a refusal
 //!
 //! Enforce at the start of `main`, before starting threads (async runtimes and thread pools
-//! included). Kernels with Landlock ABI 8 or later restrict every thread; older kernels
-//! restrict only the calling thread and what it starts later, which the report states as a
-//! [`SandboxGap::OtherThreadsUnrestricted`]. Enforcing also sets `no_new_privs`, so programs
-//! the process executes cannot gain privileges through set-user-ID bits.
+//! included). Kernels with Landlock ABI 8 or later restrict every thread at once; older kernels
+//! restrict only the calling thread and what it starts later. So on those kernels
+//! [`enforce`](Sandbox::enforce) counts the threads (`/proc/self/task`) first and, if the caller
+//! is not alone, refuses with [`SandboxError::ThreadsRunning`] and restricts nothing: a
+//! partly confined process is never reported as confined. Enforcing also sets `no_new_privs`,
+//! so programs the process executes cannot gain privileges through set-user-ID bits.
 //!
 //! # The status tells the truth
 //!
@@ -135,6 +140,7 @@ pub fn landlock_support() -> LandlockSupport {
 #[must_use = "a sandbox does nothing until `enforce` is called"]
 pub struct Sandbox {
     rules: Vec<SandboxRule>,
+    deny_tcp: bool,
 }
 
 impl Sandbox {
@@ -143,11 +149,26 @@ impl Sandbox {
         Self::default()
     }
 
-    /// The hierarchies covering the policy's effective filesystem grant (request ∩ grant).
+    /// The hierarchies covering the policy's effective filesystem grant (request ∩ grant),
+    /// and no TCP at all unless the policy may allow some network access (a network rule in
+    /// both the request and the grant).
     pub fn from_policy(policy: &Policy) -> Self {
         Self {
             rules: plan::from_policy(policy),
+            deny_tcp: !plan::may_use_network(policy),
         }
+    }
+
+    /// Also denies (or, with `false`, stops denying) every TCP connect and bind, where the
+    /// kernel can (Landlock ABI 4 or later; [`SandboxReport::tcp_denied`] says whether it did).
+    pub fn deny_tcp(mut self, deny: bool) -> Self {
+        self.deny_tcp = deny;
+        self
+    }
+
+    /// Whether [`enforce`](Self::enforce) asks the kernel to deny all TCP.
+    pub fn denies_tcp(&self) -> bool {
+        self.deny_tcp
     }
 
     /// Also allows reading `path` (a file, or a directory and everything beneath it).
@@ -196,7 +217,8 @@ impl Sandbox {
         &self.rules
     }
 
-    /// Restricts the current process (irreversibly) to the sandbox's hierarchies.
+    /// Restricts every thread of the current process (irreversibly) to the sandbox's
+    /// hierarchies (and no TCP, if [denied](Self::deny_tcp)).
     ///
     /// Paths that cannot be opened are skipped (listed in the report): the process then has
     /// no access there. On a system without Landlock this restricts nothing and reports
@@ -204,10 +226,14 @@ impl Sandbox {
     ///
     /// # Errors
     ///
-    /// [`SandboxError`] if the kernel refuses the ruleset or the restriction; the process is
-    /// then not restricted (though `no_new_privs` may already be set).
+    /// - [`SandboxError::ThreadsRunning`] if other threads exist and the kernel cannot confine
+    ///   them (Landlock ABI < 8); nothing is restricted.
+    /// - [`SandboxError::ThreadsLeftOut`] if the kernel confined this thread but not the
+    ///   others: the process must not go on as if confined.
+    /// - Otherwise, if the kernel refuses the ruleset or the restriction, the process is not
+    ///   restricted (though `no_new_privs` may already be set).
     pub fn enforce(self) -> Result<SandboxReport, SandboxError> {
-        kernel::enforce(self.rules)
+        kernel::enforce(self.rules, self.deny_tcp)
     }
 
     /// Makes the child that `command` spawns enforce this sandbox between fork and exec (and,

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::permission::{FsAccess, PathRule, Policy, RuleSource};
+use crate::permission::{Category, FsAccess, PathRule, Policy, RuleId, RuleSource};
 
 use super::rights::Rights;
 
@@ -110,6 +110,23 @@ pub(crate) fn from_policy(policy: &Policy) -> Vec<SandboxRule> {
         .into_iter()
         .map(|(path, (rights, names_one_path))| SandboxRule::new(path, rights, names_one_path))
         .collect()
+}
+
+/// Whether the policy may allow some network access: both its request and its grant hold a
+/// network rule. (Whether their hosts overlap is the SDK check's business; the kernel cannot
+/// tell hosts apart, so any overlap means TCP stays open.)
+pub(crate) fn may_use_network(policy: &Policy) -> bool {
+    [RuleSource::Request, RuleSource::Grant]
+        .into_iter()
+        .all(|source| {
+            policy
+                .rule_text(RuleId {
+                    source,
+                    category: Category::Network,
+                    index: 0,
+                })
+                .is_some()
+        })
 }
 
 fn intersect<'a>(a: &'a PathRule, b: &'a PathRule) -> Option<(&'a Path, bool)> {

@@ -5,6 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::plan::SandboxRule;
+use crate::protocol::SandboxEnforcement;
 
 /// The outcome of [`Sandbox::enforce`](super::Sandbox::enforce).
 #[derive(Debug)]
@@ -12,6 +13,7 @@ pub struct SandboxReport {
     pub(crate) status: SandboxStatus,
     pub(crate) applied: Vec<SandboxRule>,
     pub(crate) skipped: Vec<SkippedPath>,
+    pub(crate) tcp_denied: bool,
 }
 
 impl SandboxReport {
@@ -32,19 +34,45 @@ impl SandboxReport {
     pub fn skipped(&self) -> &[SkippedPath] {
         &self.skipped
     }
+
+    /// Whether the kernel denies the process every TCP connect and bind (asked for with
+    /// [`Sandbox::deny_tcp`](super::Sandbox::deny_tcp), and the kernel's Landlock ABI is 4 or
+    /// later).
+    pub fn tcp_denied(&self) -> bool {
+        self.tcp_denied
+    }
+
+    /// What is enforced, as the `initialize` result reports it to the host.
+    pub fn enforcement(&self) -> SandboxEnforcement {
+        let mut enforced = SandboxEnforcement::default();
+        match &self.status {
+            SandboxStatus::FullyEnforced { abi } => {
+                enforced.abi = *abi;
+                enforced.filesystem = true;
+            }
+            SandboxStatus::PartiallyEnforced { abi, gaps } => {
+                enforced.abi = *abi;
+                enforced.filesystem = true;
+                enforced.gaps = gaps.iter().map(ToString::to_string).collect();
+            }
+            SandboxStatus::NotSupported(_) => {}
+        }
+        enforced.network = enforced.filesystem && self.tcp_denied;
+        enforced
+    }
 }
 
 /// How far the kernel enforces the sandbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SandboxStatus {
-    /// Every filesystem right the sandbox handles is restricted, on every thread.
+    /// Every right the sandbox handles is restricted, on every thread.
     FullyEnforced {
         /// The Landlock ABI version in use.
         abi: u32,
     },
-    /// The sandbox is in force, with the listed gaps (the kernel's Landlock ABI is older than
-    /// needed for some rights, or other threads were left unrestricted).
+    /// The sandbox is in force on every thread, with the listed gaps (the kernel's Landlock
+    /// ABI is older than needed for some rights).
     PartiallyEnforced {
         /// The Landlock ABI version in use.
         abi: u32,
@@ -82,6 +110,9 @@ impl fmt::Display for SandboxStatus {
 }
 
 /// Something a partially enforced sandbox does not restrict.
+///
+/// A thread left unconfined is never a gap: [`Sandbox::enforce`](super::Sandbox::enforce)
+/// refuses ([`SandboxError::ThreadsRunning`]) rather than confine only some threads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SandboxGap {
@@ -92,12 +123,6 @@ pub enum SandboxGap {
         operation: &'static str,
         /// The Landlock ABI version that restricts it.
         needs_abi: u32,
-    },
-    /// The kernel (Landlock ABI < 8) restricted only the calling thread (and the threads and
-    /// processes it starts later); threads that already existed keep full access.
-    OtherThreadsUnrestricted {
-        /// How many threads the process had, if `/proc` could tell.
-        threads: Option<usize>,
     },
 }
 
@@ -113,17 +138,6 @@ impl fmt::Display for SandboxGap {
                     "{operation} is not restricted (needs Landlock ABI {needs_abi})"
                 )
             }
-            SandboxGap::OtherThreadsUnrestricted {
-                threads: Some(threads),
-            } => write!(
-                f,
-                "{} other thread(s) keep full access (restricting all threads needs Landlock ABI 8)",
-                threads.saturating_sub(1)
-            ),
-            SandboxGap::OtherThreadsUnrestricted { threads: None } => f.write_str(
-                "threads started before the sandbox may keep full access (restricting all \
-                 threads needs Landlock ABI 8)",
-            ),
         }
     }
 }
@@ -212,5 +226,34 @@ pub enum SandboxError {
     RestrictSelf {
         /// The Landlock error.
         source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Other threads already run and the kernel cannot confine them (restricting every thread
+    /// at once needs Landlock ABI 8); nothing was restricted. Enforce before any runtime or
+    /// pool thread starts.
+    #[error(
+        "{} running in the process, and this kernel (Landlock ABI {abi}) can confine only the \
+         calling thread and the threads it starts later (confining all threads at once needs \
+         ABI 8): enforce the sandbox before starting any thread (async runtime, thread pool); \
+         nothing was restricted",
+        match threads {
+            Some(n) => format!("{n} threads are"),
+            None => "an unknown number of threads (/proc/self/task is unreadable) are".to_owned(),
+        }
+    )]
+    ThreadsRunning {
+        /// How many threads the process has, if `/proc/self/task` could tell.
+        threads: Option<usize>,
+        /// The kernel's Landlock ABI version.
+        abi: u32,
+    },
+    /// The kernel applied the sandbox to this thread but did not say that it applied it to the
+    /// other threads; the process must not go on as if it were confined.
+    #[error(
+        "the kernel confined only the calling thread of {threads} threads; the process is \
+         partially confined and must not serve"
+    )]
+    ThreadsLeftOut {
+        /// How many threads the process had.
+        threads: usize,
     },
 }

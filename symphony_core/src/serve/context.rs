@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::config::ConfigValues;
 use crate::manifest::Manifest;
 use crate::permission::{PermissionError, Policy};
-use crate::protocol::{ErrorCode, ErrorObject, InitializeParams, Request};
+use crate::protocol::{ErrorCode, ErrorObject, InitializeParams, Request, SandboxEnforcement};
 
 use super::{SandboxHook, Session};
 
@@ -54,6 +54,7 @@ pub struct Context {
     params: InitializeParams,
     policy: Policy,
     config: ConfigValues,
+    sandbox: Option<SandboxEnforcement>,
 }
 
 impl Context {
@@ -103,13 +104,15 @@ impl Context {
             params,
             policy,
             config,
+            sandbox: None,
         })
     }
 
     /// The whole handshake of a serve loop for an `initialize` request (the one in
     /// [`Action::Initialize`](super::Action::Initialize)): checks the params and the protocol
     /// version ([`Session::check_initialize`]), [establishes](Self::establish) the context,
-    /// and, when the host sets `sandbox`, applies `sandbox`.
+    /// and, when the host sets `sandbox`, applies `sandbox` (what it enforces is then
+    /// [`sandbox`](Self::sandbox), for the `initialize` result).
     ///
     /// A serve loop passes `None` for `sandbox` when it may be sharing the host's process
     /// (in-process hosting, custom transports): a host asking for a sandbox is then refused
@@ -127,7 +130,7 @@ impl Context {
         sandbox: Option<&SandboxHook>,
     ) -> Result<Self, ErrorObject> {
         let params = Session::check_initialize(request)?;
-        let context = Context::establish(params, manifest)?;
+        let mut context = Context::establish(params, manifest)?;
         if context.params().sandbox {
             let Some(apply) = sandbox else {
                 return Err(ErrorObject::new(
@@ -137,14 +140,23 @@ impl Context {
                      the host's process (set ServeOptions::sandbox to provide one)",
                 ));
             };
-            apply(&context).map_err(|reason| {
+            let enforced = apply(&context).map_err(|reason| {
                 ErrorObject::new(
                     ErrorCode::SandboxUnavailable,
                     format!("the host asked for a sandbox, but it cannot be applied: {reason}"),
                 )
             })?;
+            context.sandbox = Some(enforced);
         }
         Ok(context)
+    }
+
+    /// What the kernel enforces on the process, when the host asked for a sandbox and it was
+    /// applied; the serve loops report it as [`InitializeResult::sandbox`].
+    ///
+    /// [`InitializeResult::sandbox`]: crate::protocol::InitializeResult::sandbox
+    pub fn sandbox(&self) -> Option<&SandboxEnforcement> {
+        self.sandbox.as_ref()
     }
 
     /// Everything the host sent in `initialize`.

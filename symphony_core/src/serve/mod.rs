@@ -82,7 +82,7 @@ pub use cancel::{CancelToken, Cancelled};
 pub use context::Context;
 pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
-pub use sandbox::{SandboxHook, enforce_sandbox, landlock_sandbox};
+pub use sandbox::{SandboxHook, enforce_sandbox, landlock_sandbox, sandbox_before_threads};
 pub use session::{Action, Session};
 
 use crate::codec::Decoder;
@@ -199,8 +199,13 @@ pub struct ServeOptions {
     /// The largest message accepted from the host, in bytes (announced in `initialize`).
     pub max_message_size: usize,
     /// Called during `initialize` when the host sets `sandbox`, with the session's
-    /// [`Context`] (its policy is the effective grant); an `Err` fails the handshake with
+    /// [`Context`] (its policy is the effective grant); what it returns is reported in the
+    /// `initialize` result, and an `Err` fails the handshake with
     /// [`SandboxUnavailable`](ErrorCode::SandboxUnavailable).
+    ///
+    /// The blocking loop calls it on the thread that called [`serve`], before it starts any
+    /// pool thread: the process is confined whole as long as that thread was its only one
+    /// (otherwise [`landlock_sandbox`] refuses on kernels that cannot confine other threads).
     ///
     /// When it is `None`, [`serve`] and [`serve_with`] (the extension is the process) use
     /// [`landlock_sandbox`]; [`serve_transport`] (possibly inside the host's process) refuses

@@ -544,6 +544,7 @@ pub(super) fn handshake_result<H: Handler>(
     let mut result = InitializeResult::new(handler.manifest().clone(), capabilities);
     result.protocol_version = PROTOCOL_VERSION;
     result.max_message_size = max_message_size;
+    result.sandbox = context.sandbox().cloned();
     Ok(result)
 }
 

@@ -223,14 +223,22 @@ fn sandbox_hook_runs_when_asked_for() {
     let record = Arc::clone(&seen);
     let hook: SandboxHook = Arc::new(move |context: &Context| {
         *record.lock().expect("lock") = Some(context.params().workspace_roots.clone());
-        Ok(())
+        let mut enforced = crate::protocol::SandboxEnforcement::required(true, false);
+        enforced.abi = 42;
+        Ok(enforced)
     });
     let mut raw = Raw::start(ServeOptions::default().with_sandbox(hook));
     raw.send(&INIT.replace(
         "\"protocolVersion\"",
         "\"sandbox\":true,\"workspaceRoots\":[\"/w\"],\"protocolVersion\"",
     ));
-    assert_eq!(raw.recv()["result"]["protocolVersion"], "1.0");
+    let result = raw.recv()["result"].clone();
+    assert_eq!(result["protocolVersion"], "1.0");
+    // What the hook says it enforces is what the host is told.
+    assert_eq!(
+        result["sandbox"],
+        json!({"abi": 42, "filesystem": true, "network": false})
+    );
     assert_eq!(
         seen.lock().expect("lock").clone(),
         Some(vec![std::path::PathBuf::from("/w")])

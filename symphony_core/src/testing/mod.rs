@@ -45,6 +45,7 @@
 //! ```
 
 mod raw;
+mod skip;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -54,6 +55,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 pub use raw::{RawError, RawSession};
+pub use skip::{SKIP_LANDLOCK, landlock_or_skip, require_or_skip};
 
 use crate::host::{CallError, Host, HostError, HostOptions, PendingCall};
 use crate::permission::Permissions;

@@ -170,6 +170,7 @@ where
         capabilities.concurrency = pipeline.limits().max_concurrency;
         let mut result = InitializeResult::new(self.manifest.clone(), capabilities);
         result.max_message_size = u64::try_from(self.options.max_message_size).ok();
+        result.sandbox = context.sandbox().cloned();
         let result = to_raw(&result)
             .map_err(|error| ErrorObject::new(ErrorCode::ExtensionFailed, error.to_string()))?;
         if let Some(limit) = context.params().max_message_size {

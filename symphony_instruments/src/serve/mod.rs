@@ -24,7 +24,12 @@
 //! [`CANCEL_GRACE`](symphony_core::serve::CANCEL_GRACE)). Messages to the host wait in a
 //! bounded queue: a host that stops reading holds responses and streams back.
 //!
-//! An extension's `main` is usually one call of [`serve_embedded`].
+//! An extension's `main` is usually one call of [`serve_embedded`], from a plain `fn main`
+//! (not `#[tokio::main]`): it reads the host's `initialize` and applies the kernel sandbox
+//! while the process has one thread, and only then starts the tokio runtime, so that every
+//! worker and blocking-pool thread is confined. On kernels that cannot confine threads that
+//! already run (Landlock ABI < 8), a sandbox asked of [`serve`] inside a running runtime is
+//! refused with `SandboxUnavailable` rather than applied to one thread.
 
 mod connection;
 mod methods;
@@ -39,9 +44,9 @@ use symphony_core::config::ConfigValues;
 use symphony_core::manifest::{EmbeddedManifest, Manifest};
 use symphony_core::permission::Policy;
 use symphony_core::protocol::InitializeParams;
-use symphony_core::serve::landlock_sandbox;
 pub use symphony_core::serve::{Context, Exit, ServeOptions, log};
-use tokio::io::{AsyncRead, AsyncWrite};
+use symphony_core::serve::{landlock_sandbox, sandbox_before_threads};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 use crate::error::InstrumentError;
 use crate::model::ModelConfig;
@@ -103,7 +108,8 @@ impl Start {
 /// The whole `main` of an instrument extension: installs the stderr log subscriber (level
 /// from `$SYMPHONY_LOG`, records forwarded to the host as `$/log`) unless one is installed,
 /// checks the embedded manifest (printing its errors to stderr and failing if it is
-/// invalid), and [`serve`]s.
+/// invalid), and serves with [`serve_main`], which starts the tokio runtime itself. Call it
+/// from a plain `fn main`, not from inside a runtime.
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -121,19 +127,18 @@ impl Start {
 /// // `symphony.toml`.
 /// static MANIFEST: EmbeddedManifest = EmbeddedManifest::new("symphony.toml", "…");
 ///
-/// #[tokio::main]
-/// async fn main() -> std::process::ExitCode {
-///     serve_embedded(&MANIFEST, start).await
+/// fn main() -> std::process::ExitCode {
+///     serve_embedded(&MANIFEST, start)
 /// }
 /// ```
-pub async fn serve_embedded<F, Fut>(manifest: &EmbeddedManifest, start: F) -> ExitCode
+pub fn serve_embedded<F, Fut>(manifest: &EmbeddedManifest, start: F) -> ExitCode
 where
     F: FnOnce(Start) -> Fut,
     Fut: Future<Output = Result<Pipeline, InstrumentError>>,
 {
     log::init(log::LogOptions::from_env().forward_to_host(true));
     match manifest.get() {
-        Ok(manifest) => serve(manifest.clone(), start).await,
+        Ok(manifest) => serve_main(manifest.clone(), start),
         Err(errors) => {
             tracing::error!("{errors}");
             ExitCode::FAILURE
@@ -141,11 +146,69 @@ where
     }
 }
 
+/// Serves an instrument over stdin/stdout from a plain `fn main`, starting the tokio runtime
+/// itself; returns the exit code.
+///
+/// The order is what makes the kernel sandbox hold: it reads the host's `initialize` on the
+/// calling thread and, if the host asks for a sandbox, confines the process
+/// ([`landlock_sandbox`]) while that thread is its only one; then it starts the multi-thread
+/// runtime, whose workers and blocking pool inherit the confinement, and serves the session
+/// from that `initialize` on (its answer reports what is enforced). If another thread already
+/// runs when the sandbox is applied and the kernel cannot confine it, `initialize` is refused
+/// with `SandboxUnavailable`. `start` runs on the runtime during `initialize`, after the
+/// sandbox.
+pub fn serve_main<F, Fut>(manifest: Manifest, start: F) -> ExitCode
+where
+    F: FnOnce(Start) -> Fut,
+    Fut: Future<Output = Result<Pipeline, InstrumentError>>,
+{
+    let options = ServeOptions::default();
+    let early = sandbox_before_threads(
+        &mut std::io::stdin(),
+        &manifest,
+        options.max_message_size,
+        landlock_sandbox(),
+    );
+    let (read, sandbox) = match early {
+        Ok(early) => early,
+        Err(error) => {
+            tracing::error!(%error, "reading from the host failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            tracing::error!(%error, "cannot start the tokio runtime");
+            return ExitCode::FAILURE;
+        }
+    };
+    let input = std::io::Cursor::new(read).chain(tokio::io::stdin());
+    let exit = runtime.block_on(serve_io(
+        manifest,
+        start,
+        input,
+        tokio::io::stdout(),
+        options.with_sandbox(sandbox),
+    ));
+    // The blocking read of stdin cannot be cancelled: do not wait for it.
+    runtime.shutdown_background();
+    if let Exit::ReadFailed { error } = &exit {
+        tracing::error!(%error, "reading from the host failed");
+    }
+    ExitCode::from(exit.code())
+}
+
 /// Serves an instrument over stdin/stdout until the host says `exit`; returns the exit code.
 ///
 /// `start` runs during `initialize` and builds the [`Pipeline`] (loading the model); its
 /// error fails the handshake with a message the host shows the user. When the host asks for
-/// a sandbox, it is applied before `start` runs ([`landlock_sandbox`]).
+/// a sandbox, it is applied before `start` runs ([`landlock_sandbox`]); inside a multi-thread
+/// runtime, whose threads already run, that is refused on kernels that cannot confine them
+/// (Landlock ABI < 8): prefer [`serve_main`], which starts the runtime after the sandbox.
 ///
 /// ```no_run
 /// use std::sync::Arc;

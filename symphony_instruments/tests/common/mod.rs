@@ -83,8 +83,9 @@ pub fn assert_matches_reference(
 pub const ORT_LIBRARY_VAR: &str = "SYMPHONY_ORT_LIBRARY";
 
 /// The ONNX Runtime library to test against: the variable's value when set (used as is, so a
-/// wrong value fails the test loudly), else the repo's `.venv`; `None` (after saying why)
-/// when neither exists, which happens only outside `cargo xtask ci`.
+/// wrong value fails the test loudly), else the repo's `.venv`. When neither exists the
+/// calling test fails, or with `SYMPHONY_SKIP_ORT` set to the reason, this says so and
+/// returns `None`.
 pub fn ort_library() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(ORT_LIBRARY_VAR) {
         return Some(PathBuf::from(path));
@@ -100,11 +101,12 @@ pub fn ort_library() -> Option<PathBuf> {
             })
             .find(|path| path.is_file())
     });
-    if found.is_none() {
-        eprintln!(
-            "SKIPPED: no ONNX Runtime library: {ORT_LIBRARY_VAR} is unset and .venv has no \
-             onnxruntime wheel; run `cargo xtask ci` (it installs it) or set {ORT_LIBRARY_VAR}"
-        );
-    }
-    found
+    // Missing, the test fails unless SYMPHONY_SKIP_ORT says why it is skipped.
+    let found = found.ok_or_else(|| {
+        format!(
+            "{ORT_LIBRARY_VAR} is unset and .venv has no onnxruntime wheel; run `cargo xtask ci` \
+             (it installs it) or set {ORT_LIBRARY_VAR}"
+        )
+    });
+    symphony_core::testing::require_or_skip("ONNX Runtime", "SYMPHONY_SKIP_ORT", found)
 }

@@ -18,6 +18,10 @@ use super::FilesError;
 /// rename work by name in it: a directory swapped for a link after the check is refused, and
 /// a link named like the target is replaced, never written through. Under a kernel sandbox
 /// (Landlock), `write` on the directory is all this needs.
+///
+/// After the rename the directory is synced, so that the rename survives a crash; that opens
+/// the directory, which under Landlock needs `read` on it, and a failure is an error (the new
+/// content is in place, but may not survive a crash).
 #[derive(Debug)]
 pub struct AtomicFile {
     target: PathBuf,
@@ -77,7 +81,11 @@ impl AtomicFile {
     ///
     /// # Errors
     ///
-    /// [`FilesError::Io`] naming the step that failed; the target is then untouched.
+    /// [`FilesError::Io`] naming the step that failed. If writing, syncing or renaming the file
+    /// failed, the target is untouched. If only the directory sync failed (operation
+    /// `sync the directory of`; for example a sandbox without `read` access to the directory,
+    /// or a filesystem that cannot sync directories), the target already holds the new content
+    /// but the replacement may not survive a crash: the error says so rather than promise it.
     pub fn commit(mut self) -> Result<PathBuf, FilesError> {
         let Some(writer) = self.writer.take() else {
             return Ok(self.target.clone());
@@ -88,12 +96,13 @@ impl AtomicFile {
             let _ = self.dir.remove_file(&self.temp_name);
         }
         replaced?;
-        if let Some(dir) = self.target.parent()
-            && let Ok(dir) = File::open(dir)
-        {
-            // Best effort: some filesystems cannot sync a directory.
-            let _ = dir.sync_all();
-        }
+        let dir = match self.target.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        File::open(dir)
+            .and_then(|dir| dir.sync_all())
+            .map_err(FilesError::io("sync the directory of", &self.target))?;
         Ok(self.target.clone())
     }
 

@@ -5,19 +5,8 @@ use std::process::ExitCode;
 
 use symphony_instruments::serve::serve_embedded;
 
+/// Starts no runtime itself: `serve_embedded` confines the process to its grants first (when
+/// the host asks), then starts the tokio runtime, so that every thread of it is confined.
 pub(super) fn serve() -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("quickstart instrument: cannot start the tokio runtime: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
-    runtime.block_on(serve_embedded(
-        onnx_classifier::MANIFEST,
-        onnx_classifier::start,
-    ))
+    serve_embedded(onnx_classifier::MANIFEST, onnx_classifier::start)
 }
