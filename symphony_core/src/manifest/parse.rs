@@ -3,7 +3,8 @@
 use semver::{Version, VersionReq};
 
 use super::activation::ActivationEvent;
-use super::error::{Location, ManifestError};
+use super::error::{ManifestError, ManifestErrors};
+use super::locate::Locator;
 use super::id::ExtensionId;
 use super::kind::ExtensionKind;
 use super::model::{KindSection, Manifest};
@@ -31,7 +32,9 @@ const KEYS: [&str; 14] = [
 
 /// Reads and validates a whole manifest. `source` is the text the tree came from, if any, to
 /// turn spans into line and column numbers.
-pub(crate) fn manifest(node: &Node, source: Option<&str>) -> Result<Manifest, Vec<ManifestError>> {
+pub(crate) fn manifest(node: &Node, source: Option<&str>) -> Result<Manifest, ManifestErrors> {
+    let source = Locator::new(source);
+    let source = &source;
     let root = FieldPath::Root("");
     let mut reader = Reader::new();
     // Problems that are not about a single field's shape (engine, kind sections).
@@ -128,25 +131,27 @@ pub(crate) fn manifest(node: &Node, source: Option<&str>) -> Result<Manifest, Ve
         }),
         // Every `None` above comes with a reported issue, so this is not reached; still,
         // never return an empty error list.
-        _ => Err(vec![ManifestError::InvalidValue {
+        _ => Err(ManifestErrors::new(vec![ManifestError::InvalidValue {
             path: "manifest".to_owned(),
             reason: "incomplete manifest".to_owned(),
             location: None,
-        }]),
+        }])),
     }
 }
 
 /// All problems, field issues and others together, in source order where it is known.
-fn errors(reader: Reader, other: Vec<ManifestError>, source: Option<&str>) -> Vec<ManifestError> {
-    let mut errors: Vec<ManifestError> = reader
-        .into_issues()
+fn errors(reader: Reader, other: Vec<ManifestError>, source: &Locator<'_>) -> ManifestErrors {
+    let (mut issues, unlisted) = reader.into_issues();
+    // Located in ascending order, each line of the source is read at most once.
+    issues.sort_by_key(|issue| issue.span.as_ref().map_or(usize::MAX, |span| span.start));
+    let mut errors: Vec<ManifestError> = issues
         .into_iter()
         .map(|issue| ManifestError::from_issue(issue, source))
         .chain(other)
         .collect();
     // Stable, so errors without a location (JSON input) keep the order they were found in.
     errors.sort_by_key(ManifestError::location);
-    errors
+    ManifestErrors::new(errors).with_unlisted(unlisted)
 }
 
 fn version(node: &Node, path: &FieldPath<'_>, reader: &mut Reader) -> Option<Version> {
@@ -166,7 +171,7 @@ fn engine(
     node: &Node,
     path: &FieldPath<'_>,
     reader: &mut Reader,
-    source: Option<&str>,
+    source: &Locator<'_>,
     other: &mut Vec<ManifestError>,
 ) -> Option<VersionReq> {
     let text = reader.string(node, path)?;
@@ -184,7 +189,7 @@ fn engine(
         other.push(ManifestError::EngineMismatch {
             range: text.to_owned(),
             api_version: api,
-            location: Location::of_span(source, node.span.as_ref()),
+            location: source.locate(node.span.as_ref()),
         });
         return None;
     }
@@ -249,7 +254,7 @@ fn section(
     table: &mut Table<'_>,
     root: &FieldPath<'_>,
     reader: &mut Reader,
-    source: Option<&str>,
+    source: &Locator<'_>,
     other: &mut Vec<ManifestError>,
 ) -> Option<KindSection> {
     for stray in ExtensionKind::ALL
@@ -260,14 +265,14 @@ fn section(
             other.push(ManifestError::KindMismatch {
                 kind,
                 section: stray,
-                location: Location::of_span(source, node.span.as_ref()),
+                location: source.locate(node.span.as_ref()),
             });
         }
     }
     let Some(node) = table.get(kind.as_str()) else {
         other.push(ManifestError::MissingSection {
             kind,
-            location: Location::of_span(source, kind_node.and_then(|node| node.span.as_ref())),
+            location: source.locate(kind_node.and_then(|node| node.span.as_ref())),
         });
         return None;
     };
