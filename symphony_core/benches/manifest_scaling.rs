@@ -6,7 +6,8 @@
 //! for ten times the keys. The shapes are the ones that used to be quadratic: unknown keys
 //! (an error each, with a line and column), config fields (a JSON object's duplicate-key
 //! check, the schema's name lookups) and an enum array default checked item by item against
-//! many values.
+//! a thousand values. Beside them, the bare `toml` and `serde_json` parses of the same text
+//! are measured as the floor.
 //!
 //! `scaling_guard` runs first, also in `--test` mode: it times each shape at n and 4n keys
 //! (the best of a few runs) and fails if the ratio is nearer 16 (quadratic) than 4 (linear).
@@ -48,14 +49,17 @@ fn config_fields_json(n: usize) -> String {
     text
 }
 
-/// A valid TOML manifest with an array field whose items are one of `n` enum values and whose
-/// default lists `n` of them.
+/// A valid TOML manifest with an array field whose items are one of up to 1000 enum values
+/// (the most an enum may list is 1024) and whose default lists `n` of them.
 fn enum_default(n: usize) -> String {
+    let count = n.min(1000);
     let mut values = String::new();
     let mut default = String::new();
-    for i in 0..n {
+    for i in 0..count {
         let _ = write!(values, "\"v{i}\",");
-        let _ = write!(default, "\"v{}\",", n - 1 - i);
+    }
+    for i in 0..n {
+        let _ = write!(default, "\"v{}\",", (i * 7919) % count);
     }
     format!(
         "{HEADER}[config.pick]\ntype = \"array\"\nitems = {{ type = \"enum\", values = [{values}] }}\n\
@@ -83,6 +87,15 @@ fn parse_toml(text: &str) -> bool {
 fn parse_json(text: &str) -> bool {
     // The host reads the manifest in the handshake through serde.
     serde_json::from_str::<Manifest>(black_box(text)).is_ok()
+}
+
+/// The bare parse of the same text into the format's own value type.
+fn floor(text: &str) -> bool {
+    if text.starts_with('{') {
+        serde_json::from_str::<serde_json::Value>(black_box(text)).is_ok()
+    } else {
+        toml::from_str::<toml::Table>(black_box(text)).is_ok()
+    }
 }
 
 type Shape = (&'static str, fn(usize) -> String, fn(&str) -> bool, bool);
@@ -128,6 +141,13 @@ fn scaling(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new(name, n), &text, |b, text| {
                 b.iter(|| assert_eq!(parse(text), valid));
             });
+            group.bench_with_input(
+                BenchmarkId::new(format!("{name}_floor"), n),
+                &text,
+                |b, text| {
+                    b.iter(|| floor(text));
+                },
+            );
         }
     }
     group.finish();
@@ -145,6 +165,11 @@ fn sixteen_mib(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(name), &text, |b, text| {
             b.iter(|| assert_eq!(parse(text), valid));
         });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(format!("{name}_floor")),
+            &text,
+            |b, text| b.iter(|| floor(text)),
+        );
     }
     group.finish();
 }

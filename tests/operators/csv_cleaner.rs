@@ -202,9 +202,13 @@ fn a_refused_read_inside_the_cleaner_reaches_the_host_as_permission_denied() {
     let workspace = Workspace::new();
     std::fs::create_dir(workspace.path("private")).expect("private");
     let secret = workspace.path("private/people.csv");
-    std::fs::write(&secret, "name,email
+    std::fs::write(
+        &secret,
+        "name,email
 ada,ada@example.com
-").expect("write");
+",
+    )
+    .expect("write");
     let host = workspace.host(Arc::default());
     let cleaner = json!({
         "operator": "cleaner.clean",

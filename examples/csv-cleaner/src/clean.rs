@@ -49,28 +49,23 @@ impl Operator for Clean {
                     Arc::new(ops::RegexFilter),
                     json!({ "pattern": get("keep"), "column": get("column") }),
                 )
-            })
-            ?;
+            })?;
         if let Some(pattern) = params.value("extract") {
             let column = params
                 .value("extract_column")
                 .cloned()
                 .unwrap_or_else(|| get("column"));
-            builder
-                .then(
-                    "extract",
-                    Arc::new(ops::RegexExtract),
-                    json!({ "pattern": pattern, "column": column }),
-                )
-                ?;
+            builder.then(
+                "extract",
+                Arc::new(ops::RegexExtract),
+                json!({ "pattern": pattern, "column": column }),
+            )?;
         }
-        builder
-            .then(
-                "write",
-                Arc::new(ops::CsvWrite),
-                json!({ "path": get("output") }),
-            )
-            ?;
+        builder.then(
+            "write",
+            Arc::new(ops::CsvWrite),
+            json!({ "path": get("output") }),
+        )?;
         let output = params
             .get::<std::path::PathBuf>("output")
             .ok()

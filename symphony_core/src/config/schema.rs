@@ -161,11 +161,7 @@ impl FieldSchema {
         self.enum_index.find(name_at, text).is_some()
     }
 
-    pub(crate) fn new(
-        field_type: FieldType,
-        description: Option<String>,
-        required: bool,
-    ) -> Self {
+    pub(crate) fn new(field_type: FieldType, description: Option<String>, required: bool) -> Self {
         let enum_index = match &field_type {
             FieldType::Enum { values } => {
                 NameIndex::new(&values.iter().map(String::as_str).collect::<Vec<_>>())

@@ -362,7 +362,11 @@ fn check_url(
             Some(ConfigError::SchemeNotAllowed {
                 path: path.to_string(),
                 scheme: parsed.scheme.to_owned(),
-                allowed: if unlisted { Vec::new() } else { schemes.to_vec() },
+                allowed: if unlisted {
+                    Vec::new()
+                } else {
+                    schemes.to_vec()
+                },
             })
         }
         Ok(_) => None,

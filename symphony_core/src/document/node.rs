@@ -233,8 +233,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
         let hasher = RandomState::new();
         let mut seen: HashSet<u64> = HashSet::with_capacity(entries.capacity());
         while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(hasher.hash_one(&key)) && entries.iter().any(|entry| entry.key == key)
-            {
+            if !seen.insert(hasher.hash_one(&key)) && entries.iter().any(|entry| entry.key == key) {
                 return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
             }
             let node = map.next_value()?;

@@ -4,9 +4,9 @@ use semver::{Version, VersionReq};
 
 use super::activation::ActivationEvent;
 use super::error::{ManifestError, ManifestErrors};
-use super::locate::Locator;
 use super::id::ExtensionId;
 use super::kind::ExtensionKind;
+use super::locate::Locator;
 use super::model::{KindSection, Manifest};
 use super::{instrument, motif, operator, permissions};
 use crate::config::load;

@@ -169,13 +169,11 @@ impl OperatorServer {
         let operator = self.operator(&params.operator)?;
         let spec = operator.spec();
         let mut builder = Workflow::builder();
-        builder
-            .node(
-                "operator",
-                Arc::clone(operator),
-                Value::Object(params.params),
-            )
-            ?;
+        builder.node(
+            "operator",
+            Arc::clone(operator),
+            Value::Object(params.params),
+        )?;
         let mut inputs = params.inputs;
         for port in &spec.inputs {
             let value = inputs.remove(&port.name).ok_or_else(|| {
@@ -193,8 +191,7 @@ impl OperatorServer {
                     Arc::new(Source::new(port.port_type, chunk)),
                     json!({}),
                 )
-                .and_then(|b| b.connect(&source, &format!("operator.{}", port.name)))
-                ?;
+                .and_then(|b| b.connect(&source, &format!("operator.{}", port.name)))?;
         }
         if let Some(extra) = inputs.keys().next() {
             return Err(ErrorObject::invalid_params(format!(
@@ -213,14 +210,11 @@ impl OperatorServer {
             let name = format!("out-{}", port.name);
             builder
                 .node(&name, Arc::clone(&sink) as Arc<dyn Operator>, json!({}))
-                .and_then(|b| b.connect(&format!("operator.{}", port.name), &name))
-                ?;
+                .and_then(|b| b.connect(&format!("operator.{}", port.name), &name))?;
             sinks.push((port, sink));
         }
         let workflow = builder.build()?;
-        let report = workflow
-            .run(&self.run_options(call))
-            ?;
+        let report = workflow.run(&self.run_options(call))?;
         let mut outputs = Map::new();
         for (port, sink) in sinks {
             let value = chunks_to_json(port.port_type, sink.take()).map_err(|error| {
@@ -239,17 +233,13 @@ impl OperatorServer {
         let mut builder = Workflow::builder();
         for node in params.nodes {
             let operator = self.operator(&node.operator)?;
-            builder
-                .node(&node.name, Arc::clone(operator), Value::Object(node.params))
-                ?;
+            builder.node(&node.name, Arc::clone(operator), Value::Object(node.params))?;
         }
         for [from, to] in &params.connections {
             builder.connect(from, to)?;
         }
         let workflow = builder.build()?;
-        let report = workflow
-            .run(&self.run_options(call))
-            ?;
+        let report = workflow.run(&self.run_options(call))?;
         Ok(json!({ "report": report_json(&report) }))
     }
 }

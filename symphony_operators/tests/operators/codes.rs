@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, LazyLock};
 
 use serde_json::json;
+use symphony_core::protocol::{ErrorCode, ErrorObject};
 use symphony_operators::config::ConfigValues;
 use symphony_operators::files::Files;
 use symphony_operators::ops;
 use symphony_operators::permission::{Permissions, Policy};
 use symphony_operators::prelude::*;
 use symphony_operators::workflow::WorkflowError;
-use symphony_core::protocol::{ErrorCode, ErrorObject};
 
 use super::support::FailAfter;
 
@@ -52,7 +52,11 @@ fn assert_denied(error: WorkflowError, access: &str, path: &Path) {
     assert_eq!(error.code(), ErrorCode::PermissionDenied, "{message}");
     let resource = path.display().to_string();
     let object = ErrorObject::from(error);
-    assert_eq!(object.kind(), Some(ErrorCode::PermissionDenied), "{message}");
+    assert_eq!(
+        object.kind(),
+        Some(ErrorCode::PermissionDenied),
+        "{message}"
+    );
     assert_eq!(object.message, message);
     assert!(
         message.contains(&format!("filesystem {access} permission denied"))
@@ -91,9 +95,25 @@ fn chains_and_dags_keep_the_code_of_a_refused_file() {
     let outside = root.join("private/b.csv");
     let mut builder = Workflow::builder();
     builder
-        .node("read", Arc::new(ops::CsvRead), json!({ "path": root.join("data/in.csv") }))
-        .and_then(|b| b.node("inside", Arc::new(ops::CsvWrite), json!({ "path": root.join("out/b.csv") })))
-        .and_then(|b| b.node("outside", Arc::new(ops::CsvWrite), json!({ "path": outside })))
+        .node(
+            "read",
+            Arc::new(ops::CsvRead),
+            json!({ "path": root.join("data/in.csv") }),
+        )
+        .and_then(|b| {
+            b.node(
+                "inside",
+                Arc::new(ops::CsvWrite),
+                json!({ "path": root.join("out/b.csv") }),
+            )
+        })
+        .and_then(|b| {
+            b.node(
+                "outside",
+                Arc::new(ops::CsvWrite),
+                json!({ "path": outside }),
+            )
+        })
         .and_then(|b| b.connect("read", "inside"))
         .and_then(|b| b.connect("read", "outside"))
         .expect("builds");
@@ -130,8 +150,16 @@ impl Operator for Inner {
     fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let path = |name: &str| -> PathBuf { params.get(name).ok().flatten().unwrap_or_default() };
         let mut builder = Workflow::builder();
-        builder.then("copy-read", Arc::new(ops::CsvRead), json!({ "path": path("input") }))?;
-        builder.then("copy-write", Arc::new(ops::CsvWrite), json!({ "path": path("output") }))?;
+        builder.then(
+            "copy-read",
+            Arc::new(ops::CsvRead),
+            json!({ "path": path("input") }),
+        )?;
+        builder.then(
+            "copy-write",
+            Arc::new(ops::CsvWrite),
+            json!({ "path": path("output") }),
+        )?;
         Ok(Box::new(InnerTask(builder.build()?, path("output"))))
     }
 }
@@ -167,23 +195,24 @@ fn a_workflow_inside_an_operator_keeps_the_code_of_a_refused_file() {
         .run(&RunOptions::default().with_files(files(root)))
         .unwrap_err();
     assert!(
-        error.to_string().starts_with("node `outer` failed: node `copy-read` failed: "),
+        error
+            .to_string()
+            .starts_with("node `outer` failed: node `copy-read` failed: "),
         "{error}"
     );
     assert_denied(error, "read", &secret);
 
-    // The inner workflow's own build errors keep their code too (invalid params).
-    let error = Inner
-        .prepare(
-            &Inner
-                .spec()
-                .params
-                .validate(&json!({ "input": "", "output": "x.csv" }))
-                .expect("valid params"),
-        )
+    // A workflow's build errors keep their code too when an operator passes them on with `?`.
+    let error = Workflow::builder()
+        .then("read", Arc::new(ops::CsvRead), json!({}))
         .map(|_| ())
         .unwrap_err();
+    let error = OperatorError::from(error);
     assert_eq!(error.code(), ErrorCode::InvalidParams, "{error}");
+    assert_eq!(
+        ErrorObject::from(error).kind(),
+        Some(ErrorCode::InvalidParams)
+    );
 }
 
 #[test]
