@@ -643,4 +643,64 @@ mod tests {
         );
         assert!(!values.contains("opt"));
     }
+
+    /// A value with a hundred thousand bad items costs a count for most of them: the first
+    /// hundred are listed (each naming the allowed values), the rest counted.
+    #[test]
+    fn very_many_bad_items_list_a_hundred_and_count_the_rest() {
+        let schema = parse_for_test(
+            r#"
+            [pick]
+            type = "array"
+            items = { type = "enum", values = ["a", "b", "c"] }
+            "#,
+        )
+        .expect("schema");
+        let items: Vec<Value> = (0..100_000)
+            .map(|i| json!(if i % 2 == 0 { "a" } else { "x" }))
+            .collect();
+        let errors = schema
+            .validate(&json!({ "pick": items }))
+            .expect_err("bad items");
+        assert_eq!(errors.len(), crate::document::MAX_LISTED);
+        assert_eq!(errors.unlisted(), 50_000 - crate::document::MAX_LISTED);
+        assert_eq!(errors.errors()[0].path(), "config.pick[1]");
+        let text = errors.to_string();
+        assert!(
+            text.starts_with("invalid configuration (50000 errors)\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\n  … and 49900 more not listed"), "{text}");
+
+        let good: Vec<Value> = (0..100_000).map(|_| json!("c")).collect();
+        assert!(schema.validate(&json!({ "pick": good })).is_ok());
+    }
+
+    #[test]
+    fn enums_and_schemes_are_bounded() {
+        let values: Vec<String> = (0..1025).map(|i| format!("\"v{i}\"")).collect();
+        let errors = parse_for_test(&format!(
+            "[pick]\ntype = \"enum\"\nvalues = [{}]\n",
+            values.join(",")
+        ))
+        .expect_err("too many values");
+        assert!(
+            errors[0].contains("lists 1025 values; an enum takes at most 1024"),
+            "{errors:?}"
+        );
+        let values = &values[..1024];
+        let schema = parse_for_test(&format!(
+            "[pick]\ntype = \"enum\"\nvalues = [{}]\n",
+            values.join(",")
+        ))
+        .expect("1024 values");
+        assert!(schema.validate(&json!({ "pick": "v1023" })).is_ok());
+        assert!(schema.validate(&json!({ "pick": "v1024" })).is_err());
+        let duplicate = parse_for_test("[pick]\ntype = \"enum\"\nvalues = [\"a\", \"b\", \"a\"]\n")
+            .expect_err("duplicate");
+        assert!(
+            duplicate[0].contains("duplicate value `a`"),
+            "{duplicate:?}"
+        );
+    }
 }

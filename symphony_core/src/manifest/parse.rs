@@ -344,4 +344,64 @@ mod tests {
             ]
         );
     }
+
+    /// A manifest with thousands of problems lists the first hundred, in source order with
+    /// their lines, and counts the rest, rather than building (and locating) every message.
+    #[test]
+    fn very_many_errors_list_a_hundred_and_count_the_rest() {
+        let mut source = String::from(
+            "id = \"acme.x\"\nname = \"X\"\nversion = \"1.0.0\"\nkind = \"operator\"\n\
+             engine = \"^1\"\n",
+        );
+        for i in 0..5000 {
+            source.push_str(&format!("unknown_{i} = {i}\n"));
+        }
+        source.push_str("[operator]\ncategory = \"custom\"\n");
+        let node = Node::from_toml(&source).expect("valid TOML");
+        let errors = manifest(&node, Some(&source)).expect_err("unknown keys");
+        assert_eq!(errors.len(), crate::document::MAX_LISTED);
+        assert_eq!(errors.unlisted(), 5000 - crate::document::MAX_LISTED);
+        let first = errors.errors().first().expect("one").to_string();
+        assert_eq!(first, "unknown_0: unknown field (line 6, column 1)");
+        let last = errors.errors().last().expect("one").to_string();
+        assert_eq!(last, "unknown_99: unknown field (line 105, column 1)");
+        let text = errors.to_string();
+        assert!(
+            text.starts_with("invalid manifest (5000 errors)\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\n  … and 4900 more not listed"), "{text}");
+
+        // The same through JSON, as a host reads a handshake: counted, and said so.
+        let mut json = String::from(
+            r#"{"id":"acme.x","name":"X","version":"1.0.0","kind":"operator","engine":"^1","operator":{"category":"custom"}"#,
+        );
+        for i in 0..5000 {
+            json.push_str(&format!(r#","unknown_{i}":{i}"#));
+        }
+        json.push('}');
+        let error = serde_json::from_str::<Manifest>(&json).expect_err("unknown keys");
+        assert!(
+            error.to_string().contains("… and 4900 more not listed"),
+            "{error}"
+        );
+    }
+
+    /// Hints stay bounded: a huge unknown key gets none (and costs no edit distance against
+    /// every known name), and only a bounded number of candidates is searched.
+    #[test]
+    fn huge_unknown_keys_get_no_hint() {
+        let key = "descripton".repeat(10_000);
+        let source = format!(
+            "id = \"acme.x\"\nname = \"X\"\nversion = \"1.0.0\"\nkind = \"operator\"\n\
+             engine = \"^1\"\n{key} = 1\ndescripton = 2\n[operator]\ncategory = \"custom\"\n"
+        );
+        let errors = messages(&source);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].ends_with(": unknown field (line 6, column 1)"));
+        assert_eq!(
+            errors[1],
+            "descripton: unknown field (did you mean `description`?) (line 7, column 1)"
+        );
+    }
 }
