@@ -227,7 +227,7 @@ ada,ada@example.com
             { "name": "kept", "operator": "csv.write", "params": { "path": workspace.path("out/kept.csv") } },
             { "name": "dropped", "operator": "csv.write", "params": { "path": workspace.path("out/dropped.csv") } },
         ],
-        "connections": [["read", "keep"], ["read", "drop"], ["keep", "kept"], ["drop", "dropped"]],
+        "connections": [["read", "keep"], ["read", "drop"], ["keep.records", "kept"], ["drop.records", "dropped"]],
     });
     for (method, params) in [("operator/run", cleaner), ("operator/workflow", dag)] {
         let error = match host.call::<Value, _>(method, &params).unwrap_err() {
