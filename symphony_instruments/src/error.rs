@@ -113,9 +113,21 @@ impl InstrumentError {
         }
     }
 
-    /// This error as a protocol error object (the message is this error's text).
+    /// This error as a protocol error object (the message is this error's text); a refused
+    /// permission carries `data` with `permission` and `resource`.
     pub fn to_error_object(&self) -> ErrorObject {
-        ErrorObject::new(self.code(), self.to_string())
+        let object = ErrorObject::new(self.code(), self.to_string());
+        match self {
+            InstrumentError::PermissionDenied {
+                permission,
+                resource,
+                ..
+            } => object.with_data(serde_json::json!({
+                "permission": permission,
+                "resource": resource,
+            })),
+            _ => object,
+        }
     }
 }
 

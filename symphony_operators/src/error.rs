@@ -2,11 +2,13 @@
 
 use std::path::PathBuf;
 
+use serde_json::json;
 use symphony_core::config::ConfigErrors;
 use symphony_core::protocol::{ErrorCode, ErrorObject};
 
 use crate::data::DataError;
 use crate::files::FilesError;
+use crate::workflow::WorkflowError;
 
 /// Why an operator could not be configured or failed while running.
 ///
@@ -83,6 +85,10 @@ pub enum OperatorError {
     /// The run was cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// A workflow that this operator runs inside itself did not complete; its error, and so
+    /// its [code](Self::code), is kept (write `workflow.run(&options)?`).
+    #[error(transparent)]
+    Workflow(Box<WorkflowError>),
     /// The operator's own error.
     #[error("{0}")]
     Failed(String),
@@ -103,24 +109,60 @@ impl OperatorError {
         )
     }
 
-    /// The protocol error code for this error.
+    /// The protocol error code for this error: a refused permission is
+    /// [`PermissionDenied`](ErrorCode::PermissionDenied) however deeply it is wrapped (a node
+    /// of a workflow run inside an operator run by a workflow …).
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Cancelled => ErrorCode::Cancelled,
             Self::Files(error) if error.is_permission_denied() => ErrorCode::PermissionDenied,
+            Self::Files(FilesError::Glob { .. }) => ErrorCode::InvalidParams,
             Self::InvalidParams(_) | Self::InvalidParam { .. } | Self::UnknownPort { .. } => {
                 ErrorCode::InvalidParams
             }
             Self::Data(_) | Self::Csv { .. } | Self::Json { .. } | Self::WrongChunk { .. } => {
                 ErrorCode::InvalidInput
             }
+            Self::Workflow(error) => error.code(),
             _ => ErrorCode::ExtensionFailed,
+        }
+    }
+
+    /// The refused file access at the root of this error, taken out of the wrappers.
+    fn into_denial(self) -> Option<FilesError> {
+        match self {
+            Self::Files(error) if error.is_permission_denied() => Some(error),
+            Self::Workflow(error) => error.into_operator_error()?.into_denial(),
+            _ => None,
         }
     }
 }
 
+impl From<WorkflowError> for OperatorError {
+    fn from(error: WorkflowError) -> Self {
+        Self::Workflow(Box::new(error))
+    }
+}
+
+/// The error's [code](OperatorError::code) and its whole message (which names the node, and
+/// for a refused permission the permission and the resource); for a refused permission,
+/// `data` holds `permission` (the category), `access` and `resource`, as core's
+/// `From<PermissionError>` does.
 impl From<OperatorError> for ErrorObject {
     fn from(error: OperatorError) -> Self {
-        ErrorObject::new(error.code(), error.to_string())
+        let object = ErrorObject::new(error.code(), error.to_string());
+        let data = match error.into_denial() {
+            Some(FilesError::Permission(denied)) => ErrorObject::from(denied).data,
+            Some(FilesError::NoAccess { access, path }) => Some(json!({
+                "permission": "filesystem",
+                "access": access,
+                "resource": path.display().to_string(),
+            })),
+            _ => None,
+        };
+        match data {
+            Some(data) => object.with_data(data),
+            None => object,
+        }
     }
 }

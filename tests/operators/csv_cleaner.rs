@@ -194,6 +194,76 @@ fn writes_outside_the_grants_are_refused_and_nothing_is_written() {
     host.shutdown().expect("clean shutdown");
 }
 
+/// A read the grants refuse, deep inside the cleaner's own workflow (operator → workflow →
+/// node → file helper), reaches the host as "permission denied" naming the permission and
+/// the file, in the message and in `data`; so does one refused in a host-built DAG.
+#[test]
+fn a_refused_read_inside_the_cleaner_reaches_the_host_as_permission_denied() {
+    let workspace = Workspace::new();
+    std::fs::create_dir(workspace.path("private")).expect("private");
+    let secret = workspace.path("private/people.csv");
+    std::fs::write(
+        &secret,
+        "name,email
+ada,ada@example.com
+",
+    )
+    .expect("write");
+    let host = workspace.host(Arc::default());
+    let cleaner = json!({
+        "operator": "cleaner.clean",
+        "params": {
+            "input": secret,
+            "output": workspace.path("out/clean.csv"),
+            "column": "email",
+            "keep": "example",
+        },
+    });
+    let dag = json!({
+        "nodes": [
+            { "name": "read", "operator": "csv.read", "params": { "path": secret } },
+            { "name": "keep", "operator": "regex.filter", "params": { "pattern": "a", "column": "name" } },
+            { "name": "drop", "operator": "regex.filter", "params": { "pattern": "b", "column": "name" } },
+            { "name": "kept", "operator": "csv.write", "params": { "path": workspace.path("out/kept.csv") } },
+            { "name": "dropped", "operator": "csv.write", "params": { "path": workspace.path("out/dropped.csv") } },
+        ],
+        "connections": [["read", "keep"], ["read", "drop"], ["keep.records", "kept"], ["drop.records", "dropped"]],
+    });
+    for (method, params) in [("operator/run", cleaner), ("operator/workflow", dag)] {
+        let error = match host.call::<Value, _>(method, &params).unwrap_err() {
+            CallError::Remote { error, .. } => error,
+            other => panic!("expected an error from the extension, got {other}"),
+        };
+        assert_eq!(
+            error.kind(),
+            Some(ErrorCode::PermissionDenied),
+            "{method}: {}",
+            error.message
+        );
+        let resource = secret.display().to_string();
+        assert!(
+            error.message.contains("filesystem read permission denied")
+                && error.message.contains(&resource),
+            "{method}: {}",
+            error.message
+        );
+        assert_eq!(
+            error.data,
+            Some(json!({ "permission": "filesystem", "access": "read", "resource": resource })),
+            "{method}: {}",
+            error.message
+        );
+    }
+    assert_eq!(
+        std::fs::read_dir(workspace.path("out"))
+            .expect("list")
+            .count(),
+        0,
+        "nothing is written"
+    );
+    host.shutdown().expect("clean shutdown");
+}
+
 #[test]
 fn bad_requests_say_what_and_where() {
     let workspace = Workspace::new();

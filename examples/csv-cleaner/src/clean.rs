@@ -37,9 +37,6 @@ impl Operator for Clean {
     fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let get = |name: &str| params.value(name).cloned().unwrap_or(Value::Null);
         let mut builder = Workflow::builder();
-        let inner = |error: symphony_operators::workflow::WorkflowError| {
-            OperatorError::failed(error.to_string())
-        };
         builder
             .then(
                 "read",
@@ -52,35 +49,30 @@ impl Operator for Clean {
                     Arc::new(ops::RegexFilter),
                     json!({ "pattern": get("keep"), "column": get("column") }),
                 )
-            })
-            .map_err(inner)?;
+            })?;
         if let Some(pattern) = params.value("extract") {
             let column = params
                 .value("extract_column")
                 .cloned()
                 .unwrap_or_else(|| get("column"));
-            builder
-                .then(
-                    "extract",
-                    Arc::new(ops::RegexExtract),
-                    json!({ "pattern": pattern, "column": column }),
-                )
-                .map_err(inner)?;
+            builder.then(
+                "extract",
+                Arc::new(ops::RegexExtract),
+                json!({ "pattern": pattern, "column": column }),
+            )?;
         }
-        builder
-            .then(
-                "write",
-                Arc::new(ops::CsvWrite),
-                json!({ "path": get("output") }),
-            )
-            .map_err(inner)?;
+        builder.then(
+            "write",
+            Arc::new(ops::CsvWrite),
+            json!({ "path": get("output") }),
+        )?;
         let output = params
             .get::<std::path::PathBuf>("output")
             .ok()
             .flatten()
             .unwrap_or_default();
         Ok(Box::new(CleanTask {
-            workflow: builder.build().map_err(inner)?,
+            workflow: builder.build()?,
             output,
         }))
     }
@@ -99,9 +91,9 @@ impl Task for CleanTask {
         if let Some(progress) = io.progress() {
             options = options.with_progress(progress);
         }
-        self.workflow
-            .run(&options)
-            .map_err(|error| OperatorError::failed(error.to_string()))?;
+        // The inner workflow's error keeps its code: a refused read reaches the host as
+        // "permission denied", naming the permission and the file.
+        self.workflow.run(&options)?;
         io.send("file", Chunk::File(self.output.clone()))
     }
 }

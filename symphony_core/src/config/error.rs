@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde_json::Number;
 
-use crate::document::did_you_mean;
+use crate::document::{MAX_LISTED, did_you_mean};
 
 /// One configuration value that does not satisfy its field's schema.
 ///
@@ -223,26 +223,64 @@ impl ConfigError {
 
 /// Every problem found in one set of configuration values: one error per offending field.
 ///
-/// Displays as a header line and one line per error.
+/// Displays as a header line and one line per error. Values with very many problems list the
+/// first hundred and count the rest ([`unlisted`](Self::unlisted)), so that a huge bad value
+/// costs a count, not a message per item.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}", ErrorList(&self.errors))]
+#[error("{}", ErrorList(self))]
 pub struct ConfigErrors {
     errors: Vec<ConfigError>,
+    unlisted: usize,
 }
 
 impl ConfigErrors {
     pub(crate) fn new(errors: Vec<ConfigError>) -> Self {
-        Self { errors }
+        Self {
+            errors,
+            unlisted: 0,
+        }
     }
 
-    /// The errors, in schema order.
+    /// Records one more error: listed while there is room, counted afterwards.
+    pub(crate) fn push(&mut self, error: ConfigError) {
+        if self.is_full() {
+            self.unlisted += 1;
+        } else {
+            self.errors.push(error);
+        }
+    }
+
+    /// Takes over `other`'s errors, listed and counted.
+    pub(crate) fn append(&mut self, other: ConfigErrors) {
+        self.unlisted += other.unlisted;
+        for error in other.errors {
+            self.push(error);
+        }
+    }
+
+    /// Whether further errors are only counted, so a check can skip describing them.
+    pub(crate) fn is_full(&self) -> bool {
+        self.errors.len() >= MAX_LISTED
+    }
+
+    /// How many errors were found, listed or not.
+    pub(crate) fn found(&self) -> usize {
+        self.errors.len() + self.unlisted
+    }
+
+    /// The errors listed, in schema order.
     pub fn errors(&self) -> &[ConfigError] {
         &self.errors
     }
 
-    /// The number of errors (at least one).
+    /// The number of errors listed (at least one).
     pub fn len(&self) -> usize {
         self.errors.len()
+    }
+
+    /// How many further errors were found but are not listed in [`errors`](Self::errors).
+    pub fn unlisted(&self) -> usize {
+        self.unlisted
     }
 
     /// Always false: a `ConfigErrors` holds at least one error.
@@ -274,18 +312,21 @@ impl<'a> IntoIterator for &'a ConfigErrors {
     }
 }
 
-struct ErrorList<'a>(&'a [ConfigError]);
+struct ErrorList<'a>(&'a ConfigErrors);
 
 impl fmt::Display for ErrorList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let count = self.0.len();
+        let count = self.0.found();
         write!(
             f,
             "invalid configuration ({count} error{})",
             if count == 1 { "" } else { "s" }
         )?;
-        for error in self.0 {
+        for error in &self.0.errors {
             write!(f, "\n  {error}")?;
+        }
+        if self.0.unlisted > 0 {
+            write!(f, "\n  … and {} more not listed", self.0.unlisted)?;
         }
         Ok(())
     }

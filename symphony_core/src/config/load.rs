@@ -1,5 +1,7 @@
 //! Building a [`ConfigSchema`] from a document tree, reporting every problem found.
 
+use std::collections::HashSet;
+
 use super::schema::{ConfigSchema, FieldSchema, FieldType, Pattern};
 use super::uri::is_scheme;
 use super::validate;
@@ -15,6 +17,12 @@ enum Position {
     /// The `items` schema of an `array` field.
     Items,
 }
+
+/// The most values an `enum` may list: every value rejected is named with the whole list.
+const MAX_ENUM_VALUES: usize = 1024;
+
+/// The most schemes a `url` field may list (each URL is checked against every one).
+const MAX_SCHEMES: usize = 64;
 
 /// Keys every field may have (except `required`/`default` under `items`).
 const COMMON_KEYS: [&str; 4] = ["type", "description", "required", "default"];
@@ -119,12 +127,7 @@ fn field(
     let (field_type, type_keys) = field_type(type_name, &mut table, path, reader);
     let known: Vec<&str> = COMMON_KEYS.iter().chain(type_keys).copied().collect();
     table.finish(path, &known, reader);
-    let mut field = FieldSchema {
-        field_type: field_type?,
-        description,
-        required,
-        default: None,
-    };
+    let mut field = FieldSchema::new(field_type?, description, required);
 
     // A default must satisfy the field's own schema; keep it in its checked form (objects
     // with their properties' defaults filled in).
@@ -133,6 +136,7 @@ fn field(
         match validate::check_default(&field, &default, &default_path) {
             Ok(checked) => field.default = Some(checked),
             Err(errors) => {
+                reader.count_unlisted(errors.unlisted());
                 for error in errors {
                     reader.report_at(
                         error.path().to_owned(),
@@ -294,9 +298,22 @@ fn enum_values(
         reader.invalid(node, &values_path, "must list at least one value");
         return None;
     }
+    if strings.len() > MAX_ENUM_VALUES {
+        reader.invalid(
+            node,
+            &values_path,
+            format!(
+                "lists {} values; an enum takes at most {MAX_ENUM_VALUES} (use a string with a \
+                 `pattern` for larger sets)",
+                strings.len()
+            ),
+        );
+        return None;
+    }
     let mut values: Vec<String> = Vec::with_capacity(strings.len());
+    let mut seen: HashSet<&str> = HashSet::with_capacity(strings.len());
     for (index, (value, item)) in strings.into_iter().enumerate() {
-        if values.iter().any(|seen| seen == value) {
+        if !seen.insert(value) {
             reader.invalid(
                 item,
                 &values_path.index(index),
@@ -320,8 +337,20 @@ fn url_schemes(
         });
     };
     let schemes_path = path.key("schemes");
+    let listed = reader.strings(node, &schemes_path)?;
+    if listed.len() > MAX_SCHEMES {
+        reader.invalid(
+            node,
+            &schemes_path,
+            format!(
+                "lists {} schemes; a url field takes at most {MAX_SCHEMES}",
+                listed.len()
+            ),
+        );
+        return None;
+    }
     let mut schemes = Vec::new();
-    for (index, (scheme, item)) in reader.strings(node, &schemes_path)?.into_iter().enumerate() {
+    for (index, (scheme, item)) in listed.into_iter().enumerate() {
         if is_scheme(scheme) {
             schemes.push(scheme.to_ascii_lowercase());
         } else {
@@ -341,7 +370,7 @@ pub(crate) fn parse_for_test(source: &str) -> Result<ConfigSchema, Vec<String>> 
     let node = Node::from_toml(source).map_err(|error| vec![error.message])?;
     let mut reader = Reader::new();
     let schema = schema(&node, &FieldPath::Root("config"), &mut reader);
-    let issues = reader.into_issues();
+    let (issues, _) = reader.into_issues();
     if issues.is_empty() {
         Ok(schema)
     } else {

@@ -44,6 +44,7 @@
 mod error;
 mod json_schema;
 pub(crate) mod load;
+mod name_index;
 mod schema;
 mod secret;
 mod uri;

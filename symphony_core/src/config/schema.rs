@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use super::error::ConfigErrors;
+use super::name_index::NameIndex;
 use super::values::ConfigValues;
 use super::{json_schema, load, validate};
 use crate::document::{FieldPath, Node, Reader};
@@ -44,6 +45,7 @@ use crate::document::{FieldPath, Node, Reader};
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigSchema {
     fields: Vec<(String, FieldSchema)>,
+    index: NameIndex,
 }
 
 impl ConfigSchema {
@@ -53,15 +55,16 @@ impl ConfigSchema {
     }
 
     pub(crate) fn from_fields(fields: Vec<(String, FieldSchema)>) -> Self {
-        Self { fields }
+        let names: Vec<&str> = fields.iter().map(|(name, _)| name.as_str()).collect();
+        let index = NameIndex::new(&names);
+        Self { fields, index }
     }
 
     /// The field called `name`.
     pub fn get(&self, name: &str) -> Option<&FieldSchema> {
-        self.fields
-            .iter()
-            .find(|(field, _)| field == name)
-            .map(|(_, schema)| schema)
+        let name_at = |position: usize| self.fields.get(position).map_or("", |(name, _)| name);
+        let position = self.index.find(name_at, name)?;
+        self.fields.get(position).map(|(_, schema)| schema)
     }
 
     /// The fields, in declaration order.
@@ -113,6 +116,8 @@ pub struct FieldSchema {
     pub(crate) description: Option<String>,
     pub(crate) required: bool,
     pub(crate) default: Option<Value>,
+    /// For an `enum`, its values by name, so each value checked costs O(log n).
+    pub(crate) enum_index: NameIndex,
 }
 
 impl FieldSchema {
@@ -145,6 +150,31 @@ impl FieldSchema {
     /// Whether this is a `secret` field, whose values are never printed.
     pub fn is_secret(&self) -> bool {
         matches!(self.field_type, FieldType::Secret { .. })
+    }
+
+    /// Whether `text` is one of an `enum` field's values.
+    pub(crate) fn allows(&self, text: &str) -> bool {
+        let FieldType::Enum { values } = &self.field_type else {
+            return false;
+        };
+        let name_at = |position: usize| values.get(position).map_or("", String::as_str);
+        self.enum_index.find(name_at, text).is_some()
+    }
+
+    pub(crate) fn new(field_type: FieldType, description: Option<String>, required: bool) -> Self {
+        let enum_index = match &field_type {
+            FieldType::Enum { values } => {
+                NameIndex::new(&values.iter().map(String::as_str).collect::<Vec<_>>())
+            }
+            _ => NameIndex::default(),
+        };
+        Self {
+            field_type,
+            description,
+            required,
+            default: None,
+            enum_index,
+        }
     }
 }
 
@@ -361,11 +391,14 @@ impl<'de> Deserialize<'de> for ConfigSchema {
         let node = Node::deserialize(deserializer)?;
         let mut reader = Reader::new();
         let schema = load::schema(&node, &FieldPath::Root("config"), &mut reader);
-        let issues = reader.into_issues();
+        let (issues, unlisted) = reader.into_issues();
         if issues.is_empty() {
             return Ok(schema);
         }
-        let messages: Vec<String> = issues.iter().map(ToString::to_string).collect();
+        let mut messages: Vec<String> = issues.iter().map(ToString::to_string).collect();
+        if unlisted > 0 {
+            messages.push(format!("… and {unlisted} more not listed"));
+        }
         Err(serde::de::Error::custom(format_args!(
             "invalid config schema: {}",
             messages.join("; ")

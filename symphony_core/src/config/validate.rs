@@ -26,12 +26,12 @@ pub(crate) fn validate(
             }]));
         }
     };
-    let mut errors = Vec::new();
+    let mut errors = ConfigErrors::new(Vec::new());
     let checked = check_object(schema, object, &root, &mut errors);
-    if errors.is_empty() {
+    if errors.found() == 0 {
         Ok(ConfigValues::from_checked(schema, checked))
     } else {
-        Err(ConfigErrors::new(errors))
+        Err(errors)
     }
 }
 
@@ -40,10 +40,10 @@ pub(crate) fn check_default(
     field: &FieldSchema,
     default: &Value,
     path: &FieldPath<'_>,
-) -> Result<Value, Vec<ConfigError>> {
-    let mut errors = Vec::new();
+) -> Result<Value, ConfigErrors> {
+    let mut errors = ConfigErrors::new(Vec::new());
     match check_value(field, default, path, &mut errors) {
-        Some(value) if errors.is_empty() => Ok(value),
+        Some(value) if errors.found() == 0 => Ok(value),
         _ => Err(errors),
     }
 }
@@ -53,13 +53,19 @@ fn check_object(
     schema: &ConfigSchema,
     object: &Map<String, Value>,
     path: &FieldPath<'_>,
-    errors: &mut Vec<ConfigError>,
+    errors: &mut ConfigErrors,
 ) -> Map<String, Value> {
     for key in object.keys() {
         if schema.get(key).is_none() {
+            // Past the listed errors, a hint would be computed only to be dropped.
+            let suggestion = if errors.is_full() {
+                None
+            } else {
+                closest(key, schema.fields().map(|(name, _)| name)).map(str::to_owned)
+            };
             errors.push(ConfigError::UnknownKey {
                 path: path.key(key).to_string(),
-                suggestion: closest(key, schema.fields().map(|(name, _)| name)).map(str::to_owned),
+                suggestion,
             });
         }
     }
@@ -82,19 +88,19 @@ fn check_object(
 fn absent_value(
     field: &FieldSchema,
     path: &FieldPath<'_>,
-    errors: &mut Vec<ConfigError>,
+    errors: &mut ConfigErrors,
 ) -> Option<Value> {
     if let Some(default) = field.default() {
         return Some(default.clone());
     }
     if let FieldType::Object { properties } = field.field_type() {
-        let mut nested = Vec::new();
+        let mut nested = ConfigErrors::new(Vec::new());
         let object = check_object(properties, &Map::new(), path, &mut nested);
-        if !nested.is_empty() {
+        if nested.found() > 0 {
             // An optional object whose properties cannot all be defaulted is simply absent;
             // a required one reports what is missing inside it.
             if field.is_required() {
-                errors.extend(nested);
+                errors.append(nested);
             }
             return None;
         }
@@ -113,7 +119,7 @@ fn check_value(
     field: &FieldSchema,
     value: &Value,
     path: &FieldPath<'_>,
-    errors: &mut Vec<ConfigError>,
+    errors: &mut ConfigErrors,
 ) -> Option<Value> {
     let problem = match field.field_type() {
         FieldType::String {
@@ -132,9 +138,9 @@ fn check_value(
             Value::Bool(_) => None,
             other => Some(wrong_type(path, "a boolean", other)),
         },
-        FieldType::Enum { values } => check_enum(value, values, path),
+        FieldType::Enum { values } => check_enum(value, field, values, path, errors.is_full()),
         FieldType::Path => check_path(value, path),
-        FieldType::Url { schemes } => check_url(value, schemes, path),
+        FieldType::Url { schemes } => check_url(value, schemes, path, errors.is_full()),
         FieldType::Array {
             items,
             min_items,
@@ -145,9 +151,9 @@ fn check_value(
                 errors.push(wrong_type(path, "an object", value));
                 return None;
             };
-            let before = errors.len();
+            let before = errors.found();
             let checked = check_object(properties, object, path, errors);
-            return (errors.len() == before).then_some(Value::Object(checked));
+            return (errors.found() == before).then_some(Value::Object(checked));
         }
     };
     match problem {
@@ -283,12 +289,28 @@ fn check_float(
         })
 }
 
-fn check_enum(value: &Value, allowed: &[String], path: &FieldPath<'_>) -> Option<ConfigError> {
+/// `unlisted`: the error will only be counted, so it is not described (naming every allowed
+/// value for each of a million bad items would cost a million copies of the list).
+fn check_enum(
+    value: &Value,
+    field: &FieldSchema,
+    allowed: &[String],
+    path: &FieldPath<'_>,
+    unlisted: bool,
+) -> Option<ConfigError> {
     let Value::String(text) = value else {
         return Some(wrong_type(path, "a string", value));
     };
-    if allowed.iter().any(|candidate| candidate == text) {
+    if field.allows(text) {
         return None;
+    }
+    if unlisted {
+        return Some(ConfigError::NotAllowed {
+            path: String::new(),
+            value: String::new(),
+            allowed: Vec::new(),
+            suggestion: None,
+        });
     }
     Some(ConfigError::NotAllowed {
         path: path.to_string(),
@@ -315,7 +337,13 @@ fn check_path(value: &Value, path: &FieldPath<'_>) -> Option<ConfigError> {
     })
 }
 
-fn check_url(value: &Value, schemes: &[String], path: &FieldPath<'_>) -> Option<ConfigError> {
+/// `unlisted`: as for [`check_enum`].
+fn check_url(
+    value: &Value,
+    schemes: &[String],
+    path: &FieldPath<'_>,
+    unlisted: bool,
+) -> Option<ConfigError> {
     let Value::String(text) = value else {
         return Some(wrong_type(path, "a string", value));
     };
@@ -334,7 +362,11 @@ fn check_url(value: &Value, schemes: &[String], path: &FieldPath<'_>) -> Option<
             Some(ConfigError::SchemeNotAllowed {
                 path: path.to_string(),
                 scheme: parsed.scheme.to_owned(),
-                allowed: schemes.to_vec(),
+                allowed: if unlisted {
+                    Vec::new()
+                } else {
+                    schemes.to_vec()
+                },
             })
         }
         Ok(_) => None,
@@ -347,7 +379,7 @@ fn check_array(
     min_items: Option<usize>,
     max_items: Option<usize>,
     path: &FieldPath<'_>,
-    errors: &mut Vec<ConfigError>,
+    errors: &mut ConfigErrors,
 ) -> Option<Value> {
     let Value::Array(elements) = value else {
         errors.push(wrong_type(path, "an array", value));
@@ -370,13 +402,13 @@ fn check_array(
         });
         return None;
     }
-    let before = errors.len();
+    let before = errors.found();
     let checked: Vec<Value> = elements
         .iter()
         .enumerate()
         .filter_map(|(index, element)| check_value(items, element, &path.index(index), errors))
         .collect();
-    (errors.len() == before).then_some(Value::Array(checked))
+    (errors.found() == before).then_some(Value::Array(checked))
 }
 
 fn wrong_type(path: &FieldPath<'_>, expected: &'static str, value: &Value) -> ConfigError {
@@ -610,5 +642,65 @@ mod tests {
             Some(&json!({ "host": "h", "port": 5432 }))
         );
         assert!(!values.contains("opt"));
+    }
+
+    /// A value with a hundred thousand bad items costs a count for most of them: the first
+    /// hundred are listed (each naming the allowed values), the rest counted.
+    #[test]
+    fn very_many_bad_items_list_a_hundred_and_count_the_rest() {
+        let schema = parse_for_test(
+            r#"
+            [pick]
+            type = "array"
+            items = { type = "enum", values = ["a", "b", "c"] }
+            "#,
+        )
+        .expect("schema");
+        let items: Vec<Value> = (0..100_000)
+            .map(|i| json!(if i % 2 == 0 { "a" } else { "x" }))
+            .collect();
+        let errors = schema
+            .validate(&json!({ "pick": items }))
+            .expect_err("bad items");
+        assert_eq!(errors.len(), crate::document::MAX_LISTED);
+        assert_eq!(errors.unlisted(), 50_000 - crate::document::MAX_LISTED);
+        assert_eq!(errors.errors()[0].path(), "config.pick[1]");
+        let text = errors.to_string();
+        assert!(
+            text.starts_with("invalid configuration (50000 errors)\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\n  … and 49900 more not listed"), "{text}");
+
+        let good: Vec<Value> = (0..100_000).map(|_| json!("c")).collect();
+        assert!(schema.validate(&json!({ "pick": good })).is_ok());
+    }
+
+    #[test]
+    fn enums_and_schemes_are_bounded() {
+        let values: Vec<String> = (0..1025).map(|i| format!("\"v{i}\"")).collect();
+        let errors = parse_for_test(&format!(
+            "[pick]\ntype = \"enum\"\nvalues = [{}]\n",
+            values.join(",")
+        ))
+        .expect_err("too many values");
+        assert!(
+            errors[0].contains("lists 1025 values; an enum takes at most 1024"),
+            "{errors:?}"
+        );
+        let values = &values[..1024];
+        let schema = parse_for_test(&format!(
+            "[pick]\ntype = \"enum\"\nvalues = [{}]\n",
+            values.join(",")
+        ))
+        .expect("1024 values");
+        assert!(schema.validate(&json!({ "pick": "v1023" })).is_ok());
+        assert!(schema.validate(&json!({ "pick": "v1024" })).is_err());
+        let duplicate = parse_for_test("[pick]\ntype = \"enum\"\nvalues = [\"a\", \"b\", \"a\"]\n")
+            .expect_err("duplicate");
+        assert!(
+            duplicate[0].contains("duplicate value `a`"),
+            "{duplicate:?}"
+        );
     }
 }

@@ -12,5 +12,5 @@ mod suggest;
 
 pub(crate) use node::{Content, Node, Span};
 pub(crate) use path::FieldPath;
-pub(crate) use reader::{Bounded, Issue, IssueKind, Reader, Table, choice_name};
+pub(crate) use reader::{Bounded, Issue, IssueKind, MAX_LISTED, Reader, Table, choice_name};
 pub(crate) use suggest::{closest, did_you_mean};

@@ -1,6 +1,8 @@
 //! The document tree, built from TOML (with source spans) or from any serde format (JSON).
 
+use std::collections::HashSet;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::ops::Range;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -226,8 +228,12 @@ impl<'de> Visitor<'de> for NodeVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
         let mut entries: Vec<Entry> = Vec::with_capacity(map.size_hint().unwrap_or(0).min(64));
+        // Hashes of the keys seen, so that a map of n keys costs O(n), not O(n²); the keys are
+        // compared only when hashes collide (randomly seeded, so no input can force that).
+        let hasher = RandomState::new();
+        let mut seen: HashSet<u64> = HashSet::with_capacity(entries.capacity());
         while let Some(key) = map.next_key::<String>()? {
-            if entries.iter().any(|entry| entry.key == key) {
+            if !seen.insert(hasher.hash_one(&key)) && entries.iter().any(|entry| entry.key == key) {
                 return Err(de::Error::custom(format_args!("duplicate key `{key}`")));
             }
             let node = map.next_value()?;

@@ -55,27 +55,48 @@ impl fmt::Display for IssueKind {
 ///
 /// Every reading method returns `None` after recording an issue, so callers can carry on with
 /// the rest of the document and report all problems at once.
+///
+/// Only the first [`MAX_LISTED`] issues are kept; the rest are counted, so that a document
+/// with a million bad keys costs a million cheap checks rather than a million messages.
 #[derive(Debug, Default)]
 pub(crate) struct Reader {
     issues: Vec<Issue>,
+    unlisted: usize,
 }
+
+/// How many problems a document's error list names; the rest are counted.
+pub(crate) const MAX_LISTED: usize = 100;
 
 impl Reader {
     pub(crate) fn new() -> Self {
         Self::default()
     }
 
-    /// The issues recorded so far.
-    pub(crate) fn into_issues(self) -> Vec<Issue> {
-        self.issues
+    /// The issues kept (in the order found), and how many more there were.
+    pub(crate) fn into_issues(self) -> (Vec<Issue>, usize) {
+        (self.issues, self.unlisted)
     }
 
     pub(crate) fn has_issues(&self) -> bool {
         !self.issues.is_empty()
     }
 
+    /// Whether further issues are only counted, so a caller can skip describing them.
+    pub(crate) fn is_full(&self) -> bool {
+        self.issues.len() >= MAX_LISTED
+    }
+
+    /// Counts `count` issues that were found and described elsewhere but are not listed.
+    pub(crate) fn count_unlisted(&mut self, count: usize) {
+        self.unlisted += count;
+    }
+
     /// Records an issue.
     pub(crate) fn report(&mut self, path: &FieldPath<'_>, span: Option<&Span>, kind: IssueKind) {
+        if self.is_full() {
+            self.unlisted += 1;
+            return;
+        }
         self.issues.push(Issue {
             path: path.to_string(),
             span: span.cloned(),
@@ -85,6 +106,10 @@ impl Reader {
 
     /// Records an issue whose path was rendered elsewhere (e.g. by the config validator).
     pub(crate) fn report_at(&mut self, path: String, span: Option<&Span>, kind: IssueKind) {
+        if self.is_full() {
+            self.unlisted += 1;
+            return;
+        }
         self.issues.push(Issue {
             path,
             span: span.cloned(),
@@ -356,7 +381,11 @@ impl<'n> Table<'n> {
     pub(crate) fn finish(self, path: &FieldPath<'_>, known: &[&str], reader: &mut Reader) {
         for (entry, used) in self.entries.iter().zip(&self.used) {
             if !used {
-                let suggestion = closest(&entry.key, known.iter().copied()).map(str::to_owned);
+                let suggestion = if reader.is_full() {
+                    None
+                } else {
+                    closest(&entry.key, known.iter().copied()).map(str::to_owned)
+                };
                 reader.report(
                     &path.key(&entry.key),
                     entry.key_span.as_ref().or(entry.node.span.as_ref()),
@@ -453,7 +482,8 @@ mode = \"fsat\"
             &mut reader,
         );
 
-        let issues = reader.into_issues();
+        let (issues, unlisted) = reader.into_issues();
+        assert_eq!(unlisted, 0);
         let summary: Vec<(String, IssueKind)> = issues
             .iter()
             .map(|i| (i.path.clone(), i.kind.clone()))
@@ -500,7 +530,7 @@ mode = \"fsat\"
         let c = node.get("c").expect("c");
         assert_eq!(reader.json(c, &root.key("c")), None);
         assert_eq!(reader.number(c, &root.key("c")), None);
-        assert_eq!(reader.into_issues().len(), 2);
+        assert_eq!(reader.into_issues().0.len(), 2);
     }
 
     #[test]

@@ -2,21 +2,37 @@
 
 use std::fmt;
 
+/// Names longer than this (in characters) are not typos worth a hint.
+pub(crate) const MAX_NAME_CHARS: usize = 64;
+
+/// How many candidates one hint looks at: a hint is a courtesy, and its cost must stay
+/// bounded however many keys a document has.
+pub(crate) const MAX_CANDIDATES: usize = 256;
+
 /// The candidate closest to `input`, if it is close enough to be a plausible typo.
 ///
 /// Closeness is the edit distance, case-insensitively; a candidate qualifies when the
 /// distance is at most a third of the input's length (at least 1), so `descripton` suggests
 /// `description` but `foo` suggests nothing from an unrelated list. A candidate that starts
 /// with an input of three or more characters also qualifies (`min` → `min_length`).
+///
+/// The search is bounded, since both the input and the candidates may come from a large
+/// document: names longer than [`MAX_NAME_CHARS`] get no hint and are never hints, and only
+/// the first [`MAX_CANDIDATES`] candidates are considered.
 pub(crate) fn closest<'c>(
     input: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    if input.len() > MAX_NAME_CHARS * 4 || input.chars().count() > MAX_NAME_CHARS {
+        return None;
+    }
     let input = input.to_lowercase();
     let length = input.chars().count();
     let limit = (length / 3).max(1);
     candidates
         .into_iter()
+        .take(MAX_CANDIDATES)
+        .filter(|candidate| candidate.len() <= MAX_NAME_CHARS * 4)
         .filter_map(|candidate| {
             let lower = candidate.to_lowercase();
             let distance = edit_distance(&input, &lower);

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use semver::Version;
 
 use super::kind::ExtensionKind;
-use crate::document::{Issue, IssueKind, Span, did_you_mean};
+use super::locate::Locator;
+use crate::document::{Issue, IssueKind, did_you_mean};
 
 /// A position in the manifest's source text (both 1-based; columns count characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -16,22 +17,6 @@ pub struct Location {
     pub line: usize,
     /// Column number in characters, from 1.
     pub column: usize,
-}
-
-impl Location {
-    /// The location of byte `offset` in `source`, if it is inside it.
-    pub(crate) fn of_offset(source: &str, offset: usize) -> Option<Self> {
-        let before = source.get(..offset)?;
-        let line_start = before.rfind('\n').map_or(0, |newline| newline + 1);
-        Some(Self {
-            line: before.matches('\n').count() + 1,
-            column: before.get(line_start..)?.chars().count() + 1,
-        })
-    }
-
-    pub(crate) fn of_span(source: Option<&str>, span: Option<&Span>) -> Option<Self> {
-        Self::of_offset(source?, span?.start)
-    }
 }
 
 impl fmt::Display for Location {
@@ -204,8 +189,8 @@ impl ManifestError {
         }
     }
 
-    pub(crate) fn from_issue(issue: Issue, source: Option<&str>) -> Self {
-        let location = Location::of_span(source, issue.span.as_ref());
+    pub(crate) fn from_issue(issue: Issue, locator: &Locator<'_>) -> Self {
+        let location = locator.locate(issue.span.as_ref());
         let path = issue.path;
         match issue.kind {
             IssueKind::WrongType { expected, found } => Self::WrongType {
@@ -231,17 +216,34 @@ impl ManifestError {
 
 /// Every problem found in one manifest, in source order where known.
 ///
-/// Displays as a header naming the file (when read from one) and one line per error.
+/// Displays as a header naming the file (when read from one) and one line per error. A
+/// manifest with very many problems lists the first hundred found and counts the rest
+/// ([`unlisted`](Self::unlisted)).
 #[derive(Debug, thiserror::Error)]
 #[error("{}", ErrorList(self))]
 pub struct ManifestErrors {
     file: Option<PathBuf>,
     errors: Vec<ManifestError>,
+    unlisted: usize,
 }
 
 impl ManifestErrors {
     pub(crate) fn new(errors: Vec<ManifestError>) -> Self {
-        Self { file: None, errors }
+        Self {
+            file: None,
+            errors,
+            unlisted: 0,
+        }
+    }
+
+    pub(crate) fn with_unlisted(mut self, unlisted: usize) -> Self {
+        self.unlisted = unlisted;
+        self
+    }
+
+    /// How many further problems were found but are not listed in [`errors`](Self::errors).
+    pub fn unlisted(&self) -> usize {
+        self.unlisted
     }
 
     pub(crate) fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
@@ -254,12 +256,12 @@ impl ManifestErrors {
         self.file.as_deref()
     }
 
-    /// The errors.
+    /// The errors listed.
     pub fn errors(&self) -> &[ManifestError] {
         &self.errors
     }
 
-    /// The number of errors (at least one).
+    /// The number of errors listed (at least one).
     pub fn len(&self) -> usize {
         self.errors.len()
     }
@@ -297,15 +299,22 @@ struct ErrorList<'a>(&'a ManifestErrors);
 
 impl fmt::Display for ErrorList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ManifestErrors { file, errors } = self.0;
+        let ManifestErrors {
+            file,
+            errors,
+            unlisted,
+        } = self.0;
         f.write_str("invalid manifest")?;
         if let Some(file) = file {
             write!(f, " {}", file.display())?;
         }
-        let count = errors.len();
+        let count = errors.len() + unlisted;
         write!(f, " ({count} error{})", if count == 1 { "" } else { "s" })?;
         for error in errors {
             write!(f, "\n  {error}")?;
+        }
+        if *unlisted > 0 {
+            write!(f, "\n  … and {unlisted} more not listed")?;
         }
         Ok(())
     }
@@ -326,23 +335,6 @@ impl fmt::Display for At<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn locations_count_lines_and_characters() {
-        let source = "a = 1\nbé = \"x\"\n";
-        assert_eq!(
-            Location::of_offset(source, 0),
-            Some(Location { line: 1, column: 1 })
-        );
-        let offset = source.find('=').map(|_| source.rfind('=').unwrap_or(0));
-        assert_eq!(
-            offset.and_then(|offset| Location::of_offset(source, offset)),
-            Some(Location { line: 2, column: 4 })
-        );
-        assert_eq!(Location::of_offset(source, source.len() + 1), None);
-        // Inside a multi-byte character: not a position in the text.
-        assert_eq!(Location::of_offset(source, "a = 1\nb".len() + 1), None);
-    }
 
     #[test]
     fn list_names_the_file_and_each_error() {

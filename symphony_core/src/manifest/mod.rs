@@ -47,6 +47,7 @@ mod glob;
 mod id;
 mod instrument;
 mod kind;
+mod locate;
 mod model;
 mod motif;
 mod operator;

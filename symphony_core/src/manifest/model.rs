@@ -11,6 +11,7 @@ use super::error::{Location, ManifestError, ManifestErrors, SourceFormat};
 use super::id::ExtensionId;
 use super::instrument::InstrumentSection;
 use super::kind::ExtensionKind;
+use super::locate::Locator;
 use super::motif::MotifSection;
 use super::operator::OperatorSection;
 use super::parse;
@@ -90,9 +91,8 @@ impl Manifest {
     /// its field path, reason and location.
     pub fn from_toml_str(source: &str) -> Result<Self, ManifestErrors> {
         let node = Node::from_toml(source).map_err(|error| {
-            let location = error
-                .span
-                .and_then(|span| Location::of_offset(source, span.start))
+            let location = Locator::new(Some(source))
+                .locate(error.span.as_ref())
                 .unwrap_or(Location { line: 1, column: 1 });
             ManifestErrors::new(vec![ManifestError::Syntax {
                 format: SourceFormat::Toml,
@@ -100,7 +100,7 @@ impl Manifest {
                 message: error.message,
             }])
         })?;
-        parse::manifest(&node, Some(source)).map_err(ManifestErrors::new)
+        parse::manifest(&node, Some(source))
     }
 
     /// Parses and validates a manifest written in JSON (the same shape as the TOML).
@@ -122,7 +122,7 @@ impl Manifest {
                 message,
             }])
         })?;
-        parse::manifest(&node, None).map_err(ManifestErrors::new)
+        parse::manifest(&node, None)
     }
 
     /// Reads, parses and validates a manifest file: JSON if its name ends in `.json`, TOML
@@ -306,7 +306,10 @@ impl<'de> Deserialize<'de> for Manifest {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let node = Node::deserialize(deserializer)?;
         parse::manifest(&node, None).map_err(|errors| {
-            let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            let mut messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            if errors.unlisted() > 0 {
+                messages.push(format!("… and {} more not listed", errors.unlisted()));
+            }
             serde::de::Error::custom(format_args!("invalid manifest: {}", messages.join("; ")))
         })
     }

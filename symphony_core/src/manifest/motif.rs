@@ -1,5 +1,6 @@
 //! The `[motif]` section: UI components and custom editors.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Serialize;
@@ -125,10 +126,12 @@ fn list<T>(
         return Vec::new();
     };
     let mut read: Vec<T> = Vec::with_capacity(items.len());
+    // A set, so that a list of n items is checked in O(n).
+    let mut ids: HashSet<String> = HashSet::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let item_path = path.index(index);
         if let Some(value) = read_one(item, &item_path, reader) {
-            if read.iter().any(|seen| id_of(seen) == id_of(&value)) {
+            if !ids.insert(id_of(&value).clone()) {
                 reader.invalid(
                     item,
                     &item_path,

@@ -3,9 +3,10 @@
 use semver::{Version, VersionReq};
 
 use super::activation::ActivationEvent;
-use super::error::{Location, ManifestError};
+use super::error::{ManifestError, ManifestErrors};
 use super::id::ExtensionId;
 use super::kind::ExtensionKind;
+use super::locate::Locator;
 use super::model::{KindSection, Manifest};
 use super::{instrument, motif, operator, permissions};
 use crate::config::load;
@@ -31,7 +32,9 @@ const KEYS: [&str; 14] = [
 
 /// Reads and validates a whole manifest. `source` is the text the tree came from, if any, to
 /// turn spans into line and column numbers.
-pub(crate) fn manifest(node: &Node, source: Option<&str>) -> Result<Manifest, Vec<ManifestError>> {
+pub(crate) fn manifest(node: &Node, source: Option<&str>) -> Result<Manifest, ManifestErrors> {
+    let source = Locator::new(source);
+    let source = &source;
     let root = FieldPath::Root("");
     let mut reader = Reader::new();
     // Problems that are not about a single field's shape (engine, kind sections).
@@ -128,25 +131,27 @@ pub(crate) fn manifest(node: &Node, source: Option<&str>) -> Result<Manifest, Ve
         }),
         // Every `None` above comes with a reported issue, so this is not reached; still,
         // never return an empty error list.
-        _ => Err(vec![ManifestError::InvalidValue {
+        _ => Err(ManifestErrors::new(vec![ManifestError::InvalidValue {
             path: "manifest".to_owned(),
             reason: "incomplete manifest".to_owned(),
             location: None,
-        }]),
+        }])),
     }
 }
 
 /// All problems, field issues and others together, in source order where it is known.
-fn errors(reader: Reader, other: Vec<ManifestError>, source: Option<&str>) -> Vec<ManifestError> {
-    let mut errors: Vec<ManifestError> = reader
-        .into_issues()
+fn errors(reader: Reader, other: Vec<ManifestError>, source: &Locator<'_>) -> ManifestErrors {
+    let (mut issues, unlisted) = reader.into_issues();
+    // Located in ascending order, each line of the source is read at most once.
+    issues.sort_by_key(|issue| issue.span.as_ref().map_or(usize::MAX, |span| span.start));
+    let mut errors: Vec<ManifestError> = issues
         .into_iter()
         .map(|issue| ManifestError::from_issue(issue, source))
         .chain(other)
         .collect();
     // Stable, so errors without a location (JSON input) keep the order they were found in.
     errors.sort_by_key(ManifestError::location);
-    errors
+    ManifestErrors::new(errors).with_unlisted(unlisted)
 }
 
 fn version(node: &Node, path: &FieldPath<'_>, reader: &mut Reader) -> Option<Version> {
@@ -166,7 +171,7 @@ fn engine(
     node: &Node,
     path: &FieldPath<'_>,
     reader: &mut Reader,
-    source: Option<&str>,
+    source: &Locator<'_>,
     other: &mut Vec<ManifestError>,
 ) -> Option<VersionReq> {
     let text = reader.string(node, path)?;
@@ -184,7 +189,7 @@ fn engine(
         other.push(ManifestError::EngineMismatch {
             range: text.to_owned(),
             api_version: api,
-            location: Location::of_span(source, node.span.as_ref()),
+            location: source.locate(node.span.as_ref()),
         });
         return None;
     }
@@ -249,7 +254,7 @@ fn section(
     table: &mut Table<'_>,
     root: &FieldPath<'_>,
     reader: &mut Reader,
-    source: Option<&str>,
+    source: &Locator<'_>,
     other: &mut Vec<ManifestError>,
 ) -> Option<KindSection> {
     for stray in ExtensionKind::ALL
@@ -260,14 +265,14 @@ fn section(
             other.push(ManifestError::KindMismatch {
                 kind,
                 section: stray,
-                location: Location::of_span(source, node.span.as_ref()),
+                location: source.locate(node.span.as_ref()),
             });
         }
     }
     let Some(node) = table.get(kind.as_str()) else {
         other.push(ManifestError::MissingSection {
             kind,
-            location: Location::of_span(source, kind_node.and_then(|node| node.span.as_ref())),
+            location: source.locate(kind_node.and_then(|node| node.span.as_ref())),
         });
         return None;
     };
@@ -337,6 +342,66 @@ mod tests {
                 "operator.category",
                 "config.x.max"
             ]
+        );
+    }
+
+    /// A manifest with thousands of problems lists the first hundred, in source order with
+    /// their lines, and counts the rest, rather than building (and locating) every message.
+    #[test]
+    fn very_many_errors_list_a_hundred_and_count_the_rest() {
+        let mut source = String::from(
+            "id = \"acme.x\"\nname = \"X\"\nversion = \"1.0.0\"\nkind = \"operator\"\n\
+             engine = \"^1\"\n",
+        );
+        for i in 0..5000 {
+            source.push_str(&format!("unknown_{i} = {i}\n"));
+        }
+        source.push_str("[operator]\ncategory = \"custom\"\n");
+        let node = Node::from_toml(&source).expect("valid TOML");
+        let errors = manifest(&node, Some(&source)).expect_err("unknown keys");
+        assert_eq!(errors.len(), crate::document::MAX_LISTED);
+        assert_eq!(errors.unlisted(), 5000 - crate::document::MAX_LISTED);
+        let first = errors.errors().first().expect("one").to_string();
+        assert_eq!(first, "unknown_0: unknown field (line 6, column 1)");
+        let last = errors.errors().last().expect("one").to_string();
+        assert_eq!(last, "unknown_99: unknown field (line 105, column 1)");
+        let text = errors.to_string();
+        assert!(
+            text.starts_with("invalid manifest (5000 errors)\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("\n  … and 4900 more not listed"), "{text}");
+
+        // The same through JSON, as a host reads a handshake: counted, and said so.
+        let mut json = String::from(
+            r#"{"id":"acme.x","name":"X","version":"1.0.0","kind":"operator","engine":"^1","operator":{"category":"custom"}"#,
+        );
+        for i in 0..5000 {
+            json.push_str(&format!(r#","unknown_{i}":{i}"#));
+        }
+        json.push('}');
+        let error = serde_json::from_str::<Manifest>(&json).expect_err("unknown keys");
+        assert!(
+            error.to_string().contains("… and 4900 more not listed"),
+            "{error}"
+        );
+    }
+
+    /// Hints stay bounded: a huge unknown key gets none (and costs no edit distance against
+    /// every known name), and only a bounded number of candidates is searched.
+    #[test]
+    fn huge_unknown_keys_get_no_hint() {
+        let key = "descripton".repeat(10_000);
+        let source = format!(
+            "id = \"acme.x\"\nname = \"X\"\nversion = \"1.0.0\"\nkind = \"operator\"\n\
+             engine = \"^1\"\n{key} = 1\ndescripton = 2\n[operator]\ncategory = \"custom\"\n"
+        );
+        let errors = messages(&source);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].ends_with(": unknown field (line 6, column 1)"));
+        assert_eq!(
+            errors[1],
+            "descripton: unknown field (did you mean `description`?) (line 7, column 1)"
         );
     }
 }

@@ -1,5 +1,7 @@
 //! Reading the port lists shared by `[instrument]` and `[operator]`.
 
+use std::collections::HashSet;
+
 use crate::document::{FieldPath, Node, Reader};
 
 /// Something with a name that must be unique within its list.
@@ -18,10 +20,12 @@ pub(crate) fn read_list<T: Named>(
         return Vec::new();
     };
     let mut ports: Vec<T> = Vec::with_capacity(items.len());
+    // A set, so that a list of n ports is checked in O(n).
+    let mut names: HashSet<String> = HashSet::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
         let item_path = path.index(index);
         if let Some(port) = read_one(item, &item_path, reader) {
-            if ports.iter().any(|seen| seen.name() == port.name()) {
+            if !names.insert(port.name().to_owned()) {
                 let name_node = item.get("name").unwrap_or(item);
                 reader.invalid(
                     name_node,

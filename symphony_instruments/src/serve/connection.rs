@@ -159,13 +159,8 @@ where
         };
         let pipeline = start(Start::new(&context, &self.manifest))
             .await
-            .map_err(|error| {
-                let code = match error {
-                    InstrumentError::Config(_) => ErrorCode::InvalidConfig,
-                    _ => ErrorCode::ExtensionFailed,
-                };
-                ErrorObject::new(code, error.to_string())
-            })?;
+            // Keeps the error's code: a model the grants do not cover is "permission denied".
+            .map_err(|error| error.to_error_object())?;
         let mut capabilities = Capabilities::new(methods::NAMES.iter().copied());
         capabilities.concurrency = pipeline.limits().max_concurrency;
         let mut result = InitializeResult::new(self.manifest.clone(), capabilities);

@@ -15,7 +15,7 @@ use super::inline::{Sink, Source, chunk_from_json, chunks_to_json};
 use crate::files::Files;
 use crate::io::{Progress, ProgressFn};
 use crate::operator::Operator;
-use crate::workflow::{RunOptions, RunReport, Workflow, WorkflowError};
+use crate::workflow::{RunOptions, RunReport, Workflow};
 
 /// The methods an [`OperatorServer`] answers.
 const METHODS: [&str; 3] = ["operator/list", "operator/run", "operator/workflow"];
@@ -169,13 +169,11 @@ impl OperatorServer {
         let operator = self.operator(&params.operator)?;
         let spec = operator.spec();
         let mut builder = Workflow::builder();
-        builder
-            .node(
-                "operator",
-                Arc::clone(operator),
-                Value::Object(params.params),
-            )
-            .map_err(workflow_error)?;
+        builder.node(
+            "operator",
+            Arc::clone(operator),
+            Value::Object(params.params),
+        )?;
         let mut inputs = params.inputs;
         for port in &spec.inputs {
             let value = inputs.remove(&port.name).ok_or_else(|| {
@@ -193,8 +191,7 @@ impl OperatorServer {
                     Arc::new(Source::new(port.port_type, chunk)),
                     json!({}),
                 )
-                .and_then(|b| b.connect(&source, &format!("operator.{}", port.name)))
-                .map_err(workflow_error)?;
+                .and_then(|b| b.connect(&source, &format!("operator.{}", port.name)))?;
         }
         if let Some(extra) = inputs.keys().next() {
             return Err(ErrorObject::invalid_params(format!(
@@ -213,14 +210,11 @@ impl OperatorServer {
             let name = format!("out-{}", port.name);
             builder
                 .node(&name, Arc::clone(&sink) as Arc<dyn Operator>, json!({}))
-                .and_then(|b| b.connect(&format!("operator.{}", port.name), &name))
-                .map_err(workflow_error)?;
+                .and_then(|b| b.connect(&format!("operator.{}", port.name), &name))?;
             sinks.push((port, sink));
         }
-        let workflow = builder.build().map_err(workflow_error)?;
-        let report = workflow
-            .run(&self.run_options(call))
-            .map_err(workflow_error)?;
+        let workflow = builder.build()?;
+        let report = workflow.run(&self.run_options(call))?;
         let mut outputs = Map::new();
         for (port, sink) in sinks {
             let value = chunks_to_json(port.port_type, sink.take()).map_err(|error| {
@@ -239,17 +233,13 @@ impl OperatorServer {
         let mut builder = Workflow::builder();
         for node in params.nodes {
             let operator = self.operator(&node.operator)?;
-            builder
-                .node(&node.name, Arc::clone(operator), Value::Object(node.params))
-                .map_err(workflow_error)?;
+            builder.node(&node.name, Arc::clone(operator), Value::Object(node.params))?;
         }
         for [from, to] in &params.connections {
-            builder.connect(from, to).map_err(workflow_error)?;
+            builder.connect(from, to)?;
         }
-        let workflow = builder.build().map_err(workflow_error)?;
-        let report = workflow
-            .run(&self.run_options(call))
-            .map_err(workflow_error)?;
+        let workflow = builder.build()?;
+        let report = workflow.run(&self.run_options(call))?;
         Ok(json!({ "report": report_json(&report) }))
     }
 }
@@ -300,17 +290,6 @@ fn report_json(report: &RunReport) -> Value {
         })
         .collect();
     json!({ "nodes": nodes })
-}
-
-fn workflow_error(error: WorkflowError) -> ErrorObject {
-    let code = match &error {
-        WorkflowError::Node { source, .. } => source.code(),
-        WorkflowError::Panicked { .. } | WorkflowError::Checkpoint { .. } => {
-            ErrorCode::ExtensionFailed
-        }
-        _ => ErrorCode::InvalidParams,
-    };
-    ErrorObject::new(code, error.to_string())
 }
 
 impl Handler for OperatorServer {

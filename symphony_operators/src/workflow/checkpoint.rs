@@ -253,9 +253,10 @@ impl Tap for Recorder {
             (Sink::Records { writer, headers }, Chunk::Records(batch)) => {
                 match headers {
                     None => {
-                        writer
-                            .write_byte_record(batch.headers().as_byte_record())
-                            .map_err(|e| OperatorError::failed(e.to_string()))?;
+                        let row = batch.headers().as_byte_record();
+                        if let Err(error) = writer.write_byte_record(row) {
+                            return Err(self.fail(error));
+                        }
                         *headers = Some(Arc::clone(batch.headers()));
                     }
                     Some(seen)
@@ -269,9 +270,9 @@ impl Tap for Recorder {
                     return Ok(());
                 };
                 for record in batch.records() {
-                    writer
-                        .write_byte_record(record)
-                        .map_err(|e| OperatorError::failed(e.to_string()))?;
+                    if let Err(error) = writer.write_byte_record(record) {
+                        return Err(self.fail(error));
+                    }
                 }
                 return Ok(());
             }

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use symphony_core::protocol::{ErrorCode, ErrorObject};
+
 use crate::error::OperatorError;
 
 /// Why a workflow could not be built or did not complete. Every variant names the node (and
@@ -125,4 +127,34 @@ pub enum WorkflowError {
         /// What is wrong.
         reason: String,
     },
+}
+
+impl WorkflowError {
+    /// The protocol error code: a node's error keeps its own code (a refused permission stays
+    /// [`PermissionDenied`](ErrorCode::PermissionDenied), a cancelled run
+    /// [`Cancelled`](ErrorCode::Cancelled)); a workflow that cannot be built from what was
+    /// asked is [`InvalidParams`](ErrorCode::InvalidParams).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Node { source, .. } | Self::Configure { source, .. } => source.code(),
+            Self::Panicked { .. } | Self::Checkpoint { .. } => ErrorCode::ExtensionFailed,
+            _ => ErrorCode::InvalidParams,
+        }
+    }
+
+    /// The node's error this error reports, if it reports one.
+    pub(crate) fn into_operator_error(self) -> Option<OperatorError> {
+        match self {
+            Self::Node { source, .. } | Self::Configure { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// As the [`OperatorError`] that wraps this error: the [code](WorkflowError::code), the whole
+/// message, and for a refused permission, `data` naming it.
+impl From<WorkflowError> for ErrorObject {
+    fn from(error: WorkflowError) -> Self {
+        ErrorObject::from(OperatorError::from(error))
+    }
 }

@@ -1,4 +1,5 @@
 mod checkpoint;
+mod codes;
 mod csv_files;
 mod files;
 mod ops;
