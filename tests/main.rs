@@ -1,5 +1,6 @@
 //! Workspace-level integration tests (one binary; each module tests one area).
 
+mod fuzz;
 mod instruments;
 mod manifest;
 mod motifs;

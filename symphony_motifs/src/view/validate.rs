@@ -7,6 +7,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::node::{Element, Node};
+use super::url::{is_url_attribute, sanitize_url};
 use crate::html;
 
 /// Events the bridge script listens for; a binding to anything else could never fire.
@@ -197,6 +198,7 @@ impl View {
 
 fn normalise(node: &mut Node) {
     let Node::Element(element) = node else { return };
+    normalise_attributes(&mut element.attrs);
     let mut merged: Vec<Node> = Vec::with_capacity(element.children.len());
     for mut child in element.children.drain(..) {
         normalise(&mut child);
@@ -207,6 +209,25 @@ fn normalise(node: &mut Node) {
         }
     }
     element.children = merged;
+}
+
+/// Gives attributes the guarantees [`Element::attr`] gives, also to a tree that did not come
+/// from the builder (a view deserialised from JSON): a URL attribute is sanitised, and a name
+/// set twice keeps its first position and its last value.
+fn normalise_attributes(attrs: &mut Vec<(String, String)>) {
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(attrs.len());
+    for (name, value) in attrs.drain(..) {
+        let value = if is_url_attribute(&name) {
+            sanitize_url(&value).into_owned()
+        } else {
+            value
+        };
+        match kept.iter_mut().find(|(existing, _)| *existing == name) {
+            Some(slot) => slot.1 = value,
+            None => kept.push((name, value)),
+        }
+    }
+    *attrs = kept;
 }
 
 fn check(node: &Node, parent: Option<&str>, path: &mut Vec<usize>) -> Result<(), ViewError> {
@@ -347,6 +368,27 @@ mod tests {
                 .and_then(Node::as_element)
                 .map(Element::tag),
             Some("br")
+        );
+    }
+
+    #[test]
+    fn a_view_from_json_gets_the_builders_attribute_guarantees() {
+        // The builder sanitises URL attributes and keeps one value per name; a tree read
+        // from JSON skipped it, and rendered `javascript:` links.
+        let node: Node = serde_json::from_str(
+            r#"{"type": "element", "tag": "a", "attrs": [
+                ["href", " JaVa\tScRiPt:alert(1)"], ["title", "a"], ["title", "b"],
+                ["src", "https://example.com/x.png"]
+            ]}"#,
+        )
+        .unwrap();
+        let view = View::new(node).unwrap();
+        assert_eq!(
+            view.to_html(),
+            format!(
+                "<a href=\"{}\" title=\"b\" src=\"https://example.com/x.png\"></a>",
+                crate::view::REFUSED_URL
+            )
         );
     }
 
