@@ -239,7 +239,8 @@ fn encode_line(message: &Message) -> String {
 
 /// `data` as a path glob rule and a path (raw bytes) separated by a `%%` line: the rule
 /// compiles or is refused, the path normalises to an absolute path without `.` or `..` that
-/// normalises to itself, and the same rules as request and grant never ask for a prompt.
+/// normalises to itself, the same rules as request and grant never ask for a prompt, and a
+/// rule without glob characters covers the path it names.
 pub fn permission_path(data: &[u8]) {
     let (rule, path) = split(data);
     let Ok(rule) = std::str::from_utf8(rule) else {
@@ -286,6 +287,15 @@ pub fn permission_path(data: &[u8]) {
             "rule {rule:?} matches {resolved:?} as a request but not as the same grant"
         );
         let _ = policy.require(&Resource::path(&normalized, access));
+    }
+    // A rule without glob characters names one path: the path it normalises to is covered.
+    let literal = rule.starts_with('/') && !rule.contains(['*', '?', '[', ']', '{', '}', '\\']);
+    if literal && NormalizedPath::new(rule).is_ok_and(|named| named == normalized) {
+        let decision = policy.check(&Resource::path(&normalized, FsAccess::Read));
+        assert!(
+            matches!(decision, Decision::Allowed { .. }),
+            "literal rule {rule:?} does not cover {resolved:?}, the path it names: {decision:?}"
+        );
     }
 }
 
