@@ -18,8 +18,16 @@ mod motifs_entries;
 const TARGETS: &[(&str, &str, fn(&[u8]))] = &[
     ("symphony_core", "manifest", core_entries::manifest),
     ("symphony_core", "config", core_entries::config),
-    ("symphony_core", "codec_session", core_entries::codec_session),
-    ("symphony_core", "permission_path", core_entries::permission_path),
+    (
+        "symphony_core",
+        "codec_session",
+        core_entries::codec_session,
+    ),
+    (
+        "symphony_core",
+        "permission_path",
+        core_entries::permission_path,
+    ),
     ("symphony_motifs", "view_html", motifs_entries::view_html),
 ];
 
@@ -28,7 +36,11 @@ fn inputs(dir: &Path) -> Vec<PathBuf> {
         return Vec::new();
     };
     let mut files: Vec<PathBuf> = entries
-        .map(|entry| entry.unwrap_or_else(|e| panic!("{}: {e}", dir.display())).path())
+        .map(|entry| {
+            entry
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .path()
+        })
         .filter(|path| path.is_file())
         .collect();
     files.sort();

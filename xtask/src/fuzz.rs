@@ -211,7 +211,9 @@ fn ensure_cargo_fuzz() -> Result<(), Error> {
     if installed() {
         return Ok(());
     }
-    eprintln!("fuzz: `cargo fuzz` is missing; installing it with `cargo +{NIGHTLY} install cargo-fuzz`");
+    eprintln!(
+        "fuzz: `cargo fuzz` is missing; installing it with `cargo +{NIGHTLY} install cargo-fuzz`"
+    );
     cmd::run(nightly_cargo().args(["install", "--locked", "cargo-fuzz"]))?;
     if installed() {
         Ok(())
@@ -276,7 +278,11 @@ mod tests {
                 manifest.contains(&format!("name = \"{target}\"")),
                 "{krate}/fuzz/Cargo.toml has no [[bin]] {target}"
             );
-            assert!(fuzz.join("fuzz_targets").join(format!("{target}.rs")).is_file());
+            assert!(
+                fuzz.join("fuzz_targets")
+                    .join(format!("{target}.rs"))
+                    .is_file()
+            );
             assert!(
                 fs::read_dir(fuzz.join("corpus").join(target))
                     .is_ok_and(|mut entries| entries.next().is_some()),

@@ -48,7 +48,10 @@ pub fn manifest(data: &[u8]) {
                 let again = Manifest::from_toml_str(&toml).unwrap_or_else(|errors| {
                     panic!("a valid manifest wrote TOML that does not parse: {errors}\n{toml}")
                 });
-                assert_eq!(again, manifest, "TOML round trip changed the manifest:\n{toml}");
+                assert_eq!(
+                    again, manifest,
+                    "TOML round trip changed the manifest:\n{toml}"
+                );
             }
             Err(errors) => {
                 assert!(!errors.is_empty(), "an error list without errors");
@@ -166,8 +169,14 @@ fn drive_session(messages: Vec<Result<Message, DecodeError>>) {
                 }
             }
             Action::Dispatch(request, token) => {
-                assert!(running && !shut_down, "dispatched outside a running session");
-                assert!(!token.is_cancelled(), "a fresh request is already cancelled");
+                assert!(
+                    running && !shut_down,
+                    "dispatched outside a running session"
+                );
+                assert!(
+                    !token.is_cancelled(),
+                    "a fresh request is already cancelled"
+                );
                 assert!(
                     in_flight.insert(request.id.clone()),
                     "id {} dispatched twice while in flight",
@@ -183,14 +192,21 @@ fn drive_session(messages: Vec<Result<Message, DecodeError>>) {
                 let _ = encode_line(&Message::Response(response));
             }
             Action::Shutdown(_) => {
-                assert!(running && !shut_down, "`shutdown` outside a running session");
+                assert!(
+                    running && !shut_down,
+                    "`shutdown` outside a running session"
+                );
                 shut_down = true;
                 for id in in_flight.drain() {
                     session.finish(&id);
                 }
             }
             Action::Exit(code) => {
-                assert_eq!(code == 0, shut_down, "exit code {code} after shutdown={shut_down}");
+                assert_eq!(
+                    code == 0,
+                    shut_down,
+                    "exit code {code} after shutdown={shut_down}"
+                );
                 return;
             }
             Action::Notify(_) => assert!(running && !shut_down, "notified outside a session"),
@@ -229,7 +245,11 @@ fn encode_line(message: &Message) -> String {
         .encode(message)
         .unwrap_or_else(|error| panic!("a decoded message does not encode: {error}"));
     let bytes = encoder.bytes();
-    assert_eq!(bytes.last(), Some(&b'\n'), "an encoded message must end its line");
+    assert_eq!(
+        bytes.last(),
+        Some(&b'\n'),
+        "an encoded message must end its line"
+    );
     assert!(
         !bytes[..bytes.len() - 1].contains(&b'\n'),
         "an encoded message spans lines"

@@ -69,9 +69,7 @@ impl Fault {
             Fault::Crash => vec![("crash", json!([3, "soak: injected crash"]))],
             Fault::Hang => vec![("hang", json!([600_000]))],
             Fault::Stop => {
-                let pid = host
-                    .process_id()
-                    .ok_or("the extension has no process id")?;
+                let pid = host.process_id().ok_or("the extension has no process id")?;
                 if !cmd::probe(Command::new("kill").args(["-STOP", &pid.to_string()])) {
                     return Err(format!("`kill -STOP {pid}` failed"));
                 }
@@ -123,8 +121,11 @@ impl Fault {
         let fits = match (self, result) {
             (Fault::Crash, Err(CallError::Ended { ended, .. })) => {
                 // The report must carry the exit status and the extension's last words.
-                let text = ended.to_string();
-                text.contains('3') && text.contains("soak: injected crash")
+                ended.what.contains("exit status: 3")
+                    && ended
+                        .stderr
+                        .iter()
+                        .any(|line| line.contains("soak: injected crash"))
             }
             (Fault::Hang, Err(CallError::TimedOut { killed, .. })) => *killed,
             // Whichever of the stalled calls times out first gets the kill; the others see
@@ -135,7 +136,9 @@ impl Fault {
         if fits {
             Ok(())
         } else {
-            Err(format!("`{method}` gave {result:?}, not the error a {self:?} should give"))
+            Err(format!(
+                "`{method}` gave {result:?}, not the error a {self:?} should give"
+            ))
         }
     }
 }

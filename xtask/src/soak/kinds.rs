@@ -75,7 +75,10 @@ impl Expectations {
     pub(crate) fn request(&self, kind: Kind, process: usize, seq: usize) -> (&'static str, Value) {
         let token = format!("p{process}-s{seq}");
         match kind {
-            Kind::Echo => ("echo", json!({ "token": token, "seq": seq, "pad": "x".repeat(seq % 97) })),
+            Kind::Echo => (
+                "echo",
+                json!({ "token": token, "seq": seq, "pad": "x".repeat(seq % 97) }),
+            ),
             Kind::Operator => (
                 "operator/run",
                 json!({
@@ -115,9 +118,7 @@ impl Expectations {
         let token = format!("p{process}-s{seq}");
         let ok = match kind {
             Kind::Echo => answer["token"] == token.as_str() && answer["seq"] == seq,
-            Kind::Operator => {
-                answer["outputs"]["records"] == json!([{ "token": token, "n": seq }])
-            }
+            Kind::Operator => answer["outputs"]["records"] == json!([{ "token": token, "n": seq }]),
             // Counted at the end: the counter must equal the clicks answered.
             Kind::Motif => answer.get("patches").is_some(),
             Kind::Instrument => {

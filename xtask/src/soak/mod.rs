@@ -93,9 +93,13 @@ impl Options {
                 Some(text) if flag.starts_with("--") => text,
                 _ => return Err(Error::Usage(format!("`soak` does not understand {arg:?}"))),
             };
-            let number = text.parse::<usize>().ok().filter(|&n| n > 0).ok_or_else(|| {
-                Error::Usage(format!("`{flag}` takes a positive number, got {text:?}"))
-            })?;
+            let number = text
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| {
+                    Error::Usage(format!("`{flag}` takes a positive number, got {text:?}"))
+                })?;
             match flag.as_str() {
                 "--processes" => options.processes = number,
                 "--requests" => options.requests = number.max(2),
@@ -213,7 +217,10 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner)
                     .clone();
-                format!("  process {process} ({}): {step}", kind_of(process).package())
+                format!(
+                    "  process {process} ({}): {step}",
+                    kind_of(process).package()
+                )
             })
             .collect();
         kill_all(&shared);
@@ -279,7 +286,14 @@ fn drive(shared: &Shared, process: usize) -> Outcome {
         }
         shared.started(&host);
     }
-    requests(shared, &host, kind, process, half..shared.requests, &mut outcome);
+    requests(
+        shared,
+        &host,
+        kind,
+        process,
+        half..shared.requests,
+        &mut outcome,
+    );
     shared.step(process, "final check");
     if let Err(problem) = kinds::check_final(kind, &host, outcome.answered) {
         outcome.problems.push(problem);
@@ -379,14 +393,19 @@ fn report(
     let mut problems: Vec<String> = Vec::new();
     for (process, outcome) in outcomes.iter().enumerate() {
         for problem in &outcome.problems {
-            problems.push(format!("process {process} ({}): {problem}", kind_of(process).package()));
+            problems.push(format!(
+                "process {process} ({}): {problem}",
+                kind_of(process).package()
+            ));
         }
         if let Some((fault, Err(problem))) = &outcome.fault {
             problems.push(format!("process {process}: {fault:?} fault: {problem}"));
         }
     }
     if answered != expected {
-        problems.push(format!("{answered} of {expected} requests answered correctly"));
+        problems.push(format!(
+            "{answered} of {expected} requests answered correctly"
+        ));
     }
     if let Err(excess) = &settled {
         problems.push(format!(
@@ -394,7 +413,12 @@ fn report(
             SETTLE.as_secs()
         ));
     }
-    println!("soak: {} processes x {} requests in {:.1} s", options.processes, options.requests, elapsed.as_secs_f64());
+    println!(
+        "soak: {} processes x {} requests in {:.1} s",
+        options.processes,
+        options.requests,
+        elapsed.as_secs_f64()
+    );
     println!(
         "soak: {answered} of {expected} answered correctly; throughput {:.0} requests/s; latency p50 {:.2} ms, p99 {:.2} ms",
         answered as f64 / elapsed.as_secs_f64(),
@@ -408,7 +432,10 @@ fn report(
             .filter(|(f, _)| *f == fault)
             .map(|(_, reported)| reported)
             .collect();
-        let on_time: Vec<Duration> = reports.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+        let on_time: Vec<Duration> = reports
+            .iter()
+            .filter_map(|r| r.as_ref().ok().copied())
+            .collect();
         let slowest = on_time.iter().max().copied().unwrap_or_default();
         println!(
             "soak: fault {fault:?}: {} injected, {} reported by the deadline ({} s), slowest {:.2} s",
@@ -437,7 +464,11 @@ fn report(
         Err(Error::Soak(format!(
             "{} problem(s){}:\n  {}",
             problems.len(),
-            if shown < problems.len() { ", the first 30" } else { "" },
+            if shown < problems.len() {
+                ", the first 30"
+            } else {
+                ""
+            },
             problems[..shown].join("\n  ")
         )))
     }
@@ -489,9 +520,22 @@ mod tests {
     #[test]
     fn options_parse_and_refuse_by_name() {
         let options = parse(&["--processes", "10", "--requests=100", "--release"]).unwrap();
-        assert_eq!((options.processes, options.requests, options.release), (10, 100, true));
-        assert!(parse(&["--processes", "0"]).unwrap_err().to_string().contains("positive"));
-        assert!(parse(&["--fast"]).unwrap_err().to_string().contains("--fast"));
+        assert_eq!(
+            (options.processes, options.requests, options.release),
+            (10, 100, true)
+        );
+        assert!(
+            parse(&["--processes", "0"])
+                .unwrap_err()
+                .to_string()
+                .contains("positive")
+        );
+        assert!(
+            parse(&["--fast"])
+                .unwrap_err()
+                .to_string()
+                .contains("--fast")
+        );
     }
 
     #[test]

@@ -33,9 +33,7 @@ impl Snapshot {
             .copied()
             .filter(|pid| !baseline.children.contains(pid))
             .collect();
-        if self.threads <= baseline.threads
-            && self.fds <= baseline.fds
-            && extra_children.is_empty()
+        if self.threads <= baseline.threads && self.fds <= baseline.fds && extra_children.is_empty()
         {
             return None;
         }
