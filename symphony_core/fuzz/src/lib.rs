@@ -12,7 +12,7 @@
 use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::path::{Component, Path};
+use std::path::{Component, Path, PathBuf};
 
 use symphony_core::codec::{DecodeError, Decoder, Encoder};
 use symphony_core::config::ConfigSchema;
@@ -308,15 +308,36 @@ pub fn permission_path(data: &[u8]) {
         );
         let _ = policy.require(&Resource::path(&normalized, access));
     }
-    // A rule without glob characters names one path: the path it normalises to is covered.
+    // A rule without glob characters names one path: when no symbolic link is on the way
+    // (rules are normalised lexically, links in them deliberately not followed), the path it
+    // names is covered.
     let literal = rule.starts_with('/') && !rule.contains(['*', '?', '[', ']', '{', '}', '\\']);
-    if literal && NormalizedPath::new(rule).is_ok_and(|named| named == normalized) {
+    if literal
+        && NormalizedPath::new(rule).is_ok_and(|named| named == normalized)
+        && lexically_normal(Path::new(rule)) == resolved
+    {
         let decision = policy.check(&Resource::path(&normalized, FsAccess::Read));
         assert!(
             matches!(decision, Decision::Allowed { .. }),
             "literal rule {rule:?} does not cover {resolved:?}, the path it names: {decision:?}"
         );
     }
+}
+
+/// `path` with `.` dropped and `..` removing the previous component, without asking the
+/// filesystem: an oracle independent of the crate's own normalisation.
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::from("/");
+    for component in path.components() {
+        match component {
+            Component::Normal(name) => out.push(name),
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {}
+        }
+    }
+    out
 }
 
 /// The two parts of `data` around the first [`SEPARATOR`]; all of it and nothing without one.
