@@ -85,8 +85,8 @@ impl Expectations {
                     "operator": "regex.filter",
                     "params": { "pattern": format!("^{token}$"), "column": "token" },
                     "inputs": { "records": [
-                        { "token": token, "n": seq },
-                        { "token": format!("{token}-other"), "n": seq + 1 },
+                        { "token": token, "n": seq.to_string() },
+                        { "token": format!("{token}-other"), "n": (seq + 1).to_string() },
                     ]},
                 }),
             ),
@@ -118,7 +118,11 @@ impl Expectations {
         let token = format!("p{process}-s{seq}");
         let ok = match kind {
             Kind::Echo => answer["token"] == token.as_str() && answer["seq"] == seq,
-            Kind::Operator => answer["outputs"]["records"] == json!([{ "token": token, "n": seq }]),
+            Kind::Operator =>
+            // CSV fields are text: the operator answers `n` as a string.
+            {
+                answer["outputs"]["records"] == json!([{ "token": token, "n": seq.to_string() }])
+            }
             // Counted at the end: the counter must equal the clicks answered.
             Kind::Motif => answer.get("patches").is_some(),
             Kind::Instrument => {

@@ -391,15 +391,18 @@ fn report(
             .unwrap_or_default()
     };
     let mut problems: Vec<String> = Vec::new();
+    // Faults first: they are the rarer news.
+    for (process, outcome) in outcomes.iter().enumerate() {
+        if let Some((fault, Err(problem))) = &outcome.fault {
+            problems.push(format!("process {process}: {fault:?} fault: {problem}"));
+        }
+    }
     for (process, outcome) in outcomes.iter().enumerate() {
         for problem in &outcome.problems {
             problems.push(format!(
                 "process {process} ({}): {problem}",
                 kind_of(process).package()
             ));
-        }
-        if let Some((fault, Err(problem))) = &outcome.fault {
-            problems.push(format!("process {process}: {fault:?} fault: {problem}"));
         }
     }
     if answered != expected {
