@@ -14,8 +14,11 @@ mod core_entries;
 #[path = "../symphony_motifs/fuzz/src/lib.rs"]
 mod motifs_entries;
 
+/// What a fuzz target calls with each input.
+type Entry = fn(&[u8]);
+
 /// Each target: its crate folder, its name, and the entry function it calls.
-const TARGETS: &[(&str, &str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, &str, Entry)] = &[
     ("symphony_core", "manifest", core_entries::manifest),
     ("symphony_core", "config", core_entries::config),
     (

@@ -183,7 +183,7 @@ fn drive_session(messages: Vec<Result<Message, DecodeError>>) {
                     request.id
                 );
                 // Every other request finishes at once; the rest stay in flight.
-                if in_flight.len() % 2 == 0 {
+                if in_flight.len().is_multiple_of(2) {
                     session.finish(&request.id);
                     in_flight.remove(&request.id);
                 }
