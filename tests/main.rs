@@ -1,6 +1,7 @@
 //! Workspace-level integration tests (one binary; each module tests one area).
 
 mod confine;
+mod fuzz;
 mod instruments;
 mod manifest;
 mod motifs;

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, features, isolation, migrate, provision, toolchain};
+use crate::{cmd, features, fuzz, isolation, migrate, provision, soak, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -89,6 +89,24 @@ const STEPS: &[Step] = &[
     Step {
         name: "styles",
         run: migrate::styles::run,
+    },
+    Step {
+        // A short run of every target (5 x 15 s), on top of the stable replay of their
+        // corpora and past crashes in the test step.
+        name: "fuzz",
+        run: |root| {
+            fuzz::run(
+                root,
+                &fuzz::Options {
+                    seconds: 15,
+                    target: None,
+                },
+            )
+        },
+    },
+    Step {
+        name: "soak",
+        run: |root| soak::run(root, &soak::Options::ci()),
     },
 ];
 
@@ -197,7 +215,9 @@ mod tests {
                 "test",
                 "isolation",
                 "features",
-                "styles"
+                "styles",
+                "fuzz",
+                "soak"
             ]
         );
     }

@@ -100,6 +100,30 @@ pub(crate) enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// A file or directory could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// What the OS said.
+        source: io::Error,
+    },
+    /// A fuzz target crashed (or timed out, leaked or ran out of memory) on an input.
+    #[error(
+        "fuzz target `{target}` failed; input kept as a regression test in {inputs} (commit it with the fix); reproduce with `{reproduce}`"
+    )]
+    FuzzCrash {
+        /// The target.
+        target: String,
+        /// Where the failing inputs were copied.
+        inputs: String,
+        /// The command that replays one.
+        reproduce: String,
+    },
+    /// The soak benchmark saw requests lost, duplicated, answered wrongly or late, or the
+    /// host's threads, file descriptors or children not back to their baseline.
+    #[error("soak: {0}")]
+    Soak(String),
     /// A CI step failed; later steps were not run.
     #[error("ci step `{step}` failed: {source}")]
     Step {

@@ -8,11 +8,13 @@ mod ci;
 mod cmd;
 mod error;
 mod features;
+mod fuzz;
 mod install;
 mod isolation;
 mod migrate;
 mod provision;
 mod release;
+mod soak;
 mod toolchain;
 mod workspace;
 
@@ -26,7 +28,7 @@ use error::Error;
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, isolation, features, styles",
+        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, isolation, features, styles, fuzz, soak",
     ),
     (
         "isolation [--manifest-path PATH]",
@@ -51,6 +53,14 @@ const TASKS: &[(&str, &str)] = &[
     (
         "styles",
         "build and run each primary example in the other import style, and check the round trip",
+    ),
+    (
+        "fuzz [--seconds N] [--target T]",
+        "run each cargo-fuzz target for N seconds (default 20) on nightly; a crash fails naming the target and input",
+    ),
+    (
+        "soak [--processes N] [--requests M] [--release]",
+        "N extension processes of every kind x M requests each through the host, with faults injected (default 100 x 1000)",
     ),
     ("help", "list the tasks"),
 ];
@@ -108,6 +118,8 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
             no_arguments("styles", rest)?;
             migrate::styles::run(&workspace::root())
         }
+        Some("fuzz") => fuzz::run(&workspace::root(), &fuzz::Options::parse(rest)?),
+        Some("soak") => soak::run(&workspace::root(), &soak::Options::parse(rest)?),
         Some("help" | "--help" | "-h") => {
             print!("{}", help_text());
             Ok(())

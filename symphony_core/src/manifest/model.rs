@@ -108,9 +108,11 @@ impl Manifest {
     /// Field errors have no location (paths still name them); syntax errors do.
     pub fn from_json_str(source: &str) -> Result<Self, ManifestErrors> {
         let node: Node = serde_json::from_str(source).map_err(|error| {
+            // serde_json counts columns from 1 but reports column 0 for an error at the very
+            // start of a line (an empty or truncated text); a `Location` counts from 1.
             let location = Location {
-                line: error.line(),
-                column: error.column(),
+                line: error.line().max(1),
+                column: error.column().max(1),
             };
             let full = error.to_string();
             // serde_json appends the position to its message; it is in `location` already.

@@ -158,7 +158,22 @@ impl Element {
 
     /// Replaces every value the attribute rules clean (URLs, styles) by its cleaned form;
     /// refused attributes stay, for [`View::new`](super::View::new) to report where they are.
+    /// A name given twice (possible in JSON, not through [`attr`](Self::attr)) keeps what
+    /// `attr` would keep: its first position and its last value.
     pub(crate) fn clean_attributes(&mut self) {
+        let mut first: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::with_capacity(self.attrs.len());
+        let mut kept: Vec<(String, String)> = Vec::with_capacity(self.attrs.len());
+        for (name, value) in self.attrs.drain(..) {
+            match first.get(&name) {
+                Some(&at) => kept[at].1 = value,
+                None => {
+                    first.insert(name.clone(), kept.len());
+                    kept.push((name, value));
+                }
+            }
+        }
+        self.attrs = kept;
         let animates_forbidden = animates_forbidden(&self.tag, self.attrs());
         for (name, value) in &mut self.attrs {
             if let Verdict::Replace(cleaned) =

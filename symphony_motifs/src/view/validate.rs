@@ -329,6 +329,27 @@ mod tests {
     }
 
     #[test]
+    fn a_view_from_json_gets_the_builders_attribute_guarantees() {
+        // The builder sanitises URL attributes and keeps one value per name; a tree read
+        // from JSON skipped it, and rendered `javascript:` links.
+        let node: Node = serde_json::from_str(
+            r#"{"type": "element", "tag": "a", "attrs": [
+                ["href", " JaVa\tScRiPt:alert(1)"], ["title", "a"], ["title", "b"],
+                ["src", "https://example.com/x.png"]
+            ]}"#,
+        )
+        .unwrap();
+        let view = View::new(node).unwrap();
+        assert_eq!(
+            view.to_html(),
+            format!(
+                "<a href=\"{}\" title=\"b\" src=\"https://example.com/x.png\"></a>",
+                crate::view::REFUSED_URL
+            )
+        );
+    }
+
+    #[test]
     fn event_handler_attributes_are_refused() {
         for name in ["onclick", "OnLoad", "onerror"] {
             let error = View::new(el("img").attr(name, "alert(1)")).unwrap_err();
