@@ -17,11 +17,15 @@
 #![doc = document_features::document_features!()]
 
 mod error;
+#[cfg(any(feature = "onnx", feature = "http"))]
+mod grant;
 mod instrument;
 mod io;
 pub mod model;
 mod panic;
 pub mod pipeline;
+#[cfg(any(feature = "onnx", feature = "http"))]
+mod probe;
 pub mod prelude;
 pub mod serve;
 mod tensor;
