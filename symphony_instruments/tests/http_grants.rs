@@ -73,7 +73,10 @@ async fn every_redirect_status_to_an_ungranted_port_is_refused_naming_the_hop() 
         assert_denied(
             &error,
             &[
-                &format!("refused the redirect from {}", granted.url("/v1/chat/completions")),
+                &format!(
+                    "refused the redirect from {}",
+                    granted.url("/v1/chat/completions")
+                ),
                 &format!("to {target}"),
                 "network connect permission denied",
             ],
@@ -122,7 +125,10 @@ async fn a_name_that_resolves_to_a_denied_address_is_refused_before_connecting()
     let endpoint = format!("http://localhost:{port}/v1");
     // Any host may be reached, but the host denies 127.0.0.1: `localhost` is 127.0.0.1.
     let everywhere = json!([{"host": "*"}]);
-    for deny in [json!([{"host": "127.0.0.1"}]), json!([{"host": "127.0.0.1", "ports": [port]}])] {
+    for deny in [
+        json!([{"host": "127.0.0.1"}]),
+        json!([{"host": "127.0.0.1", "ports": [port]}]),
+    ] {
         let error = model(&endpoint, policy(everywhere.clone(), deny))
             .infer(hi())
             .await
@@ -196,7 +202,9 @@ async fn health_says_ready_only_for_a_granted_endpoint_that_answers() {
     });
     let granted = policy(json!([{"host": "127.0.0.1"}]), json!([]));
     assert_eq!(
-        model(&server.url("/v1"), Arc::clone(&granted)).health().await,
+        model(&server.url("/v1"), Arc::clone(&granted))
+            .health()
+            .await,
         Health::Ready
     );
     assert_eq!(server.requests()[0].method, "HEAD");

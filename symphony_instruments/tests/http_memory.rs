@@ -59,5 +59,9 @@ async fn an_endless_chunked_body_stops_at_the_limit_with_bounded_memory() {
     );
     // The body buffer (64 MiB, grown by doubling) and the connection's buffers; never what
     // the server keeps sending.
-    assert!(peak - before < 3 * MAX_BODY, "peak grew by {} MiB", (peak - before) >> 20);
+    assert!(
+        peak - before < 3 * MAX_BODY,
+        "peak grew by {} MiB",
+        (peak - before) >> 20
+    );
 }

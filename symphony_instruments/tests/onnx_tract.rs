@@ -152,92 +152,10 @@ fn tensors(name: &str, shape: Vec<usize>, data: TensorData) -> InferenceInput {
     InferenceInput::Tensors([(name.to_owned(), Tensor::new(shape, data).unwrap())].into())
 }
 
-/// Protobuf encoding, just enough to write an ONNX model file by hand.
-mod proto {
-    pub(super) fn varint(out: &mut Vec<u8>, mut value: u64) {
-        while value >= 0x80 {
-            out.push((value as u8) | 0x80);
-            value >>= 7;
-        }
-        out.push(value as u8);
-    }
-
-    pub(super) fn int(out: &mut Vec<u8>, field: u64, value: i64) {
-        varint(out, field << 3);
-        varint(out, value as u64);
-    }
-
-    pub(super) fn bytes(out: &mut Vec<u8>, field: u64, value: &[u8]) {
-        varint(out, (field << 3) | 2);
-        varint(out, value.len() as u64);
-        out.extend_from_slice(value);
-    }
-
-    /// A `ValueInfoProto` of a tensor of `elem_type` with these dimensions (names are
-    /// dynamic).
-    pub(super) fn tensor_info(name: &str, elem_type: i64, dims: &[Result<i64, &str>]) -> Vec<u8> {
-        let mut shape = Vec::new();
-        for dim in dims {
-            let mut d = Vec::new();
-            match dim {
-                Ok(n) => int(&mut d, 1, *n),
-                Err(param) => bytes(&mut d, 2, param.as_bytes()),
-            }
-            bytes(&mut shape, 1, &d);
-        }
-        let mut tensor = Vec::new();
-        int(&mut tensor, 1, elem_type);
-        bytes(&mut tensor, 2, &shape);
-        let mut ty = Vec::new();
-        bytes(&mut ty, 1, &tensor);
-        let mut info = Vec::new();
-        bytes(&mut info, 1, name.as_bytes());
-        bytes(&mut info, 2, &ty);
-        info
-    }
-}
-
-/// A model that loads but cannot run on zeros (what `warm_up` and the health probe feed it): `Y = Reshape(X, S)` with the target shape an
-/// input, so a zero shape (copy dimension 0) cannot hold X's 4 values.
-fn reshape_model(path: &std::path::Path) {
-    use proto::*;
-    const FLOAT: i64 = 1;
-    const INT64: i64 = 7;
-    let mut node = Vec::new();
-    bytes(&mut node, 1, b"X");
-    bytes(&mut node, 1, b"S");
-    bytes(&mut node, 2, b"Y");
-    bytes(&mut node, 4, b"Reshape");
-    let mut graph = Vec::new();
-    bytes(&mut graph, 1, &node);
-    bytes(&mut graph, 2, b"reshape");
-    bytes(&mut graph, 11, &tensor_info("X", FLOAT, &[Ok(1), Ok(4)]));
-    bytes(&mut graph, 11, &tensor_info("S", INT64, &[Ok(1)]));
-    bytes(&mut graph, 12, &tensor_info("Y", FLOAT, &[Err("n")]));
-    let mut opset = Vec::new();
-    bytes(&mut opset, 1, b"");
-    int(&mut opset, 2, 13);
-    let mut model = Vec::new();
-    int(&mut model, 1, 8);
-    bytes(&mut model, 8, &opset);
-    bytes(&mut model, 7, &graph);
-    std::fs::write(path, model).unwrap();
-}
-
 #[tokio::test]
-async fn health_is_ready_for_a_model_that_runs_and_names_why_one_cannot() {
-    assert_eq!(load().await.health().await, symphony_instruments::Health::Ready);
-
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("reshape.onnx");
-    reshape_model(&path);
-    let model = OnnxInstrument::load(&path, OnnxRuntime::Tract, None, &models_policy())
-        .await
-        .unwrap_or_else(|error| panic!("the reshape model loads: {error}"));
-    match model.health().await {
-        symphony_instruments::Health::Unavailable { reason } => {
-            assert!(reason.contains("model `reshape` failed"), "{reason}")
-        }
-        other => panic!("a model that cannot run is {other:?}"),
-    }
+async fn health_is_ready_for_a_model_that_runs() {
+    assert_eq!(
+        load().await.health().await,
+        symphony_instruments::Health::Ready
+    );
 }

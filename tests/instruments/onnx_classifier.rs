@@ -42,8 +42,7 @@ fn grants(extra: &[&Path]) -> Permissions {
             .iter()
             .map(|path| json!({"path": path.to_string_lossy(), "access": ["read"]})),
     );
-    serde_json::from_value(json!({"filesystem": filesystem, "model": ["invoke"]}))
-        .expect("grants")
+    serde_json::from_value(json!({"filesystem": filesystem, "model": ["invoke"]})).expect("grants")
 }
 
 /// Options without grants: the extension may touch nothing.
@@ -159,7 +158,9 @@ fn on_onnxruntime_answers_like_python_onnxruntime() {
     let host = Host::spawn(
         command(),
         bare_options()
-            .with_grants(grants(&[&library.canonicalize().unwrap_or(library.clone())]))
+            .with_grants(grants(&[&library
+                .canonicalize()
+                .unwrap_or(library.clone())]))
             .with_config("runtime", json!("onnxruntime"))
             .with_config("library", json!(library.to_string_lossy())),
     )
@@ -389,10 +390,12 @@ fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
 #[test]
 fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
     let mut raw = RawChild::start(command());
-    let init = raw.request(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+    let init = raw.request(
+        &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
         "protocolVersion": "1.0", "host": {"name": "raw", "version": "0"},
         "grants": grants(&[]), "workspaceRoots": [example_dir()],
-        "config": {"runtime": "tract"}}}));
+        "config": {"runtime": "tract"}}}),
+    );
     assert_eq!(init["result"]["maxMessageSize"], 16 * 1024 * 1024, "{init}");
     raw.send(br#"{"jsonrpc":"2.0","method":"initialized"}"#);
 
@@ -424,9 +427,10 @@ fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
 #[test]
 fn without_grants_the_model_is_not_read_and_the_refusal_names_permission_and_file() {
     let model = example_dir().join("model/iris.onnx");
-    let no_invoke: Permissions =
-        serde_json::from_value(json!({"filesystem": [{"path": "model/*.onnx", "access": ["read"]}]}))
-            .expect("grants");
+    let no_invoke: Permissions = serde_json::from_value(
+        json!({"filesystem": [{"path": "model/*.onnx", "access": ["read"]}]}),
+    )
+    .expect("grants");
     let cases = [
         (
             bare_options().with_config("runtime", json!("tract")),

@@ -25,10 +25,10 @@ use symphony_core::config::Secret;
 use symphony_core::permission::Policy;
 
 use crate::error::InstrumentError;
-use crate::probe::HealthProbe;
 use crate::instrument::{ChunkStream, Health, Instrument, Modality, ModelCapabilities, ModelInfo};
 use crate::io::{ChatMessage, Chunk, Inference, InferenceInput, InferenceOutput, Usage};
 use crate::model::{ModelConfig, ModelConfigError, ModelSource};
+use crate::probe::HealthProbe;
 use body::BodyError;
 use guard::{Guard, GuardedResolver};
 use sse::SseDecoder;
@@ -309,7 +309,10 @@ impl HttpInstrument {
                 reason: error.to_string(),
             };
         }
-        let request = self.client.head(self.endpoint.clone()).timeout(PROBE_TIMEOUT);
+        let request = self
+            .client
+            .head(self.endpoint.clone())
+            .timeout(PROBE_TIMEOUT);
         match request.send().await {
             Ok(response) if response.status().is_server_error() => Health::Degraded {
                 reason: format!("{} answered {}", self.endpoint, response.status()),

@@ -25,10 +25,10 @@ pub use signature::{ModelSignature, TensorSpec};
 
 use crate::error::InstrumentError;
 use crate::grant;
-use crate::probe::HealthProbe;
 use crate::instrument::{Health, Instrument, Modality, ModelCapabilities, ModelInfo};
 use crate::io::{Inference, InferenceInput, InferenceOutput, Usage};
 use crate::model::{ModelConfig, ModelSource, OnnxRuntime};
+use crate::probe::HealthProbe;
 use batch::Tensors;
 
 /// A local ONNX model.
@@ -104,9 +104,7 @@ impl OnnxInstrument {
             Self::load_blocking(id, &path, &model_file, library, threads)
         })
         .await
-            .map_err(|error| {
-                InstrumentError::backend("onnx", format!("loading panicked: {error}"))
-            })?
+        .map_err(|error| InstrumentError::backend("onnx", format!("loading panicked: {error}")))?
     }
 
     /// Loads the model a [`ModelConfig`] with an ONNX source describes, as `policy` allows.
@@ -114,7 +112,10 @@ impl OnnxInstrument {
     /// # Errors
     ///
     /// As [`load`](Self::load); [`InstrumentError::Config`] when the source is not ONNX.
-    pub async fn from_config(config: &ModelConfig, policy: &Policy) -> Result<Self, InstrumentError> {
+    pub async fn from_config(
+        config: &ModelConfig,
+        policy: &Policy,
+    ) -> Result<Self, InstrumentError> {
         match &config.source {
             ModelSource::Onnx {
                 path,
@@ -292,8 +293,7 @@ impl Inner {
 impl OnnxInstrument {
     /// Zeros for every input (dynamic dimensions as 1).
     fn zeros(&self) -> Result<Tensors, InstrumentError> {
-        self
-            .inner
+        self.inner
             .signature
             .inputs
             .iter()

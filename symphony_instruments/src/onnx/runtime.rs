@@ -55,7 +55,10 @@ pub(super) fn wanted(runtime: &OnnxRuntime, policy: &Policy) -> Option<PathBuf> 
         OnnxRuntime::Tract => None,
         OnnxRuntime::OnnxRuntime { library } => Some(library.clone()),
         OnnxRuntime::Auto => {
-            if !policy.check(&Resource::env_var(ORT_DYLIB_PATH)).is_allowed() {
+            if !policy
+                .check(&Resource::env_var(ORT_DYLIB_PATH))
+                .is_allowed()
+            {
                 tracing::debug!("{ORT_DYLIB_PATH} is not granted; auto runs on tract");
                 return None;
             }

@@ -179,7 +179,13 @@ fn write_answer(mut stream: &TcpStream, answer: Answer, sent: &AtomicU64) -> boo
         Answer::EndlessSseEvent => {
             let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\r\n";
             let lines = "data: x\n".repeat(8 * 1024);
-            endless(stream, head.as_bytes(), lines.as_bytes(), lines.len() as u64, sent)
+            endless(
+                stream,
+                head.as_bytes(),
+                lines.as_bytes(),
+                lines.len() as u64,
+                sent,
+            )
         }
     }
 }
