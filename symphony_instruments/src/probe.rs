@@ -19,10 +19,10 @@ pub(crate) struct HealthProbe {
 impl HealthProbe {
     /// The cached answer while it is fresh, otherwise `probe`'s.
     pub(crate) async fn health(&self, probe: impl Future<Output = Health>) -> Health {
-        if let Some((taken, health)) = &*self.lock() {
-            if taken.elapsed() < FRESH_FOR {
-                return health.clone();
-            }
+        if let Some((taken, health)) = &*self.lock()
+            && taken.elapsed() < FRESH_FOR
+        {
+            return health.clone();
         }
         let health = probe.await;
         *self.lock() = Some((Instant::now(), health.clone()));
