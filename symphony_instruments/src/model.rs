@@ -55,7 +55,8 @@ pub enum ModelConfigError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum OnnxRuntime {
-    /// ONNX Runtime from `ORT_DYLIB_PATH` when that is set, otherwise tract.
+    /// ONNX Runtime from `ORT_DYLIB_PATH` when that is set and the session's policy lets the
+    /// extension read it (`env` permission), otherwise tract.
     Auto,
     /// The pure-Rust tract engine compiled into the binary.
     Tract,

@@ -28,6 +28,7 @@ async fn onnxruntime_matches_python_and_wrong_libraries_are_named() {
             library: missing.clone(),
         },
         None,
+        &models_policy(),
     )
     .await
     .unwrap_err()
@@ -42,6 +43,7 @@ async fn onnxruntime_matches_python_and_wrong_libraries_are_named() {
             library: model_path(),
         },
         None,
+        &models_policy(),
     )
     .await
     .unwrap_err()
@@ -58,6 +60,7 @@ async fn onnxruntime_matches_python_and_wrong_libraries_are_named() {
             library: library.clone(),
         },
         Some(1),
+        &models_policy(),
     )
     .await
     .unwrap_or_else(|error| panic!("{ORT_LIBRARY_VAR}={}: {error}", library.display()));
@@ -95,7 +98,7 @@ async fn onnxruntime_matches_python_and_wrong_libraries_are_named() {
     );
 
     // Tract cannot join a process that already runs ONNX Runtime; the error says so.
-    let error = OnnxInstrument::load(model_path(), OnnxRuntime::Tract, None)
+    let error = OnnxInstrument::load(model_path(), OnnxRuntime::Tract, None, &models_policy())
         .await
         .unwrap_err()
         .to_string();

@@ -12,7 +12,7 @@ use symphony_instruments::{
 };
 
 async fn load() -> OnnxInstrument {
-    OnnxInstrument::load(model_path(), OnnxRuntime::Tract, None)
+    OnnxInstrument::load(model_path(), OnnxRuntime::Tract, None, &models_policy())
         .await
         .unwrap()
 }
@@ -127,7 +127,7 @@ async fn bad_inputs_are_clear_errors_and_the_model_keeps_working() {
 async fn missing_and_corrupt_model_files_are_named() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("absent.onnx");
-    let error = OnnxInstrument::load(&missing, OnnxRuntime::Tract, None)
+    let error = OnnxInstrument::load(&missing, OnnxRuntime::Tract, None, &models_policy())
         .await
         .unwrap_err()
         .to_string();
@@ -138,7 +138,7 @@ async fn missing_and_corrupt_model_files_are_named() {
 
     let corrupt = dir.path().join("corrupt.onnx");
     std::fs::write(&corrupt, b"this is not a protobuf model").unwrap();
-    let error = OnnxInstrument::load(&corrupt, OnnxRuntime::Tract, None)
+    let error = OnnxInstrument::load(&corrupt, OnnxRuntime::Tract, None, &models_policy())
         .await
         .unwrap_err()
         .to_string();
@@ -150,4 +150,12 @@ async fn missing_and_corrupt_model_files_are_named() {
 
 fn tensors(name: &str, shape: Vec<usize>, data: TensorData) -> InferenceInput {
     InferenceInput::Tensors([(name.to_owned(), Tensor::new(shape, data).unwrap())].into())
+}
+
+#[tokio::test]
+async fn health_is_ready_for_a_model_that_runs() {
+    assert_eq!(
+        load().await.health().await,
+        symphony_instruments::Health::Ready
+    );
 }

@@ -247,8 +247,11 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
         }
         other => panic!("expected an unreachable endpoint, got {other:?}"),
     }
+    // Still serving, and its health says the endpoint is unreachable, and why.
     let health: Value = host.call("instrument/health", &()).expect("still serving");
-    assert_eq!(health["status"], "ready");
+    assert_eq!(health["status"], "unavailable", "{health}");
+    let reason = health["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains(&format!("cannot reach {closed}")), "{health}");
     host.shutdown().expect("clean shutdown");
 }
 

@@ -2,13 +2,14 @@
 //! batches concurrent requests, cancels queued ones, names a missing or corrupt model, and
 //! keeps serving after bad input.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostError, HostOptions};
+use symphony_core::permission::Permissions;
 use symphony_core::protocol::{ErrorCode, LogLevel, LogParams, method};
 use symphony_core::testing::require_or_skip;
 
@@ -28,10 +29,33 @@ fn command() -> Command {
     command
 }
 
-fn options() -> HostOptions {
+/// The example's directory: the workspace root its manifest's `model/*.onnx` resolves in.
+fn example_dir() -> PathBuf {
+    workspace().join("examples/onnx-classifier")
+}
+
+/// What the classifier needs granted: reading its model (and `extra` files, e.g. the ONNX
+/// Runtime library) and invoking it.
+fn grants(extra: &[&Path]) -> Permissions {
+    let mut filesystem = vec![json!({"path": "model/*.onnx", "access": ["read"]})];
+    filesystem.extend(
+        extra
+            .iter()
+            .map(|path| json!({"path": path.to_string_lossy(), "access": ["read"]})),
+    );
+    serde_json::from_value(json!({"filesystem": filesystem, "model": ["invoke"]})).expect("grants")
+}
+
+/// Options without grants: the extension may touch nothing.
+fn bare_options() -> HostOptions {
     HostOptions::default()
         .with_request_timeout(Some(Duration::from_secs(30)))
         .with_handshake_timeout(Duration::from_secs(30))
+        .with_workspace_root(example_dir())
+}
+
+fn options() -> HostOptions {
+    bare_options().with_grants(grants(&[]))
 }
 
 fn reference() -> Value {
@@ -137,7 +161,10 @@ fn on_onnxruntime_answers_like_python_onnxruntime() {
     };
     let host = Host::spawn(
         command(),
-        options()
+        bare_options()
+            .with_grants(grants(&[&library
+                .canonicalize()
+                .unwrap_or(library.clone())]))
             .with_config("runtime", json!("onnxruntime"))
             .with_config("library", json!(library.to_string_lossy())),
     )
@@ -211,10 +238,12 @@ fn bad_configuration_fails_the_handshake_naming_the_problem() {
         Err(other) => panic!("expected a refused handshake, got {other}"),
         Ok(_) => panic!("expected a refused handshake, got a running extension"),
     };
+    let missing = Path::new("/nonexistent/libonnxruntime.so");
     let error = handshake_error(
-        options()
+        bare_options()
+            .with_grants(grants(&[missing]))
             .with_config("runtime", json!("onnxruntime"))
-            .with_config("library", json!("/nonexistent/libonnxruntime.so")),
+            .with_config("library", json!(missing.to_string_lossy())),
     );
     assert_eq!(error.kind(), Some(ErrorCode::ExtensionFailed));
     assert!(
@@ -322,9 +351,11 @@ fn tracing_records_reach_the_host_as_log_notifications() {
 
 #[test]
 fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
+    // In a second workspace root's `model/`, where the manifest's `model/*.onnx` reaches.
     let dir = tempfile::tempdir().expect("temp dir");
-    let missing = dir.path().join("absent.onnx");
-    let corrupt = dir.path().join("corrupt.onnx");
+    std::fs::create_dir(dir.path().join("model")).expect("mkdir");
+    let missing = dir.path().join("model/absent.onnx");
+    let corrupt = dir.path().join("model/corrupt.onnx");
     std::fs::write(&corrupt, b"this is not a protobuf model").expect("write");
     let cases = [
         (&missing, "cannot read the model file"),
@@ -334,6 +365,7 @@ fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
         let started = Host::spawn(
             command(),
             options()
+                .with_workspace_root(dir.path())
                 .with_config("runtime", json!("tract"))
                 .with_config("path", json!(path.to_string_lossy())),
         );
@@ -362,7 +394,12 @@ fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
 #[test]
 fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
     let mut raw = RawChild::start(command());
-    let init = raw.initialize("1.0", json!({"runtime": "tract"}));
+    let init = raw.request(
+        &json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+        "protocolVersion": "1.0", "host": {"name": "raw", "version": "0"},
+        "grants": grants(&[]), "workspaceRoots": [example_dir()],
+        "config": {"runtime": "tract"}}}),
+    );
     assert_eq!(init["result"]["maxMessageSize"], 16 * 1024 * 1024, "{init}");
     raw.send(br#"{"jsonrpc":"2.0","method":"initialized"}"#);
 
@@ -389,4 +426,61 @@ fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
                                      "params": rows_params(&rows[..1])}),
     );
     assert_row(&reference, 0, &answer["result"]);
+}
+
+#[test]
+fn without_grants_the_model_is_not_read_and_the_refusal_names_permission_and_file() {
+    let model = example_dir().join("model/iris.onnx");
+    let no_invoke: Permissions = serde_json::from_value(
+        json!({"filesystem": [{"path": "model/*.onnx", "access": ["read"]}]}),
+    )
+    .expect("grants");
+    let cases = [
+        (
+            bare_options().with_config("runtime", json!("tract")),
+            "filesystem read",
+            model.display().to_string(),
+        ),
+        (
+            bare_options()
+                .with_grants(no_invoke)
+                .with_config("runtime", json!("tract")),
+            "model invoke",
+            "model `invoke`".into(),
+        ),
+        (
+            // The library is requested by the manifest but not granted.
+            options()
+                .with_config("runtime", json!("onnxruntime"))
+                .with_config("library", json!("/opt/ort/libonnxruntime.so")),
+            "filesystem read",
+            "/opt/ort/libonnxruntime.so".into(),
+        ),
+    ];
+    for (options, permission, resource) in cases {
+        match Host::spawn(command(), options) {
+            Err(HostError::Handshake {
+                source: CallError::Remote { error, .. },
+                ..
+            }) => {
+                assert_eq!(error.kind(), Some(ErrorCode::PermissionDenied), "{error:?}");
+                assert!(
+                    error.message.contains(permission) && error.message.contains(&resource),
+                    "{permission} {resource}: {}",
+                    error.message
+                );
+            }
+            Err(other) => panic!("expected a refused handshake, got {other}"),
+            Ok(_) => panic!("{permission} {resource}: expected a refused handshake"),
+        }
+    }
+}
+
+#[test]
+fn health_reports_a_loaded_model_ready() {
+    let host = Host::spawn(command(), options().with_config("runtime", json!("tract")))
+        .expect("the classifier starts");
+    let health: Value = host.call("instrument/health", &()).expect("health");
+    assert_eq!(health, json!({"status": "ready"}));
+    host.shutdown().expect("clean shutdown");
 }

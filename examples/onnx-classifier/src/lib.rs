@@ -37,7 +37,7 @@ pub static MANIFEST: &EmbeddedManifest = symphony_instruments::manifest::embed_m
 /// The config is invalid, or the model or the ONNX Runtime library cannot be loaded.
 pub async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
     let config = start.model_config(Path::new(BASE_DIR))?;
-    let model = OnnxInstrument::from_config(&config).await?;
+    let model = OnnxInstrument::from_config(&config, &start.policy).await?;
     model.warm_up().await?;
     tracing::info!(engine = ?model.engine(), "iris classifier ready");
     Ok(Pipeline::new(Arc::new(model), config.limits))

@@ -87,8 +87,16 @@ pub(crate) fn run(options: &Options) -> Result<Summary, QuickstartError> {
         })
         .with_config("runtime", options.backend.name().into());
     if let Backend::OnnxRuntime(library) = &options.backend {
-        instrument_options =
-            instrument_options.with_config("library", library.to_string_lossy().into());
+        // The backend reads the library only where the grant allows it (granted where its
+        // links lead, which is where the check finds it).
+        let resolved = library.canonicalize().unwrap_or_else(|_| library.clone());
+        let mut grants = instrument_options.grants.clone();
+        grants
+            .filesystem
+            .extend(read_grant(&escape_glob(&resolved.to_string_lossy())).filesystem);
+        instrument_options = instrument_options
+            .with_grants(grants)
+            .with_config("library", library.to_string_lossy().into());
     }
     let instrument = launch(
         Kind::Instrument,

@@ -1,10 +1,16 @@
 //! The HTTP backend: a remote OpenAI-compatible endpoint (chat completions, with SSE
 //! streaming, and embeddings) through `reqwest` with rustls.
 //!
-//! Every request is checked against the session's permission [`Policy`] first. HTTP 429 and 5xx, and
+//! Every request is checked against the session's permission [`Policy`] first, and so is every
+//! hop after it: each redirect before it is followed, and each address a host name resolves to
+//! (against the host's deny rules), so neither a redirect nor a name can reach what the grant
+//! does not. System proxies are not used (they would be a hop the policy never sees). Bodies
+//! and stream events are counted as they arrive and refused past a limit. HTTP 429 and 5xx, and
 //! connection failures, are retryable errors (with `Retry-After` when the server sent one),
 //! which the [`Pipeline`](crate::Pipeline) retries with backoff; its timeout bounds each call.
 
+mod body;
+mod guard;
 mod sse;
 
 use std::time::{Duration, Instant};
@@ -16,16 +22,25 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use symphony_core::config::Secret;
 
-use symphony_core::permission::{Policy, Resource};
+use symphony_core::permission::Policy;
 
 use crate::error::InstrumentError;
-use crate::instrument::{ChunkStream, Instrument, Modality, ModelCapabilities, ModelInfo};
+use crate::instrument::{ChunkStream, Health, Instrument, Modality, ModelCapabilities, ModelInfo};
 use crate::io::{ChatMessage, Chunk, Inference, InferenceInput, InferenceOutput, Usage};
 use crate::model::{ModelConfig, ModelConfigError, ModelSource};
+use crate::probe::HealthProbe;
+use body::BodyError;
+use guard::{Guard, GuardedResolver};
 use sse::SseDecoder;
 
 /// The largest response body read, so that a misbehaving server cannot exhaust memory.
 const MAX_BODY: usize = 64 * 1024 * 1024;
+/// How long a health probe waits for the endpoint.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The largest line or event of a stream.
+const MAX_EVENT: usize = 4 * 1024 * 1024;
+/// How much of an error response's body is read for its message.
+const MAX_ERROR_SNIPPET: usize = 4 * 1024;
 
 /// A model behind an OpenAI-compatible HTTP API.
 #[derive(Debug)]
@@ -37,7 +52,8 @@ pub struct HttpInstrument {
     api_key: Option<Secret>,
     host: String,
     port: u16,
-    policy: Arc<Policy>,
+    guard: Arc<Guard>,
+    health: HealthProbe,
 }
 
 impl HttpInstrument {
@@ -72,8 +88,12 @@ impl HttpInstrument {
         if !url.path().ends_with('/') {
             url.set_path(&format!("{}/", url.path()));
         }
+        let guard = Guard::new(policy);
         let client = reqwest::Client::builder()
             .timeout(timeout)
+            .no_proxy()
+            .redirect(guard.redirect_policy())
+            .dns_resolver(Arc::new(GuardedResolver(Arc::clone(&guard))))
             .build()
             .map_err(|error| InstrumentError::backend("http", error.to_string()))?;
         let model = model.into();
@@ -94,7 +114,8 @@ impl HttpInstrument {
             api_key,
             host,
             port,
-            policy,
+            guard,
+            health: HealthProbe::default(),
         })
     }
 
@@ -139,21 +160,11 @@ impl HttpInstrument {
     }
 
     async fn post(&self, path: &str, body: &Value) -> Result<reqwest::Response, InstrumentError> {
-        let resource = Resource::Host {
-            host: &self.host,
-            port: self.port,
-        };
-        self.policy
-            .require(&resource)
-            .map_err(|error| InstrumentError::PermissionDenied {
-                permission: "network".into(),
-                resource: format!("{}:{}", self.host, self.port),
-                reason: error.to_string(),
-            })?;
         let url = self
             .endpoint
             .join(path)
             .map_err(|error| self.fail(error.to_string(), false, None))?;
+        self.guard.require(&url)?;
         let mut request = self.client.post(url).json(body);
         if let Some(key) = &self.api_key {
             request = request.bearer_auth(key.expose());
@@ -167,7 +178,7 @@ impl HttpInstrument {
             return Ok(response);
         }
         let retry_after = retry_after(response.headers());
-        let body = response.text().await.unwrap_or_default();
+        let body = body::read_prefix(response, MAX_ERROR_SNIPPET).await;
         let snippet: String = body.chars().take(300).collect();
         let retryable = status.as_u16() == 429 || status.is_server_error();
         Err(self.fail(
@@ -178,6 +189,10 @@ impl HttpInstrument {
     }
 
     fn transport_error(&self, error: &reqwest::Error) -> InstrumentError {
+        // A hop the policy refused is final, never retried.
+        if let Some(refusal) = Guard::refusal(error) {
+            return refusal;
+        }
         if error.is_timeout() {
             return self.fail(
                 format!("{}:{} did not answer in time", self.host, self.port),
@@ -196,21 +211,17 @@ impl HttpInstrument {
     }
 
     async fn json(&self, response: reqwest::Response) -> Result<Value, InstrumentError> {
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_BODY as u64)
-        {
-            return Err(self.fail(
-                format!("the response is larger than {MAX_BODY} bytes"),
-                false,
-                None,
-            ));
-        }
         let url = response.url().clone();
-        let bytes = response
-            .bytes()
+        let bytes = body::read_limited(response, MAX_BODY)
             .await
-            .map_err(|error| self.transport_error(&error))?;
+            .map_err(|error| match error {
+                BodyError::TooLarge => self.fail(
+                    format!("the response of {url} is larger than the limit of {MAX_BODY} bytes"),
+                    false,
+                    None,
+                ),
+                BodyError::Transport(error) => self.transport_error(&error),
+            })?;
         serde_json::from_slice(&bytes).map_err(|error| {
             let snippet: String = String::from_utf8_lossy(&bytes).chars().take(200).collect();
             self.fail(
@@ -291,6 +302,29 @@ impl HttpInstrument {
     }
 }
 
+impl HttpInstrument {
+    async fn probe(&self) -> Health {
+        if let Err(error) = self.guard.require(&self.endpoint) {
+            return Health::Unavailable {
+                reason: error.to_string(),
+            };
+        }
+        let request = self
+            .client
+            .head(self.endpoint.clone())
+            .timeout(PROBE_TIMEOUT);
+        match request.send().await {
+            Ok(response) if response.status().is_server_error() => Health::Degraded {
+                reason: format!("{} answered {}", self.endpoint, response.status()),
+            },
+            Ok(_) => Health::Ready,
+            Err(error) => Health::Unavailable {
+                reason: self.transport_error(&error).to_string(),
+            },
+        }
+    }
+}
+
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
     // Seconds; the HTTP-date form is rare from APIs and treated as absent.
@@ -310,6 +344,13 @@ fn usage(value: &Value, elapsed: Duration) -> Usage {
 impl Instrument for HttpInstrument {
     fn info(&self) -> &ModelInfo {
         &self.info
+    }
+
+    /// Ready when the endpoint is granted and answers a `HEAD` within a short timeout (any
+    /// status below 500); degraded on a 5xx; unavailable, with the reason, when the policy
+    /// refuses it or it cannot be reached. The answer is reused for a few seconds.
+    async fn health(&self) -> Health {
+        self.health.health(self.probe()).await
     }
 
     async fn infer(&self, input: InferenceInput) -> Result<Inference, InstrumentError> {
@@ -332,32 +373,45 @@ impl Instrument for HttpInstrument {
         });
         let response = self.post("chat/completions", &body).await?;
         let model = self.model.clone();
+        let url = response.url().to_string();
         let started = Instant::now();
-        let state = (response.bytes_stream(), SseDecoder::default(), false);
+        let state = (response.bytes_stream(), SseDecoder::new(MAX_EVENT), false);
         let chunks = futures_util::stream::unfold(state, move |(mut bytes, mut sse, done)| {
             let model = model.clone();
+            let url = url.clone();
             async move {
                 if done {
                     return None;
                 }
+                let fail = |message: String| InstrumentError::backend(model.clone(), message);
+                let too_long = |limit: usize| {
+                    fail(format!(
+                        "a stream event of {url} is longer than the limit of {limit} bytes"
+                    ))
+                };
                 loop {
                     let data = match sse.next_event() {
-                        Some(data) => data,
-                        None => match bytes.next().await {
+                        Err(sse::TooLong { limit }) => {
+                            return Some((Err(too_long(limit)), (bytes, sse, true)));
+                        }
+                        Ok(Some(data)) => data,
+                        Ok(None) => match bytes.next().await {
                             Some(Ok(more)) => {
-                                sse.push(&more);
+                                if let Err(sse::TooLong { limit }) = sse.push(&more) {
+                                    return Some((Err(too_long(limit)), (bytes, sse, true)));
+                                }
                                 continue;
                             }
                             Some(Err(error)) => {
-                                let error = InstrumentError::backend(
-                                    model,
-                                    format!("the stream broke off: {error}"),
-                                );
+                                let error = fail(format!("the stream broke off: {error}"));
                                 return Some((Err(error), (bytes, sse, true)));
                             }
                             None => match sse.finish() {
-                                Some(data) => data,
-                                None => return None,
+                                Ok(Some(data)) => data,
+                                Ok(None) => return None,
+                                Err(sse::TooLong { limit }) => {
+                                    return Some((Err(too_long(limit)), (bytes, sse, true)));
+                                }
                             },
                         },
                     };
@@ -367,10 +421,9 @@ impl Instrument for HttpInstrument {
                     let event: Value = match serde_json::from_str(&data) {
                         Ok(event) => event,
                         Err(error) => {
-                            let error = InstrumentError::backend(
-                                model,
-                                format!("a stream event is not JSON ({error}): {data}"),
-                            );
+                            let snippet: String = data.chars().take(200).collect();
+                            let error =
+                                fail(format!("a stream event is not JSON ({error}): {snippet}"));
                             return Some((Err(error), (bytes, sse, true)));
                         }
                     };

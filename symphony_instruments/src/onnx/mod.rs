@@ -18,24 +18,31 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use ort::session::Session;
+use symphony_core::permission::{FsAccess, ModelAction, Policy, Resource};
 
 pub use runtime::{Engine, ORT_DYLIB_PATH, active_engine};
 pub use signature::{ModelSignature, TensorSpec};
 
 use crate::error::InstrumentError;
-use crate::instrument::{Instrument, Modality, ModelCapabilities, ModelInfo};
+use crate::grant;
+use crate::instrument::{Health, Instrument, Modality, ModelCapabilities, ModelInfo};
 use crate::io::{Inference, InferenceInput, InferenceOutput, Usage};
 use crate::model::{ModelConfig, ModelSource, OnnxRuntime};
+use crate::probe::HealthProbe;
 use batch::Tensors;
 
 /// A local ONNX model.
 ///
+/// Loading checks the session's permission policy first: reading the model file (and the ONNX
+/// Runtime library, when one is used) needs `filesystem read`, running it `model invoke`.
+///
 /// ```no_run
-/// # async fn run() -> Result<(), symphony_instruments::InstrumentError> {
+/// # async fn run(start: symphony_instruments::serve::Start) -> Result<(), symphony_instruments::InstrumentError> {
 /// use symphony_instruments::OnnxRuntime;
 /// use symphony_instruments::onnx::OnnxInstrument;
 ///
-/// let model = OnnxInstrument::load("model/iris.onnx", OnnxRuntime::Tract, None).await?;
+/// let model =
+///     OnnxInstrument::load("model/iris.onnx", OnnxRuntime::Tract, None, &start.policy).await?;
 /// println!("{:?}", model.signature());
 /// # Ok(()) }
 /// ```
@@ -50,6 +57,7 @@ struct Inner {
     // `ort` needs `&mut Session` to run; one run at a time per session is also what a CPU
     // engine does best, and batching recovers the throughput.
     session: Mutex<Session>,
+    probe: HealthProbe,
 }
 
 impl std::fmt::Debug for OnnxInstrument {
@@ -62,38 +70,58 @@ impl std::fmt::Debug for OnnxInstrument {
 }
 
 impl OnnxInstrument {
-    /// Loads the model at `path` on `runtime`, with `threads` intra-op threads if given.
+    /// Loads the model at `path` on `runtime`, with `threads` intra-op threads if given, after
+    /// `policy` (the session's permission policy) allowed reading the model file and the ONNX
+    /// Runtime library `runtime` names (if any), and invoking a model.
     ///
     /// # Errors
     ///
-    /// A [`Backend`](InstrumentError::Backend) error naming the file when it is missing or is
-    /// not a valid ONNX model, when the engine cannot be loaded, or when the model has inputs
-    /// or outputs that are not plain tensors.
+    /// [`PermissionDenied`](InstrumentError::PermissionDenied) naming the permission and the
+    /// file (or `model invoke`) before anything is read; a [`Backend`](InstrumentError::Backend)
+    /// error naming the file when it is missing or is not a valid ONNX model, when the engine
+    /// cannot be loaded, or when the model has inputs or outputs that are not plain tensors.
     pub async fn load(
         path: impl Into<PathBuf>,
         runtime: OnnxRuntime,
         threads: Option<usize>,
+        policy: &Policy,
     ) -> Result<Self, InstrumentError> {
         let path = path.into();
-        tokio::task::spawn_blocking(move || Self::load_blocking(&path, &runtime, threads))
-            .await
-            .map_err(|error| {
-                InstrumentError::backend("onnx", format!("loading panicked: {error}"))
-            })?
+        let id = model_id(&path);
+        // Checked before anything is read; the normalised paths are the ones opened.
+        let model_file = grant::require_path(policy, &path, FsAccess::Read)?;
+        grant::require(policy, &Resource::model(ModelAction::Invoke))?;
+        let library = match runtime::wanted(&runtime, policy) {
+            Some(library) => Some(
+                grant::require_path(policy, &library, FsAccess::Read)?
+                    .as_path()
+                    .to_path_buf(),
+            ),
+            None => None,
+        };
+        let model_file = model_file.as_path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            Self::load_blocking(id, &path, &model_file, library, threads)
+        })
+        .await
+        .map_err(|error| InstrumentError::backend("onnx", format!("loading panicked: {error}")))?
     }
 
-    /// Loads the model a [`ModelConfig`] with an ONNX source describes.
+    /// Loads the model a [`ModelConfig`] with an ONNX source describes, as `policy` allows.
     ///
     /// # Errors
     ///
     /// As [`load`](Self::load); [`InstrumentError::Config`] when the source is not ONNX.
-    pub async fn from_config(config: &ModelConfig) -> Result<Self, InstrumentError> {
+    pub async fn from_config(
+        config: &ModelConfig,
+        policy: &Policy,
+    ) -> Result<Self, InstrumentError> {
         match &config.source {
             ModelSource::Onnx {
                 path,
                 runtime,
                 threads,
-            } => Self::load(path.clone(), runtime.clone(), *threads).await,
+            } => Self::load(path.clone(), runtime.clone(), *threads, policy).await,
             ModelSource::Remote { .. } => Err(crate::model::ModelConfigError::Invalid {
                 field: "backend",
                 reason: "the ONNX backend needs `backend = \"onnx\"`".into(),
@@ -102,23 +130,23 @@ impl OnnxInstrument {
         }
     }
 
+    /// Loads the checked `model_file` (`path` as configured, for messages) on ONNX Runtime
+    /// from the checked `library`, or on tract when `None`.
     fn load_blocking(
+        id: String,
         path: &Path,
-        runtime: &OnnxRuntime,
+        model_file: &Path,
+        library: Option<PathBuf>,
         threads: Option<usize>,
     ) -> Result<Self, InstrumentError> {
-        let id = path.file_stem().map_or_else(
-            || "model".to_owned(),
-            |stem| stem.to_string_lossy().into_owned(),
-        );
         let fail = |message: String| InstrumentError::backend(id.clone(), message);
-        let bytes = std::fs::read(path).map_err(|error| {
+        let bytes = std::fs::read(model_file).map_err(|error| {
             fail(format!(
                 "cannot read the model file `{}`: {error}",
                 path.display()
             ))
         })?;
-        let active = runtime::activate(runtime).map_err(&fail)?;
+        let active = runtime::activate(library).map_err(&fail)?;
         let mut builder = Session::builder(&active.environment)
             .map_err(|error| fail(format!("{}: {error}", active.engine)))?;
         if let Some(threads) = threads {
@@ -153,6 +181,7 @@ impl OnnxInstrument {
                 signature,
                 path: path.to_owned(),
                 session: Mutex::new(session),
+                probe: HealthProbe::default(),
             }),
         })
     }
@@ -227,6 +256,14 @@ impl OnnxInstrument {
     }
 }
 
+/// A model's id: its file stem.
+fn model_id(path: &Path) -> String {
+    path.file_stem().map_or_else(
+        || "model".to_owned(),
+        |stem| stem.to_string_lossy().into_owned(),
+    )
+}
+
 impl Inner {
     fn run(&self, inputs: Tensors) -> Result<(Tensors, Duration), InstrumentError> {
         let fail = |message: String| InstrumentError::backend(self.info.id.clone(), message);
@@ -253,16 +290,10 @@ impl Inner {
     }
 }
 
-#[async_trait]
-impl Instrument for OnnxInstrument {
-    fn info(&self) -> &ModelInfo {
-        &self.inner.info
-    }
-
-    async fn warm_up(&self) -> Result<(), InstrumentError> {
-        // A run on zeros (dynamic dimensions as 1) lets the engine plan and allocate.
-        let zeros = self
-            .inner
+impl OnnxInstrument {
+    /// Zeros for every input (dynamic dimensions as 1).
+    fn zeros(&self) -> Result<Tensors, InstrumentError> {
+        self.inner
             .signature
             .inputs
             .iter()
@@ -279,8 +310,49 @@ impl Instrument for OnnxInstrument {
                 };
                 crate::Tensor::new(shape, data).map(|tensor| (spec.name.clone(), tensor))
             })
-            .collect::<Result<Tensors, _>>()?;
-        self.run(zeros).await.map(drop)
+            .collect::<Result<Tensors, _>>()
+            .map_err(Into::into)
+    }
+
+    /// Whether the session runs now.
+    async fn probe(&self) -> Health {
+        if self.inner.session.is_poisoned() {
+            return Health::Unavailable {
+                reason: format!(
+                    "model `{}`: a run panicked, the session may be inconsistent",
+                    self.inner.info.id
+                ),
+            };
+        }
+        let ran = match self.zeros() {
+            Ok(zeros) => self.run(zeros).await.map(drop),
+            Err(error) => Err(error),
+        };
+        match ran {
+            Ok(()) => Health::Ready,
+            Err(error) => Health::Unavailable {
+                reason: error.to_string(),
+            },
+        }
+    }
+}
+
+#[async_trait]
+impl Instrument for OnnxInstrument {
+    fn info(&self) -> &ModelInfo {
+        &self.inner.info
+    }
+
+    async fn warm_up(&self) -> Result<(), InstrumentError> {
+        // A run on zeros lets the engine plan and allocate.
+        self.run(self.zeros()?).await.map(drop)
+    }
+
+    /// Ready when the session runs: a run on zeros succeeds (a session whose run panicked,
+    /// or that the engine fails to run, is unavailable, with the reason). The answer is
+    /// reused for a few seconds.
+    async fn health(&self) -> Health {
+        self.inner.probe.health(self.probe()).await
     }
 
     async fn infer(&self, input: InferenceInput) -> Result<Inference, InstrumentError> {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
 use ort::environment::Environment;
+use symphony_core::permission::{Policy, Resource};
 
 use crate::model::OnnxRuntime;
 
@@ -46,23 +47,34 @@ static ACTIVE: OnceLock<Active> = OnceLock::new();
 // Serialises the first initialisation so that two models loading at once agree on the engine.
 static INIT: Mutex<()> = Mutex::new(());
 
-/// The engine `runtime` asks for, resolving [`OnnxRuntime::Auto`] through `ORT_DYLIB_PATH`.
-fn wanted(runtime: &OnnxRuntime) -> Option<PathBuf> {
+/// The ONNX Runtime library `runtime` asks for (`None`: tract), resolving
+/// [`OnnxRuntime::Auto`] through `ORT_DYLIB_PATH` when `policy` lets the extension read that
+/// variable (an ungranted variable is one the extension cannot see, so auto means tract).
+pub(super) fn wanted(runtime: &OnnxRuntime, policy: &Policy) -> Option<PathBuf> {
     match runtime {
         OnnxRuntime::Tract => None,
         OnnxRuntime::OnnxRuntime { library } => Some(library.clone()),
-        OnnxRuntime::Auto => std::env::var_os(ORT_DYLIB_PATH)
-            .filter(|path| !path.is_empty())
-            .map(PathBuf::from),
+        OnnxRuntime::Auto => {
+            if !policy
+                .check(&Resource::env_var(ORT_DYLIB_PATH))
+                .is_allowed()
+            {
+                tracing::debug!("{ORT_DYLIB_PATH} is not granted; auto runs on tract");
+                return None;
+            }
+            std::env::var_os(ORT_DYLIB_PATH)
+                .filter(|path| !path.is_empty())
+                .map(PathBuf::from)
+        }
     }
 }
 
-/// The process's engine, initialising it as `runtime` asks on first use.
+/// The process's engine, initialising it on first use: ONNX Runtime from `wanted` (a library
+/// path the caller has checked against the policy), or tract when `None`.
 ///
 /// Fails when the library cannot be loaded, or when an earlier model already chose another
 /// engine (one process runs one engine).
-pub(super) fn activate(runtime: &OnnxRuntime) -> Result<&'static Active, String> {
-    let wanted = wanted(runtime);
+pub(super) fn activate(wanted: Option<PathBuf>) -> Result<&'static Active, String> {
     if let Some(active) = ACTIVE.get() {
         return check_same(active, wanted.as_deref());
     }

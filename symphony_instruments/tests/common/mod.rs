@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Deserialize;
+use symphony_instruments::permission::{Permissions, Policy};
 use symphony_instruments::{Inference, InferenceInput, InferenceOutput, Tensor, TensorData};
 
 /// Agreement required with Python onnxruntime.
@@ -17,6 +18,20 @@ pub fn model_dir() -> PathBuf {
 
 pub fn model_path() -> PathBuf {
     model_dir().join("iris.onnx")
+}
+
+/// A policy that requests and grants `permissions` (the `[permissions]` table as JSON).
+pub fn policy(permissions: serde_json::Value) -> Policy {
+    let permissions: Permissions = serde_json::from_value(permissions).unwrap();
+    Policy::builder(&permissions, &permissions).build().unwrap()
+}
+
+/// Reading any file and invoking models: what the tests of loading and running need.
+pub fn models_policy() -> Policy {
+    policy(serde_json::json!({
+        "filesystem": [{"path": "/**", "access": ["read"]}],
+        "model": ["invoke"],
+    }))
 }
 
 #[derive(Debug, Deserialize)]
