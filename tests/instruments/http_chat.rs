@@ -251,7 +251,10 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
     let health: Value = host.call("instrument/health", &()).expect("still serving");
     assert_eq!(health["status"], "unavailable", "{health}");
     let reason = health["reason"].as_str().unwrap_or_default();
-    assert!(reason.contains(&format!("cannot reach {closed}")), "{health}");
+    assert!(
+        reason.contains(&format!("cannot reach {closed}")),
+        "{health}"
+    );
     host.shutdown().expect("clean shutdown");
 }
 

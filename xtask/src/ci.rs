@@ -57,7 +57,13 @@ const STEPS: &[Step] = &[
                 cmd::cargo()
                     .current_dir(root)
                     .env("RUSTDOCFLAGS", "-D warnings")
-                    .args(["doc", "--workspace", "--no-deps", "--features", DOC_FEATURES]),
+                    .args([
+                        "doc",
+                        "--workspace",
+                        "--no-deps",
+                        "--features",
+                        DOC_FEATURES,
+                    ]),
             )
         },
     },

@@ -14,13 +14,13 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Component, Path, PathBuf};
 
-use symphony_core::codec::{DecodeError, Decoder, Encoder};
+use symphony_core::codec::{DecodeError, Decoder, Encoder, Frame};
 use symphony_core::config::ConfigSchema;
 use symphony_core::manifest::Manifest;
 use symphony_core::permission::{
     Decision, FsAccess, FsRule, NormalizedPath, Permissions, Policy, Resource,
 };
-use symphony_core::protocol::{Id, Message};
+use symphony_core::protocol::{Id, Message, Reply, Response};
 use symphony_core::serve::{Action, Session};
 
 /// Separates the two parts of a two-part input (schema and values; rule and path).
@@ -150,70 +150,100 @@ pub fn codec_session(data: &[u8]) {
             Err(error) => panic!("a decoded message re-encodes to a line that fails: {error}"),
         }
     }
-    drive_session(chunked);
+    drive_session(frames(stream, limit));
 }
 
-/// Feeds decoded messages to a [`Session`] as a serve loop would, checking its decisions.
-fn drive_session(messages: Vec<Result<Message, DecodeError>>) {
+/// The lines of `stream` as a serve loop reads them: a message, a failed line or a batch each.
+fn frames(stream: &[u8], limit: usize) -> Vec<Frame> {
+    let mut decoder = Decoder::with_limit(limit);
+    decoder.extend(stream);
+    std::iter::from_fn(|| decoder.next_frame()).collect()
+}
+
+/// Feeds decoded lines to a [`Session`] as a serve loop would, checking its decisions: every
+/// other request is answered at once, the rest when `shutdown` comes.
+fn drive_session(frames: Vec<Frame>) {
     let mut session = Session::new();
     let mut running = false;
     let mut shut_down = false;
     let mut in_flight: HashSet<Id> = HashSet::new();
-    for message in messages {
-        match session.on_message(message) {
-            Action::Initialize(request) => {
-                assert!(!running && !shut_down, "a second `initialize` was run");
-                if Session::check_initialize(&request).is_ok() {
-                    session.initialized();
-                    running = true;
+    let null = || serde_json::value::RawValue::from_string("null".to_owned()).expect("null");
+    for frame in frames {
+        session.receive(frame);
+        while let Some(action) = session.poll_action() {
+            match action {
+                Action::Initialize(request) => {
+                    assert!(!running && !shut_down, "a second `initialize` was run");
+                    let response = match Session::check_initialize(&request) {
+                        Ok(_) => {
+                            session.initialized();
+                            running = true;
+                            Response::ok(request.id.clone(), null())
+                        }
+                        Err(error) => Response::error(Some(request.id.clone()), error),
+                    };
+                    write(session.complete(response));
                 }
-            }
-            Action::Dispatch(request, token) => {
-                assert!(
-                    running && !shut_down,
-                    "dispatched outside a running session"
-                );
-                assert!(
-                    !token.is_cancelled(),
-                    "a fresh request is already cancelled"
-                );
-                assert!(
-                    in_flight.insert(request.id.clone()),
-                    "id {} dispatched twice while in flight",
-                    request.id
-                );
-                // Every other request finishes at once; the rest stay in flight.
-                if in_flight.len().is_multiple_of(2) {
-                    session.finish(&request.id);
-                    in_flight.remove(&request.id);
+                Action::Dispatch(request, token) => {
+                    assert!(
+                        running && !shut_down,
+                        "dispatched outside a running session"
+                    );
+                    assert!(
+                        !token.is_cancelled(),
+                        "a fresh request is already cancelled"
+                    );
+                    assert!(
+                        in_flight.insert(request.id.clone()),
+                        "id {} dispatched twice while in flight",
+                        request.id
+                    );
+                    if in_flight.len().is_multiple_of(2) {
+                        in_flight.remove(&request.id);
+                        write(session.complete(Response::ok(request.id, null())));
+                    }
                 }
-            }
-            Action::Reply(response) => {
-                let _ = encode_line(&Message::Response(response));
-            }
-            Action::Shutdown(_) => {
-                assert!(
-                    running && !shut_down,
-                    "`shutdown` outside a running session"
-                );
-                shut_down = true;
-                for id in in_flight.drain() {
-                    session.finish(&id);
+                Action::Reply(reply) => write(Some(reply)),
+                Action::Shutdown(id) => {
+                    assert!(
+                        running && !shut_down,
+                        "`shutdown` outside a running session"
+                    );
+                    shut_down = true;
+                    for id in in_flight.drain() {
+                        write(session.complete(Response::ok(id, null())));
+                    }
+                    write(session.complete(Response::ok(id, null())));
                 }
+                Action::Exit(code) => {
+                    assert_eq!(
+                        code == 0,
+                        shut_down,
+                        "exit code {code} after shutdown={shut_down}"
+                    );
+                    return;
+                }
+                Action::Notify(_) => assert!(running && !shut_down, "notified outside a session"),
+                _ => {}
             }
-            Action::Exit(code) => {
-                assert_eq!(
-                    code == 0,
-                    shut_down,
-                    "exit code {code} after shutdown={shut_down}"
-                );
-                return;
-            }
-            Action::Notify(_) => assert!(running && !shut_down, "notified outside a session"),
-            _ => {}
         }
     }
     session.end();
+}
+
+/// Encodes what the session says to write, as the serve loops do.
+fn write(reply: Option<Reply>) {
+    if let Some(reply) = reply {
+        let mut encoder = Encoder::new();
+        encoder
+            .encode_reply(&reply, "fuzz")
+            .unwrap_or_else(|error| panic!("a reply does not encode: {error}"));
+        assert_eq!(
+            encoder.bytes().last(),
+            Some(&b'\n'),
+            "a reply must end its line"
+        );
+    }
 }
 
 fn decode(stream: &[u8], limit: usize, chunk: usize) -> Vec<Result<Message, DecodeError>> {
