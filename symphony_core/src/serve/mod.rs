@@ -306,9 +306,26 @@ pub fn serve<H: Handler>(handler: H) -> ExitCode {
 /// [`serve`] with settings (for example a sandbox hook replacing [`landlock_sandbox`]).
 pub fn serve_with<H: Handler>(handler: H, mut options: ServeOptions) -> ExitCode {
     // Over stdio the extension is this whole process, so the kernel sandbox is the right
-    // default.
-    options.sandbox.get_or_insert_with(landlock_sandbox);
-    let exit = serve_transport(handler, Transport::stdio(), options);
+    // default. The pool's threads start with the session: the sandbox is applied first, on
+    // this thread while it is still the only one, and the bytes read meanwhile are replayed.
+    let hook = options.sandbox.take().unwrap_or_else(landlock_sandbox);
+    let mut stdin = std::io::stdin();
+    let early = sandbox_before_threads(
+        &mut stdin,
+        handler.manifest(),
+        options.max_message_size,
+        hook,
+    );
+    let (read, hook) = match early {
+        Ok(early) => early,
+        Err(error) => {
+            tracing::error!(%error, "reading from the host failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    options.sandbox = Some(hook);
+    let input = std::io::Read::chain(std::io::Cursor::new(read), stdin);
+    let exit = serve_transport(handler, Transport::new(input, std::io::stdout()), options);
     if let Exit::ReadFailed { error } = &exit {
         tracing::error!(%error, "reading from the host failed");
     }
