@@ -85,6 +85,19 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        // Every criterion benchmark once, in criterion's test mode (no `--bench`), on the test
+        // step's debug build, so that none can rot between the turns that measure it.
+        name: "benches",
+        run: |root| {
+            cmd::run(
+                cmd::cargo()
+                    .current_dir(root)
+                    .envs(provision::python::test_env(root))
+                    .args(["test", "--workspace", "--benches", "--features", PREVIEW]),
+            )
+        },
+    },
+    Step {
         name: "isolation",
         run: |root| isolation::run(&root.join("Cargo.toml")),
     },
@@ -219,6 +232,7 @@ mod tests {
                 "doc",
                 "python",
                 "test",
+                "benches",
                 "isolation",
                 "features",
                 "styles",

@@ -4,7 +4,7 @@ use std::io::{self, Read};
 use std::sync::Arc;
 
 use super::{Context, Session};
-use crate::codec::Decoder;
+use crate::codec::{Decoder, Frame};
 use crate::manifest::Manifest;
 use crate::protocol::{InitializeParams, Message, Request, SandboxEnforcement, method};
 use crate::sandbox::{Sandbox, SandboxStatus};
@@ -84,8 +84,9 @@ pub fn enforce_sandbox(sandbox: Sandbox) -> Result<SandboxEnforcement, String> {
 /// *before* the caller starts any other thread (an async runtime, a pool); see the
 /// [module documentation](crate::sandbox) on threads.
 ///
-/// It reads `input` until `initialize` has arrived (or `exit`, the end of input, or more than
-/// `limit` bytes without it), and runs the handshake's checks and `hook` for it. It returns
+/// It reads `input` until its first line is complete (or the end of input, or more than
+/// `limit` bytes without one); if that line is `initialize` (alone, or in a batch) it runs the
+/// handshake's checks and `hook` for it. It returns
 /// every byte read, for the serve loop to read first, and the hook for the serve loop to use:
 /// for that `initialize` it returns what was decided here (applied or refused, on one thread),
 /// and for any other it calls `hook` (which then refuses if threads exist).
@@ -111,14 +112,20 @@ pub fn sandbox_before_threads(
         };
         read.extend_from_slice(&chunk[..n]);
         decoder.extend(&chunk[..n]);
-        while let Some(message) = decoder.next() {
-            match message {
+        // Only the first line can hold the handshake (alone or in a batch); whatever else
+        // comes first is answered by the serve loop at once, not held back here.
+        if let Some(frame) = decoder.next_frame() {
+            let entries = match frame {
+                Frame::Single(message) => vec![message],
+                Frame::Batch(entries) => entries,
+            };
+            let initialize = entries.iter().find_map(|entry| match entry {
                 Ok(Message::Request(request)) if request.method == method::INITIALIZE => {
-                    break 'read decide(&request, manifest, &hook);
+                    Some(request)
                 }
-                Ok(Message::Notification(note)) if note.method == method::EXIT => break 'read None,
-                _ => {}
-            }
+                _ => None,
+            });
+            break 'read initialize.and_then(|request| decide(request, manifest, &hook));
         }
         if read.len() > limit.saturating_add(chunk.len()) {
             break None;
@@ -188,7 +195,7 @@ mod tests {
     #[test]
     fn the_sandbox_is_decided_on_the_first_initialize_and_every_byte_is_kept() {
         let manifest = crate::testing::manifest("test.early", "");
-        let input = format!("{BEFORE}{}{BEFORE}", initialize("/w"));
+        let input = format!("{}{BEFORE}", initialize("/w"));
         let (hook, calls) = counting();
         let (read, cached) =
             sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook).expect("read");
@@ -210,6 +217,30 @@ mod tests {
         let other = Context::establish(params, &manifest).expect("context");
         assert_eq!(cached(&other).map(|e| e.abi), Ok(2));
         assert_eq!(*calls.lock().expect("lock"), 2);
+    }
+
+    #[test]
+    fn an_initialize_in_a_batch_is_decided_too() {
+        let manifest = crate::testing::manifest("test.early", "");
+        let input = format!("[{}, {}]\n", initialize("/w").trim_end(), BEFORE.trim_end());
+        let (hook, calls) = counting();
+        let (read, _) =
+            sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook).expect("read");
+        assert_eq!(read, input.as_bytes());
+        assert_eq!(*calls.lock().expect("lock"), 1);
+    }
+
+    #[test]
+    fn a_first_line_that_is_not_initialize_is_not_held_back() {
+        // The serve loop answers it at once; a later `initialize` goes to the hook itself
+        // (which refuses when threads run by then).
+        let manifest = crate::testing::manifest("test.early", "");
+        let input = format!("{BEFORE}{}", initialize("/w"));
+        let (hook, calls) = counting();
+        let (read, _) =
+            sandbox_before_threads(&mut input.as_bytes(), &manifest, 1 << 20, hook).expect("read");
+        assert!(input.as_bytes().starts_with(&read));
+        assert_eq!(*calls.lock().expect("lock"), 0);
     }
 
     #[test]
