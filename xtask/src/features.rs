@@ -185,12 +185,14 @@ mod tests {
         assert_eq!(
             excluding,
             "cargo hack check --feature-powerset --depth 2 --no-dev-deps \
-             --exclude-features default -p symphony_core -p symphony_instruments"
+             --exclude-features default,document-features -p symphony_core \
+             -p symphony_instruments"
         );
         let keeping = cmd::display(&hack_command(Path::new("."), &real, false));
         assert_eq!(
             keeping,
-            "cargo hack check --feature-powerset --depth 2 --no-dev-deps -p symphony"
+            "cargo hack check --feature-powerset --depth 2 --no-dev-deps \
+             --exclude-features document-features -p symphony"
         );
     }
 
