@@ -18,6 +18,7 @@ use super::options::HostOptions;
 use super::outbox::BlockingSink;
 use super::peer::{PeerEnd, ThreadExit};
 use super::stderr::StderrTail;
+use crate::manifest::MAX_MANIFEST_BYTES;
 use crate::protocol::{
     InitializeParams, InitializeResult, PROTOCOL_VERSION, RawValue, method, to_raw,
 };
@@ -326,6 +327,10 @@ fn handshake(
     Ok(result)
 }
 
+/// Room in the `initialize` result for what is not the manifest (version, capabilities,
+/// sandbox report).
+const RESULT_BESIDES_MANIFEST: usize = 64 * 1024;
+
 /// Decodes (and so validates) the `initialize` result on a thread of its own, waiting for it
 /// until `deadline` only: a manifest that takes too long to check fails the handshake in time.
 /// The thread finishes on its own; it holds nothing but the answer.
@@ -334,6 +339,19 @@ fn decode_by(
     deadline: Instant,
     timeout: Duration,
 ) -> Result<InitializeResult, CallError> {
+    // The manifest is most of the answer, and is at most `MAX_MANIFEST_BYTES`: a larger
+    // answer is refused unread rather than parsed for seconds.
+    let limit = MAX_MANIFEST_BYTES + RESULT_BESIDES_MANIFEST;
+    if raw.get().len() > limit {
+        return Err(CallError::Decode {
+            method: method::INITIALIZE.into(),
+            source: <serde_json::Error as serde::de::Error>::custom(format_args!(
+                "the answer is {} bytes; with a manifest of at most {MAX_MANIFEST_BYTES} bytes \
+                 it cannot be more than {limit}",
+                raw.get().len()
+            )),
+        });
+    }
     let (send, receive) = mpsc::sync_channel(1);
     thread::Builder::new()
         .name("symphony-host-handshake".into())
@@ -359,5 +377,25 @@ fn decode_by(
             timeout,
             killed: false,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answer_larger_than_any_manifest_is_refused_unread() {
+        let filler = "x".repeat(MAX_MANIFEST_BYTES + RESULT_BESIDES_MANIFEST);
+        let raw = RawValue::from_string(format!("{{\"manifest\":\"{filler}\"}}")).expect("json");
+        let timeout = Duration::from_secs(10);
+        let error = decode_by(raw, Instant::now() + timeout, timeout).expect_err("refused");
+        let text = error.to_string();
+        assert!(matches!(error, CallError::Decode { .. }), "{text}");
+        let source = std::error::Error::source(&error).map(ToString::to_string);
+        assert!(
+            source.is_some_and(|source| source.contains("cannot be more than")),
+            "{text}"
+        );
     }
 }

@@ -157,6 +157,14 @@ pub enum ManifestError {
         /// What the TOML writer rejected.
         reason: String,
     },
+    /// The text is larger than any manifest is allowed to be; it was not parsed.
+    #[error("the manifest is {bytes} bytes; a manifest may be at most {limit} bytes")]
+    TooLarge {
+        /// The text's size.
+        bytes: usize,
+        /// [`MAX_MANIFEST_BYTES`](super::MAX_MANIFEST_BYTES).
+        limit: usize,
+    },
 }
 
 impl ManifestError {
@@ -170,7 +178,10 @@ impl ManifestError {
             Self::EngineMismatch { .. } => Some("engine"),
             Self::KindMismatch { section, .. } => Some(section.as_str()),
             Self::MissingSection { kind, .. } => Some(kind.as_str()),
-            Self::Io { .. } | Self::Syntax { .. } | Self::NotRepresentable { .. } => None,
+            Self::Io { .. }
+            | Self::Syntax { .. }
+            | Self::NotRepresentable { .. }
+            | Self::TooLarge { .. } => None,
         }
     }
 
@@ -185,7 +196,7 @@ impl ManifestError {
             | Self::EngineMismatch { location, .. }
             | Self::KindMismatch { location, .. }
             | Self::MissingSection { location, .. } => *location,
-            Self::Io { .. } | Self::NotRepresentable { .. } => None,
+            Self::Io { .. } | Self::NotRepresentable { .. } | Self::TooLarge { .. } => None,
         }
     }
 

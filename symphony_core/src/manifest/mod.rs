@@ -62,6 +62,6 @@ pub use error::{Location, ManifestError, ManifestErrors, SourceFormat};
 pub use id::ExtensionId;
 pub use instrument::{DataType, Dimension, InstrumentPort, InstrumentPortType, InstrumentSection};
 pub use kind::ExtensionKind;
-pub use model::{KindSection, Manifest};
+pub use model::{KindSection, MAX_MANIFEST_BYTES, Manifest};
 pub use motif::{CustomEditor, MotifComponent, MotifSection, Placement};
 pub use operator::{OperatorCategory, OperatorPort, OperatorPortType, OperatorSection};

@@ -84,12 +84,29 @@ impl KindSection {
     }
 }
 
+/// The largest manifest text read, in bytes (1 MiB). A real manifest is a few kilobytes; a
+/// larger text is refused at once rather than parsed, so a host never spends its handshake
+/// time on one.
+pub const MAX_MANIFEST_BYTES: usize = 1 << 20;
+
+/// The error for a text over [`MAX_MANIFEST_BYTES`], if `source` is one.
+fn too_large(source: &str) -> Result<(), ManifestErrors> {
+    if source.len() > MAX_MANIFEST_BYTES {
+        return Err(ManifestErrors::new(vec![ManifestError::TooLarge {
+            bytes: source.len(),
+            limit: MAX_MANIFEST_BYTES,
+        }]));
+    }
+    Ok(())
+}
+
 impl Manifest {
     /// Parses and validates a manifest written in TOML (`symphony.toml`).
     ///
     /// Syntax errors carry the line and column; otherwise every problem is reported, each with
     /// its field path, reason and location.
     pub fn from_toml_str(source: &str) -> Result<Self, ManifestErrors> {
+        too_large(source)?;
         let node = Node::from_toml(source).map_err(|error| {
             let location = Locator::new(Some(source))
                 .locate(error.span.as_ref())
@@ -107,6 +124,7 @@ impl Manifest {
     ///
     /// Field errors have no location (paths still name them); syntax errors do.
     pub fn from_json_str(source: &str) -> Result<Self, ManifestErrors> {
+        too_large(source)?;
         let node: Node = serde_json::from_str(source).map_err(|error| {
             // serde_json counts columns from 1 but reports column 0 for an error at the very
             // start of a line (an empty or truncated text); a `Location` counts from 1.
@@ -320,6 +338,28 @@ impl<'de> Deserialize<'de> for Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_over_the_limit_is_refused_without_being_parsed() {
+        // 16 MiB of keys: refused by its size (a parse would take seconds).
+        let key_lines = "k = 1\n".repeat(16 << 20 >> 3);
+        let source = format!("id = \"a.b\"\n{key_lines}");
+        for errors in [
+            Manifest::from_toml_str(&source).expect_err("too large"),
+            Manifest::from_json_str(&source).expect_err("too large"),
+        ] {
+            let error = errors.iter().next().expect("one error");
+            assert!(
+                matches!(error, ManifestError::TooLarge { bytes, limit }
+                    if *bytes == source.len() && *limit == MAX_MANIFEST_BYTES),
+                "{error}"
+            );
+            assert!(
+                error.to_string().contains("at most 1048576 bytes"),
+                "{error}"
+            );
+        }
+    }
 
     const SAMPLE: &str = include_str!("sample/symphony.toml");
 
