@@ -85,15 +85,17 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
-        // Every criterion benchmark once, in criterion's test mode (no `--bench`), on the test
-        // step's debug build, so that none can rot between the turns that measure it.
+        // Every criterion benchmark once, so that none can rot between the turns that measure
+        // it: `--bench '*'` picks the bench targets alone, which `cargo test` runs without
+        // criterion's `--bench` flag, that is in criterion's test mode; on the test step's
+        // debug build.
         name: "benches",
         run: |root| {
             cmd::run(
                 cmd::cargo()
                     .current_dir(root)
                     .envs(provision::python::test_env(root))
-                    .args(["test", "--workspace", "--benches", "--features", PREVIEW]),
+                    .args(["test", "--workspace", "--bench", "*", "--features", PREVIEW]),
             )
         },
     },
