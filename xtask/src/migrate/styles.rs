@@ -15,6 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
+use symphony_core::manifest::Manifest;
 use toml_edit::{Array, DocumentMut, Item, Value};
 
 use super::{MigrateError, Style, plan};
@@ -123,13 +124,23 @@ fn handshake(binary: &Path, crate_dir: &Path) -> Result<(), Error> {
         reason,
     };
     let manifest_path = crate_dir.join("symphony.toml");
-    let manifest =
-        fs::read_to_string(&manifest_path).map_err(|source| io("read", &manifest_path, source))?;
-    let id = manifest
-        .parse::<DocumentMut>()
-        .ok()
-        .and_then(|document| document.get("id").and_then(Item::as_str).map(str::to_owned))
-        .ok_or_else(|| failed(format!("{} has no string `id`", manifest_path.display())))?;
+    let manifest = Manifest::from_path(&manifest_path)
+        .map_err(|errors| failed(format!("{}: {errors}", manifest_path.display())))?;
+    // The host grants what the manifest asks for, relative to the copied crate: the
+    // extension's backends check their grants before they touch a file (its model).
+    let initialize = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {
+            "protocolVersion": "1.0",
+            "host": { "name": "xtask-styles", "version": "1" },
+            "grants": manifest.permissions(),
+            "workspaceRoots": [crate_dir],
+        },
+    })
+    .to_string();
+    let id = manifest.id().to_string();
 
     let mut child = Command::new(binary)
         .stdin(Stdio::piped())
@@ -140,7 +151,7 @@ fn handshake(binary: &Path, crate_dir: &Path) -> Result<(), Error> {
             command: binary.display().to_string(),
             source,
         })?;
-    let result = talk(&mut child, &id);
+    let result = talk(&mut child, &id, &initialize);
     if result.is_err() {
         // Already failing; a kill error would only hide the reason.
         let _ = child.kill();
@@ -156,7 +167,7 @@ fn handshake(binary: &Path, crate_dir: &Path) -> Result<(), Error> {
     }
 }
 
-fn talk(child: &mut Child, id: &str) -> Result<(), String> {
+fn talk(child: &mut Child, id: &str, initialize: &str) -> Result<(), String> {
     let mut stdin = child.stdin.take().ok_or("no stdin pipe")?;
     let stdout = child.stdout.take().ok_or("no stdout pipe")?;
     let (lines, replies) = mpsc::channel();
@@ -182,9 +193,7 @@ fn talk(child: &mut Child, id: &str) -> Result<(), String> {
     let mut send = |line: &str| -> Result<(), String> {
         writeln!(stdin, "{line}").map_err(|error| format!("writing `{line}`: {error}"))
     };
-    send(
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"1.0","host":{"name":"xtask-styles","version":"1"}}}"#,
-    )?;
+    send(initialize)?;
     let answer = reply("initialize")?;
     let quoted_id = format!("\"{id}\"");
     if !answer.contains("\"result\"") || !answer.contains(&quoted_id) {
