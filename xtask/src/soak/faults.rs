@@ -127,7 +127,9 @@ impl Fault {
                         .iter()
                         .any(|line| line.contains("soak: injected crash"))
             }
-            (Fault::Hang, Err(CallError::TimedOut { killed, .. })) => *killed,
+            // The call ends at its deadline; the kill as hung follows it (after the cancel
+            // grace), and the restart after the fault finds the extension gone.
+            (Fault::Hang, Err(CallError::TimedOut { .. })) => true,
             // Whichever of the stalled calls times out first gets the kill; the others see
             // the connection end.
             (Fault::Stop, Err(CallError::TimedOut { .. } | CallError::Ended { .. })) => true,

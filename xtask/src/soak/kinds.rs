@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use symphony_core::host::{Host, HostOptions};
+use symphony_core::manifest::Manifest;
 
 /// An example extension binary of the workspace, as the soak uses it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,10 +36,20 @@ impl Kind {
     }
 
     /// The host options this example needs on top of `base`.
-    pub(crate) fn options(self, base: HostOptions) -> HostOptions {
+    pub(crate) fn options(self, base: HostOptions, root: &Path) -> HostOptions {
         match self {
-            // The classifier's engine is chosen by config, never by the environment.
-            Kind::Instrument => base.with_config("runtime", json!("tract")),
+            // The classifier's engine is chosen by config, never by the environment; it is
+            // granted what its manifest asks for, in its own directory (its model file).
+            Kind::Instrument => {
+                let dir = root.join("examples/onnx-classifier");
+                let base = base.with_config("runtime", json!("tract"));
+                let base = match Manifest::from_path(dir.join("symphony.toml")) {
+                    Ok(manifest) => base.with_grants(manifest.permissions().clone()),
+                    // The spawn then fails, saying which grant is missing.
+                    Err(_) => base,
+                };
+                base.with_workspace_root(dir)
+            }
             _ => base,
         }
     }

@@ -123,6 +123,8 @@ struct Outcome {
 
 /// Shared between the drivers and the watchdog.
 struct Shared {
+    /// The workspace root, where the examples are.
+    root: PathBuf,
     expectations: Expectations,
     binaries: Vec<(Kind, PathBuf)>,
     requests: usize,
@@ -164,6 +166,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
         baseline.children.len()
     );
     let shared = Arc::new(Shared {
+        root: root.to_owned(),
         expectations,
         binaries,
         requests: options.requests,
@@ -261,6 +264,7 @@ fn drive(shared: &Shared, process: usize) -> Outcome {
             .with_handshake_timeout(Duration::from_secs(60))
             .with_cancel_grace(faults::CANCEL_GRACE)
             .with_shutdown_timeout(Duration::from_secs(10)),
+        &shared.root,
     );
     shared.step(process, "spawning");
     let host = match Host::spawn(Command::new(binary), options) {
