@@ -86,16 +86,17 @@ const STEPS: &[Step] = &[
     },
     Step {
         // Every criterion benchmark once, so that none can rot between the turns that measure
-        // it: `--bench '*'` picks the bench targets alone, which `cargo test` runs without
-        // criterion's `--bench` flag, that is in criterion's test mode; on the test step's
-        // debug build.
+        // it: `cargo test` runs them without criterion's `--bench` flag, that is in criterion's
+        // test mode, on the test step's debug build. (`--benches` also reruns the libraries'
+        // unit tests, a minute; `--bench '*'` would not, but resolves other features and
+        // compiles Tauri again, several minutes.)
         name: "benches",
         run: |root| {
             cmd::run(
                 cmd::cargo()
                     .current_dir(root)
                     .envs(provision::python::test_env(root))
-                    .args(["test", "--workspace", "--bench", "*", "--features", PREVIEW]),
+                    .args(["test", "--workspace", "--benches", "--features", PREVIEW]),
             )
         },
     },
