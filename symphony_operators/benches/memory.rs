@@ -3,7 +3,10 @@
 //!
 //! `cargo bench -p symphony_operators --bench memory` (100 MB and 1 GB; the files are
 //! generated in a temporary directory and deleted afterwards). `MEMORY_BENCH_MB=10,40` picks
-//! other sizes.
+//! other sizes. Run as a test (`cargo test --benches`, no `--bench` argument) it uses 10 and
+//! 40 MB, so CI checks the curve without a gigabyte of scratch disk. A size whose input and
+//! output would not fit in the free space of the temporary directory is refused up front,
+//! naming the sizes, rather than failing half-way with `ENOSPC`.
 
 use std::io::Write;
 use std::path::Path;
@@ -33,8 +36,28 @@ fn main() {
                 .filter_map(|n| n.trim().parse().ok())
                 .collect()
         })
-        .unwrap_or_else(|| vec![100, 1000]);
+        .unwrap_or_else(|| {
+            // `cargo bench` passes `--bench`; `cargo test --benches` does not.
+            if std::env::args().any(|arg| arg == "--bench") {
+                vec![100, 1000]
+            } else {
+                vec![10, 40]
+            }
+        });
     let dir = tempfile::tempdir().expect("tempdir");
+    let largest = sizes.iter().copied().max().unwrap_or(0);
+    // The input plus the filtered output (at most as large) must fit at once.
+    let needed = 2 * largest * 1_000_000;
+    if let Some(free) = free_bytes(dir.path()) {
+        assert!(
+            free > needed + 64 * 1_000_000,
+            "the memory benchmark needs {} MB free in {} for its {largest} MB case, and {} MB are; \
+             pick smaller sizes with MEMORY_BENCH_MB or point TMPDIR elsewhere",
+            needed / 1_000_000,
+            dir.path().display(),
+            free / 1_000_000
+        );
+    }
     let mut peaks = Vec::new();
     for mb in sizes {
         let input = dir.path().join(format!("{mb}.csv"));
@@ -69,6 +92,20 @@ fn main() {
             *last as f64 / *first as f64
         );
     }
+}
+
+/// Free bytes on the filesystem holding `dir`, from `df` (POSIX output), if it can be read.
+fn free_bytes(dir: &Path) -> Option<u64> {
+    let out = Command::new("df").arg("-Pk").arg(dir).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let kb: u64 = text
+        .lines()
+        .nth(1)?
+        .split_whitespace()
+        .nth(3)?
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
 }
 
 fn generate(path: &Path, bytes: u64) -> u64 {
