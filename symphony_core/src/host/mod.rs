@@ -217,6 +217,31 @@ impl Host {
         self.call_with_timeout(method, params, self.options.request_timeout)
     }
 
+    /// Calls the typed method `M` (see [`Method`](crate::protocol::method::Method)): its name,
+    /// params and result types come from the one definition the extension dispatches on.
+    ///
+    /// # Errors
+    ///
+    /// As for [`call`](Self::call).
+    pub fn request<M: crate::protocol::method::Method>(
+        &self,
+        params: &M::Params,
+    ) -> Result<M::Result, CallError> {
+        self.call(M::NAME, params)
+    }
+
+    /// Sends the typed notification `M`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`notify`](Self::notify).
+    pub fn notify_typed<M: crate::protocol::method::NotificationMethod>(
+        &self,
+        params: &M::Params,
+    ) -> Result<(), CallError> {
+        self.notify(M::NAME, params)
+    }
+
     /// [`call`](Self::call) with its own time limit (`None`: wait as long as it takes).
     ///
     /// # Errors

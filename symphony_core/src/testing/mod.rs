@@ -109,6 +109,18 @@ impl TestHost {
         self.host.call(method, params)
     }
 
+    /// Calls the typed method `M` (see [`Method`](crate::protocol::method::Method)).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Host::call`].
+    pub fn request<M: crate::protocol::method::Method>(
+        &self,
+        params: &M::Params,
+    ) -> Result<M::Result, CallError> {
+        self.host.request::<M>(params)
+    }
+
     /// Sends a request without waiting; see [`Host::start`].
     ///
     /// # Errors
