@@ -150,7 +150,7 @@ mod operators {
             fn spec(&self) -> &OperatorSpec {
                 &self.0
             }
-            fn prepare(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+            fn task(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
                 Ok(Box::new(UpperTask))
             }
         }
@@ -188,7 +188,7 @@ mod operators {
             fn spec(&self) -> &OperatorSpec {
                 &self.0
             }
-            fn prepare(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+            fn task(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
                 Ok(Box::new(ReverseTask))
             }
         }
@@ -215,20 +215,10 @@ mod operators {
     /// focused crate's types and used by both styles.
     fn records_spec(name: &str) -> symphony_operators::OperatorSpec {
         use symphony::operators::manifest::{OperatorCategory, OperatorPortType};
-        symphony_operators::OperatorSpec {
-            name: name.to_owned(),
-            description: "test operator".to_owned(),
-            category: OperatorCategory::Transform,
-            inputs: vec![symphony::operators::PortSpec::new(
-                "in",
-                OperatorPortType::Records,
-            )],
-            outputs: vec![symphony_operators::PortSpec::new(
-                "out",
-                OperatorPortType::Records,
-            )],
-            params: Default::default(),
-        }
+        symphony_operators::OperatorSpec::new(name, OperatorCategory::Transform)
+            .describe("test operator")
+            .input("in", OperatorPortType::Records)
+            .output("out", OperatorPortType::Records)
     }
 
     #[test]

@@ -158,20 +158,18 @@ fn csv_filter(c: &mut Criterion) {
 /// `bench.pass`: forwards every chunk unchanged, so a chain of them measures the runner.
 struct Pass;
 
-static PASS: LazyLock<OperatorSpec> = LazyLock::new(|| OperatorSpec {
-    name: "bench.pass".to_owned(),
-    description: "Forwards its input".to_owned(),
-    category: OperatorCategory::Custom,
-    inputs: vec![PortSpec::new("records", OperatorPortType::Records)],
-    outputs: vec![PortSpec::new("records", OperatorPortType::Records)],
-    params: Default::default(),
+static PASS: LazyLock<OperatorSpec> = LazyLock::new(|| {
+    OperatorSpec::new("bench.pass", OperatorCategory::Custom)
+        .describe("Forwards its input")
+        .input("records", OperatorPortType::Records)
+        .output("records", OperatorPortType::Records)
 });
 
 impl Operator for Pass {
     fn spec(&self) -> &OperatorSpec {
         &PASS
     }
-    fn prepare(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(PassTask))
     }
 }

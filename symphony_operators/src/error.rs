@@ -28,6 +28,14 @@ pub enum OperatorError {
         /// Why it cannot be used.
         reason: String,
     },
+    /// An operator's description has mistakes (see [`OperatorSpec::check`](crate::OperatorSpec::check)).
+    #[error("operator `{operator}` is described wrongly: {}", problems.join("; "))]
+    InvalidSpec {
+        /// The operator.
+        operator: String,
+        /// Every mistake.
+        problems: Vec<String>,
+    },
     /// The operator has no port of this name.
     #[error("no {direction} port `{port}`; the {direction} ports are: {}", available.join(", "))]
     UnknownPort {

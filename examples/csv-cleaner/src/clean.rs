@@ -34,7 +34,7 @@ impl Operator for Clean {
         &SPEC
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let get = |name: &str| params.value(name).cloned().unwrap_or(Value::Null);
         let mut builder = Workflow::builder();
         builder

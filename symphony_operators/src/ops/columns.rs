@@ -40,7 +40,7 @@ impl Operator for SelectColumns {
         &SELECT
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let columns: Vec<String> = required(params, "columns")?;
         // Checked now so that a duplicate fails when the workflow is built.
         let headers = Arc::new(Headers::new(columns.iter().cloned())?);
@@ -125,7 +125,7 @@ impl Operator for RenameColumns {
         &RENAME
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let renames: Vec<Rename> = required(params, "renames")?;
         Ok(Box::new(RenameTask {
             renames: renames.into_iter().map(|r| (r.from, r.to)).collect(),

@@ -66,7 +66,7 @@ impl Operator for CsvRead {
         &SPEC
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(ReadTask {
             path: required(params, "path")?,
             delimiter: byte(params, "delimiter", b',')?,

@@ -51,7 +51,7 @@ impl Operator for CsvWrite {
         &SPEC
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let quote_style = match required::<String>(params, "quote_style")?.as_str() {
             "always" => csv::QuoteStyle::Always,
             "never" => csv::QuoteStyle::Never,

@@ -41,7 +41,7 @@ impl Operator for Dedupe {
         &SPEC
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let columns: Option<Vec<String>> = param(params, "columns")?;
         Ok(Box::new(DedupeTask {
             columns: columns.map(|names| names.into_iter().map(Column::new).collect()),

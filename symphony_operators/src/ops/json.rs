@@ -35,7 +35,7 @@ impl Operator for RecordsToJson {
         &TO_JSON
     }
 
-    fn prepare(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(ToJsonTask))
     }
 }
@@ -82,7 +82,7 @@ impl Operator for JsonToRecords {
         &TO_RECORDS
     }
 
-    fn prepare(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(ToRecordsTask))
     }
 }
@@ -175,7 +175,7 @@ impl Operator for JsonRead {
         &READ
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(JsonReadTask {
             path: required(params, "path")?,
             lines: required::<String>(params, "format")? == "lines",
@@ -251,7 +251,7 @@ impl Operator for JsonWrite {
         &WRITE
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(JsonWriteTask {
             path: required(params, "path")?,
             lines: required::<String>(params, "format")? == "lines",

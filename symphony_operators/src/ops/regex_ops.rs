@@ -52,7 +52,7 @@ impl Operator for RegexFilter {
         &FILTER
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(FilterTask {
             regex: regex(params, "pattern")?,
             column: param::<String>(params, "column")?.map(Column::new),
@@ -139,7 +139,7 @@ impl Operator for RegexExtract {
         &EXTRACT
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let regex = regex(params, "pattern")?;
         let groups: Vec<(usize, String)> = regex
             .capture_names()
@@ -263,7 +263,7 @@ impl Operator for RegexReplace {
         &REPLACE
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(ReplaceTask {
             regex: regex(params, "pattern")?,
             column: Column::new(required(params, "column")?),

@@ -7,7 +7,7 @@ use symphony_core::manifest::{OperatorCategory, OperatorPortType};
 
 use crate::data::Headers;
 use crate::error::OperatorError;
-use crate::operator::{OperatorSpec, PortSpec, param};
+use crate::operator::{OperatorSpec, param};
 
 /// Records per batch for operators that produce records: enough that handing a batch to the
 /// next thread is rare next to the work on it, few enough that a batch's records stay in
@@ -26,19 +26,16 @@ pub(crate) fn spec(
 ) -> OperatorSpec {
     let params: ConfigSchema = toml::from_str(params)
         .unwrap_or_else(|error| panic!("the parameter schema of `{name}` is invalid: {error}"));
-    let ports = |list: &[(&str, OperatorPortType)]| {
-        list.iter()
-            .map(|(name, ty)| PortSpec::new(*name, *ty))
-            .collect()
-    };
-    OperatorSpec {
-        name: name.to_owned(),
-        description: description.to_owned(),
-        category,
-        inputs: ports(inputs),
-        outputs: ports(outputs),
-        params,
+    let mut spec = OperatorSpec::new(name, category)
+        .describe(description)
+        .params(params);
+    for (port, port_type) in inputs {
+        spec = spec.input(*port, *port_type);
     }
+    for (port, port_type) in outputs {
+        spec = spec.output(*port, *port_type);
+    }
+    spec
 }
 
 /// A one-byte parameter such as a delimiter.

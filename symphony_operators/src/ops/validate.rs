@@ -117,7 +117,7 @@ impl Operator for Validate {
         &SPEC
     }
 
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let mut rules = Vec::new();
         for column in param::<Vec<String>>(params, "required")?.unwrap_or_default() {
             rules.push((Column::new(column), Check::Required));

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
-use symphony_core::config::{ConfigSchema, ConfigValues};
+use symphony_core::config::ConfigValues;
 use symphony_core::manifest::{OperatorCategory, OperatorPortType};
 
 use crate::data::{Chunk, DataError, RecordBatch};
@@ -65,14 +65,10 @@ pub(crate) fn chunks_to_json(
 }
 
 fn spec(name: &str, input: Option<PortSpec>, output: Option<PortSpec>) -> OperatorSpec {
-    OperatorSpec {
-        name: name.to_owned(),
-        description: String::new(),
-        category: OperatorCategory::Custom,
-        inputs: input.into_iter().collect(),
-        outputs: output.into_iter().collect(),
-        params: ConfigSchema::new(),
-    }
+    let mut spec = OperatorSpec::new(name, OperatorCategory::Custom);
+    spec.inputs.extend(input);
+    spec.outputs.extend(output);
+    spec
 }
 
 /// Sends one given chunk on its `out` port.
@@ -94,7 +90,7 @@ impl Operator for Source {
     fn spec(&self) -> &OperatorSpec {
         &self.spec
     }
-    fn prepare(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(SourceTask(self.chunk.clone())))
     }
 }
@@ -135,7 +131,7 @@ impl Operator for Sink {
     fn spec(&self) -> &OperatorSpec {
         &self.spec
     }
-    fn prepare(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, _: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(SinkTask(Arc::clone(&self.collected))))
     }
 }

@@ -102,7 +102,9 @@ impl WorkflowBuilder {
             });
         }
         let task = operator
-            .configure(&params)
+            .spec()
+            .check()
+            .and_then(|()| operator.configure(&params))
             .map_err(|source| WorkflowError::Configure {
                 node: name.to_owned(),
                 operator: operator.spec().name.clone(),

@@ -19,21 +19,19 @@ const CHILD_ENV: &str = "SYMPHONY_OPERATORS_CHECKPOINT_CHILD";
 /// finishing — a node still running when the process is killed.
 struct Gate;
 
-static GATE_SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| OperatorSpec {
-    name: "test.gate".to_owned(),
-    description: "Waits for a file before finishing".to_owned(),
-    category: OperatorCategory::Custom,
-    inputs: vec![PortSpec::new("records", OperatorPortType::Records)],
-    outputs: vec![PortSpec::new("records", OperatorPortType::Records)],
-    params: serde_json::from_value(json!({ "release": { "type": "path", "required": true } }))
-        .expect("schema"),
+static GATE_SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| {
+    OperatorSpec::new("test.gate", OperatorCategory::Custom)
+        .describe("Waits for a file before finishing")
+        .input("records", OperatorPortType::Records)
+        .output("records", OperatorPortType::Records)
+        .param(Param::path("release").required())
 });
 
 impl Operator for Gate {
     fn spec(&self) -> &OperatorSpec {
         &GATE_SPEC
     }
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let release: Option<PathBuf> = params.get("release").ok().flatten();
         Ok(Box::new(GateTask(release.unwrap_or_default())))
     }

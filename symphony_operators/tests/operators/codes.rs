@@ -130,24 +130,19 @@ fn chains_and_dags_keep_the_code_of_a_refused_file() {
 /// session's files, and propagates its error with `?` as an author would.
 struct Inner;
 
-static INNER_SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| OperatorSpec {
-    name: "test.inner".to_owned(),
-    description: "Copies a CSV file through an inner workflow".to_owned(),
-    category: OperatorCategory::Custom,
-    inputs: Vec::new(),
-    outputs: vec![PortSpec::new("file", OperatorPortType::File)],
-    params: serde_json::from_value(json!({
-        "input": { "type": "path", "required": true },
-        "output": { "type": "path", "required": true },
-    }))
-    .expect("schema"),
+static INNER_SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| {
+    OperatorSpec::new("test.inner", OperatorCategory::Custom)
+        .describe("Copies a CSV file through an inner workflow")
+        .output("file", OperatorPortType::File)
+        .param(Param::path("input").required())
+        .param(Param::path("output").required())
 });
 
 impl Operator for Inner {
     fn spec(&self) -> &OperatorSpec {
         &INNER_SPEC
     }
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         let path = |name: &str| -> PathBuf { params.get(name).ok().flatten().unwrap_or_default() };
         let mut builder = Workflow::builder();
         builder.then(

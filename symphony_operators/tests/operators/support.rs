@@ -44,25 +44,21 @@ pub(crate) fn files_in(dir: &Path) -> Vec<PathBuf> {
 /// crashing operator in the middle of a stream — unless the file `unless_exists` exists.
 pub(crate) struct FailAfter;
 
-static FAIL_SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| OperatorSpec {
-    name: "test.fail_after".to_owned(),
-    description: "Fails after some batches".to_owned(),
-    category: OperatorCategory::Custom,
-    inputs: vec![PortSpec::new("records", OperatorPortType::Records)],
-    outputs: vec![PortSpec::new("records", OperatorPortType::Records)],
-    params: serde_json::from_value(json!({
-        "batches": { "type": "integer", "required": true },
-        "panic": { "type": "boolean", "default": false },
-        "unless_exists": { "type": "path" },
-    }))
-    .expect("schema"),
+static FAIL_SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| {
+    OperatorSpec::new("test.fail_after", OperatorCategory::Custom)
+        .describe("Fails after some batches")
+        .input("records", OperatorPortType::Records)
+        .output("records", OperatorPortType::Records)
+        .param(Param::integer("batches").required())
+        .param(Param::boolean("panic").default(false))
+        .param(Param::path("unless_exists"))
 });
 
 impl Operator for FailAfter {
     fn spec(&self) -> &OperatorSpec {
         &FAIL_SPEC
     }
-    fn prepare(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
         Ok(Box::new(FailTask {
             batches: params.get("batches").ok().flatten().unwrap_or(0),
             panic: params.get("panic").ok().flatten().unwrap_or(false),
