@@ -237,16 +237,30 @@ mod operators {
             builder
                 .then(
                     "read",
-                    Arc::new(symphony::operators::ops::CsvRead),
-                    json!({ "path": input }),
+                    Step::with_json(
+                        Arc::new(symphony::operators::ops::CsvRead),
+                        json!({ "path": input }),
+                    ),
                 )
-                .and_then(|b| b.then("upper", Arc::new(umbrella_style::Upper::new()), json!({})))
-                .and_then(|b| b.then("reverse", Arc::new(split_style::Reverse::new()), json!({})))
+                .and_then(|b| {
+                    b.then(
+                        "upper",
+                        Step::with_json(Arc::new(umbrella_style::Upper::new()), json!({})),
+                    )
+                })
+                .and_then(|b| {
+                    b.then(
+                        "reverse",
+                        Step::with_json(Arc::new(split_style::Reverse::new()), json!({})),
+                    )
+                })
                 .and_then(|b| {
                     b.then(
                         "write",
-                        Arc::new(symphony_operators::ops::CsvWrite),
-                        json!({ "path": output }),
+                        Step::with_json(
+                            Arc::new(symphony_operators::ops::CsvWrite),
+                            json!({ "path": output }),
+                        ),
                     )
                 })
                 .expect("every node configures");

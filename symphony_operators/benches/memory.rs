@@ -135,15 +135,25 @@ fn child(input: &Path) {
     let output = input.with_extension("out.csv");
     let mut builder = Workflow::builder();
     builder
-        .then("read", Arc::new(ops::CsvRead), json!({ "path": input }))
+        .then(
+            "read",
+            Step::with_json(Arc::new(ops::CsvRead), json!({ "path": input })),
+        )
         .and_then(|b| {
             b.then(
                 "filter",
-                Arc::new(ops::RegexFilter),
-                json!({ "pattern": r"@example\.(com|org)$", "column": "email" }),
+                Step::with_json(
+                    Arc::new(ops::RegexFilter),
+                    json!({ "pattern": r"@example\.(com|org)$", "column": "email" }),
+                ),
             )
         })
-        .and_then(|b| b.then("write", Arc::new(ops::CsvWrite), json!({ "path": output })))
+        .and_then(|b| {
+            b.then(
+                "write",
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": output })),
+            )
+        })
         .expect("builds");
     builder
         .build()

@@ -66,15 +66,25 @@ fn csv_filter(c: &mut Criterion) {
     let (raw_out, sdk_out) = (dir.path().join("raw.csv"), dir.path().join("sdk.csv"));
     let mut builder = Workflow::builder();
     builder
-        .then("read", Arc::new(ops::CsvRead), json!({ "path": input }))
+        .then(
+            "read",
+            Step::with_json(Arc::new(ops::CsvRead), json!({ "path": input })),
+        )
         .and_then(|b| {
             b.then(
                 "filter",
-                Arc::new(ops::RegexFilter),
-                json!({ "pattern": PATTERN, "column": "email" }),
+                Step::with_json(
+                    Arc::new(ops::RegexFilter),
+                    json!({ "pattern": PATTERN, "column": "email" }),
+                ),
             )
         })
-        .and_then(|b| b.then("write", Arc::new(ops::CsvWrite), json!({ "path": sdk_out })))
+        .and_then(|b| {
+            b.then(
+                "write",
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": sdk_out })),
+            )
+        })
         .expect("builds");
     let workflow = builder.build().expect("valid");
 
@@ -136,8 +146,16 @@ fn csv_filter(c: &mut Criterion) {
         let copy = dir.path().join("copy.csv");
         let mut builder = Workflow::builder();
         builder
-            .then("read", Arc::new(ops::CsvRead), json!({ "path": input }))
-            .and_then(|b| b.then("write", Arc::new(ops::CsvWrite), json!({ "path": copy })))
+            .then(
+                "read",
+                Step::with_json(Arc::new(ops::CsvRead), json!({ "path": input })),
+            )
+            .and_then(|b| {
+                b.then(
+                    "write",
+                    Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": copy })),
+                )
+            })
             .expect("builds");
         let copy_only = builder.build().expect("valid");
         group.bench_function("sdk_read_write", |b| {
@@ -145,7 +163,10 @@ fn csv_filter(c: &mut Criterion) {
         });
         let mut builder = Workflow::builder();
         builder
-            .then("read", Arc::new(ops::CsvRead), json!({ "path": input }))
+            .then(
+                "read",
+                Step::with_json(Arc::new(ops::CsvRead), json!({ "path": input })),
+            )
             .expect("builds");
         let read_only = builder.build().expect("valid");
         group.bench_function("sdk_read", |b| {
@@ -192,11 +213,17 @@ fn node_overhead(c: &mut Criterion) {
     let chain = |passes: usize| {
         let mut builder = Workflow::builder();
         builder
-            .then("read", Arc::new(ops::CsvRead), json!({ "path": input }))
+            .then(
+                "read",
+                Step::with_json(Arc::new(ops::CsvRead), json!({ "path": input })),
+            )
             .expect("node");
         for n in 0..passes {
             builder
-                .then(&format!("pass{n}"), Arc::new(Pass), json!({}))
+                .then(
+                    &format!("pass{n}"),
+                    Step::with_json(Arc::new(Pass), json!({})),
+                )
                 .expect("node");
         }
         builder.build().expect("valid")

@@ -36,6 +36,21 @@ pub enum OperatorError {
         /// Every mistake.
         problems: Vec<String>,
     },
+    /// The ports the manifest's `[operator]` section declares are not those of any served
+    /// operator.
+    #[error("the manifest's [operator] ports are not those of any served operator; closest, `{operator}`: {}", problems.join("; "))]
+    ManifestPorts {
+        /// The served operator closest to the manifest.
+        operator: String,
+        /// How its ports differ from the manifest's.
+        problems: Vec<String>,
+    },
+    /// A workflow step's parameters could not be put into JSON.
+    #[error("{}", problems.join("; "))]
+    InvalidStep {
+        /// What could not.
+        problems: Vec<String>,
+    },
     /// The operator has no port of this name.
     #[error("no {direction} port `{port}`; the {direction} ports are: {}", available.join(", "))]
     UnknownPort {
@@ -125,9 +140,10 @@ impl OperatorError {
             Self::Cancelled => ErrorCode::Cancelled,
             Self::Files(error) if error.is_permission_denied() => ErrorCode::PermissionDenied,
             Self::Files(FilesError::Glob { .. }) => ErrorCode::InvalidParams,
-            Self::InvalidParams(_) | Self::InvalidParam { .. } | Self::UnknownPort { .. } => {
-                ErrorCode::InvalidParams
-            }
+            Self::InvalidParams(_)
+            | Self::InvalidParam { .. }
+            | Self::InvalidStep { .. }
+            | Self::UnknownPort { .. } => ErrorCode::InvalidParams,
             Self::Data(_) | Self::Csv { .. } | Self::Json { .. } | Self::WrongChunk { .. } => {
                 ErrorCode::InvalidInput
             }

@@ -116,6 +116,18 @@ impl<'a> Io<'a> {
         &self.cancel
     }
 
+    /// Options for a workflow this task runs inside itself: this run's files, cancellation
+    /// and progress, so the inner workflow is held to the same grants and stops with it.
+    pub fn run_options(&self) -> crate::workflow::RunOptions {
+        let options = crate::workflow::RunOptions::default()
+            .with_files(self.files.clone())
+            .with_cancel(self.cancel.clone());
+        match self.progress() {
+            Some(progress) => options.with_progress(progress),
+            None => options,
+        }
+    }
+
     /// `Err(Cancelled)` once the run was cancelled.
     ///
     /// # Errors

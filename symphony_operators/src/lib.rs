@@ -17,17 +17,20 @@ pub use symphony_core::{
 };
 
 pub mod data;
+mod entry;
 mod error;
 pub mod files;
 mod io;
+pub mod methods;
 mod operator;
 pub mod ops;
 pub mod serve;
 pub mod workflow;
 
+pub use entry::{Operators, run};
 pub use error::OperatorError;
 pub use io::{Io, Progress, ProgressFn};
-pub use operator::{Operator, OperatorSpec, Param, PortSpec, Task};
+pub use operator::{Operator, OperatorSpec, Param, ParamValues, PortSpec, Task};
 
 /// What an operator author needs, in one import.
 pub mod prelude {
@@ -35,6 +38,8 @@ pub mod prelude {
     pub use crate::files::Files;
     pub use crate::manifest::{OperatorCategory, OperatorPortType};
     pub use crate::serve::serve_operators;
-    pub use crate::workflow::{RunOptions, Workflow};
-    pub use crate::{Io, Operator, OperatorError, OperatorSpec, Param, PortSpec, Task};
+    pub use crate::workflow::{RunOptions, Step, Workflow};
+    pub use crate::{
+        Io, Operator, OperatorError, OperatorSpec, Operators, Param, ParamValues, PortSpec, Task,
+    };
 }

@@ -302,6 +302,52 @@ pub trait Task: Send + Sync {
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError>;
 }
 
+/// Typed access to an operator's checked parameters, in [`Operator::task`].
+///
+/// ```
+/// use symphony_operators::{OperatorSpec, Param, ParamValues};
+/// use symphony_operators::manifest::OperatorCategory;
+///
+/// let spec = OperatorSpec::new("demo", OperatorCategory::Custom)
+///     .param(Param::integer("limit").default(10))
+///     .param(Param::string("column"));
+/// let values = spec.params.validate(&serde_json::json!({}))?;
+/// assert_eq!(values.require::<u32>("limit")?, 10);
+/// assert_eq!(values.optional::<String>("column")?, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait ParamValues {
+    /// A parameter the schema makes required or gives a default.
+    ///
+    /// # Errors
+    ///
+    /// [`OperatorError::InvalidParam`] naming it, if it is missing or not a `T`.
+    fn require<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, OperatorError>;
+
+    /// A parameter that may be absent.
+    ///
+    /// # Errors
+    ///
+    /// [`OperatorError::InvalidParam`] naming it, if it is not a `T`.
+    fn optional<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, OperatorError>;
+}
+
+impl ParamValues for ConfigValues {
+    fn require<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, OperatorError> {
+        required(self, name)
+    }
+
+    fn optional<T: serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<T>, OperatorError> {
+        param(self, name)
+    }
+}
+
 /// Reads an optional parameter, mapping a conversion error to [`OperatorError::InvalidParam`].
 pub(crate) fn param<T: serde::de::DeserializeOwned>(
     values: &ConfigValues,

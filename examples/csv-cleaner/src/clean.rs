@@ -1,29 +1,22 @@
 //! `cleaner.clean`: read → filter → extract → write, as one operator.
 
-use std::sync::{Arc, LazyLock};
+use std::path::PathBuf;
+use std::sync::LazyLock;
 
-use serde_json::{Value, json};
 use symphony_operators::config::ConfigValues;
 use symphony_operators::ops;
 use symphony_operators::prelude::*;
 
 static SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| {
-    OperatorSpec {
-    name: "cleaner.clean".to_owned(),
-    description: "Filters a CSV file by a pattern, extracts named captures as columns, writes the result.".to_owned(),
-    category: OperatorCategory::Transform,
-    inputs: Vec::new(),
-    outputs: vec![PortSpec::new("file", OperatorPortType::File)],
-    params: serde_json::from_value(json!({
-        "input": { "type": "path", "required": true, "description": "CSV file to read" },
-        "output": { "type": "path", "required": true, "description": "CSV file to write" },
-        "column": { "type": "string", "required": true, "description": "Column that `keep` is matched on" },
-        "keep": { "type": "string", "required": true, "description": "Regular expression rows must match" },
-        "extract_column": { "type": "string", "description": "Column that `extract` is matched on" },
-        "extract": { "type": "string", "description": "Regular expression with named captures" },
-    }))
-    .unwrap_or_default(),
-}
+    OperatorSpec::new("cleaner.clean", OperatorCategory::Transform)
+        .describe("Filters a CSV file by a pattern, extracts named captures as columns, writes the result.")
+        .output("file", OperatorPortType::File)
+        .param(Param::path("input").required().describe("CSV file to read"))
+        .param(Param::path("output").required().describe("CSV file to write"))
+        .param(Param::string("column").required().describe("Column that `keep` is matched on"))
+        .param(Param::string("keep").required().describe("Regular expression rows must match"))
+        .param(Param::string("extract_column").describe("Column that `extract` is matched on"))
+        .param(Param::string("extract").describe("Regular expression with named captures"))
 });
 
 /// The cleaner: a workflow of built-in operators behind one operator.
@@ -35,42 +28,23 @@ impl Operator for Clean {
     }
 
     fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
-        let get = |name: &str| params.value(name).cloned().unwrap_or(Value::Null);
+        let output: PathBuf = params.require("output")?;
+        let column: String = params.require("column")?;
         let mut builder = Workflow::builder();
         builder
             .then(
                 "read",
-                Arc::new(ops::CsvRead),
-                json!({ "path": get("input") }),
-            )
-            .and_then(|b| {
-                b.then(
-                    "keep",
-                    Arc::new(ops::RegexFilter),
-                    json!({ "pattern": get("keep"), "column": get("column") }),
-                )
-            })?;
-        if let Some(pattern) = params.value("extract") {
-            let column = params
-                .value("extract_column")
-                .cloned()
-                .unwrap_or_else(|| get("column"));
-            builder.then(
-                "extract",
-                Arc::new(ops::RegexExtract),
-                json!({ "pattern": pattern, "column": column }),
+                ops::CsvRead::path(params.require::<PathBuf>("input")?),
+            )?
+            .then(
+                "keep",
+                ops::RegexFilter::pattern(params.require::<String>("keep")?).column(&column),
             )?;
+        if let Some(pattern) = params.optional::<String>("extract")? {
+            let on = params.optional("extract_column")?.unwrap_or(column);
+            builder.then("extract", ops::RegexExtract::on(on, pattern))?;
         }
-        builder.then(
-            "write",
-            Arc::new(ops::CsvWrite),
-            json!({ "path": get("output") }),
-        )?;
-        let output = params
-            .get::<std::path::PathBuf>("output")
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        builder.then("write", ops::CsvWrite::path(&output))?;
         Ok(Box::new(CleanTask {
             workflow: builder.build()?,
             output,
@@ -80,20 +54,14 @@ impl Operator for Clean {
 
 struct CleanTask {
     workflow: Workflow,
-    output: std::path::PathBuf,
+    output: PathBuf,
 }
 
 impl Task for CleanTask {
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError> {
-        let mut options = RunOptions::default()
-            .with_files(io.files().clone())
-            .with_cancel(io.cancel_token().clone());
-        if let Some(progress) = io.progress() {
-            options = options.with_progress(progress);
-        }
-        // The inner workflow's error keeps its code: a refused read reaches the host as
-        // "permission denied", naming the permission and the file.
-        self.workflow.run(&options)?;
+        // The inner workflow runs with this run's file grants, cancellation and progress, and
+        // its error keeps its code: a refused read reaches the host as "permission denied".
+        self.workflow.run(&io.run_options())?;
         io.send("file", Chunk::File(self.output.clone()))
     }
 }

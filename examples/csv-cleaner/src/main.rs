@@ -7,20 +7,11 @@
 
 mod clean;
 
-use std::process::ExitCode;
-use std::sync::Arc;
+use symphony_operators::{OperatorError, Operators};
 
-use symphony_operators::prelude::*;
-
-fn main() -> ExitCode {
-    let manifest = match symphony_operators::embed_manifest!().get() {
-        Ok(manifest) => manifest.clone(),
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let mut operators = symphony_operators::ops::all();
-    operators.push(Arc::new(clean::Clean));
-    serve_operators(manifest, operators)
+fn setup(operators: &mut Operators) -> Result<(), OperatorError> {
+    operators.add_builtins()?.add(clean::Clean)?;
+    Ok(())
 }
+
+symphony_operators::main!(setup);

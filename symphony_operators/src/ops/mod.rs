@@ -17,6 +17,26 @@
 //! | `json.write` | format | `json` → `file` | writes a JSON array or JSON lines file atomically |
 //!
 //! Columns are named by header; an unknown name fails with the list of columns there are.
+//!
+//! In a [workflow](crate::workflow), configure them with their typed constructors
+//! (`CsvRead::path(p)`, `RegexFilter::pattern(p).column("email")`, `RegexExtract::on(column,
+//! pattern)` …): a missing or misspelt parameter does not compile.
+//!
+//! ```
+//! use symphony_operators::ops;
+//! use symphony_operators::workflow::Workflow;
+//!
+//! let mut builder = Workflow::builder();
+//! builder
+//!     .then("read", ops::CsvRead::path("in.csv").delimiter(';'))?
+//!     .then("keep", ops::RegexFilter::pattern("@example\\.com$").column("email"))?
+//!     .then("user", ops::RegexExtract::on("email", "^(?P<user>[^@]+)@"))?
+//!     .then("write", ops::CsvWrite::path("out.csv"))?;
+//! // A value the operator cannot use fails here, naming the node and the parameter.
+//! let error = builder.then("bad", ops::RegexFilter::pattern("(unclosed")).unwrap_err();
+//! assert!(error.to_string().starts_with("node `bad` (regex.filter): parameter `pattern`"));
+//! # Ok::<(), symphony_operators::workflow::WorkflowError>(())
+//! ```
 
 mod columns;
 mod csv_read;
@@ -24,6 +44,7 @@ mod csv_write;
 mod dedupe;
 mod json;
 mod regex_ops;
+mod steps;
 mod support;
 mod validate;
 
@@ -35,6 +56,10 @@ pub use csv_write::CsvWrite;
 pub use dedupe::Dedupe;
 pub use json::{JsonRead, JsonToRecords, JsonWrite, RecordsToJson};
 pub use regex_ops::{RegexExtract, RegexFilter, RegexReplace};
+pub use steps::{
+    CsvReadStep, CsvWriteStep, JsonReadStep, JsonWriteStep, RegexExtractStep, RegexFilterStep,
+    RegexReplaceStep,
+};
 pub use validate::Validate;
 
 pub(crate) const REPLAY_ROWS: usize = support::BATCH_ROWS;

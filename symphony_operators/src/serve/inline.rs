@@ -1,4 +1,4 @@
-//! Inline data for `operator/run`: JSON in, chunks to an operator's inputs; its outputs
+//! Inline data for [`methods::Run`](crate::methods::Run): JSON in, chunks to an operator's inputs; its outputs
 //! collected, chunks back to JSON.
 
 use std::path::PathBuf;

@@ -5,19 +5,18 @@
 //!
 //! | method | params | result |
 //! |---|---|---|
-//! | `operator/list` | — | `{operators: [{name, description, category, inputs, outputs, params}]}` (params as JSON Schema) |
-//! | `operator/run` | `{operator, params, inputs: {port: data}}` | `{outputs: {port: data}, report}` |
-//! | `operator/workflow` | `{nodes: [{name, operator, params}], connections: [["a.out", "b.in"]]}` | `{report}` |
+//! | [`List`](crate::methods::List) | — | the operators: name, description, category, ports, parameters as JSON Schema |
+//! | [`Run`](crate::methods::Run) | operator, params, inline inputs | outputs and a report |
+//! | [`RunWorkflow`](crate::methods::RunWorkflow) | nodes and connections | a report |
 //!
-//! Inline data is JSON: an array of objects for `records`/`table` ports, an array of values
-//! for `json`, a string for `text` and a path for `file`. Operators that work on files take
-//! paths in their parameters, and every file they touch is checked by the session's
-//! permission policy: what the manifest requests, narrowed to what the host granted. While a run streams, `$/progress` notifications
-//! `{node, port, items}` go to the host (at most every 100 ms) with the token
-//! `operator/<request id>`; `$/cancelRequest` stops the run at its next batch. When the host
-//! asks for a sandbox, core's serve loop (run by [`serve_operators`]) locks the process down with Landlock to the
-//! session's granted paths before answering `initialize` (and fails the handshake where the
-//! kernel cannot).
+//! The [`methods`](crate::methods) module documents the JSON shapes (inline data on each
+//! type of port among them). Operators that work on files take paths in their parameters,
+//! and every file they touch is checked by the session's permission policy: what the
+//! manifest requests, narrowed to what the host granted. While a run streams, `$/progress`
+//! notifications go to the host (at most every 100 ms); `$/cancelRequest` stops the run at
+//! its next batch. When the host asks for a sandbox, core's serve loop locks the process
+//! down with Landlock to the session's granted paths before answering `initialize` (and
+//! fails the handshake where the kernel cannot).
 
 mod inline;
 mod server;

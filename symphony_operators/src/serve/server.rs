@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use symphony_core::manifest::Manifest;
 use symphony_core::protocol::{Capabilities, ErrorCode, ErrorObject, Id, RawValue};
 use symphony_core::serve::{Call, Context, Handler, ServeOptions, reply, serve_with};
@@ -14,11 +13,12 @@ use symphony_core::serve::{Call, Context, Handler, ServeOptions, reply, serve_wi
 use super::inline::{Sink, Source, chunk_from_json, chunks_to_json};
 use crate::files::Files;
 use crate::io::{Progress, ProgressFn};
+use crate::methods::{
+    self, ListParams, ListResult, Method, NodeRun, OperatorInfo, PortInfo, Report, RunParams,
+    RunProgress, RunResult, WorkflowParams, WorkflowResult,
+};
 use crate::operator::Operator;
-use crate::workflow::{RunOptions, RunReport, Workflow};
-
-/// The methods an [`OperatorServer`] answers.
-const METHODS: [&str; 3] = ["operator/list", "operator/run", "operator/workflow"];
+use crate::workflow::{RunOptions, RunReport, Step, Workflow};
 
 /// The least time between two `$/progress` notifications of one request.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
@@ -112,29 +112,32 @@ impl OperatorServer {
         })
     }
 
-    fn list(&self) -> Value {
-        let operators: Vec<Value> = self
+    fn list(&self) -> ListResult {
+        let ports = |ports: &[crate::PortSpec]| -> Vec<PortInfo> {
+            ports
+                .iter()
+                .map(|port| PortInfo {
+                    name: port.name.clone(),
+                    port_type: port.port_type.as_str().to_owned(),
+                })
+                .collect()
+        };
+        let operators = self
             .operators
             .values()
             .map(|operator| {
                 let spec = operator.spec();
-                let ports = |ports: &[crate::PortSpec]| -> Vec<Value> {
-                    ports
-                        .iter()
-                        .map(|port| json!({ "name": port.name, "type": port.port_type.as_str() }))
-                        .collect()
-                };
-                json!({
-                    "name": spec.name,
-                    "description": spec.description,
-                    "category": spec.category.as_str(),
-                    "inputs": ports(&spec.inputs),
-                    "outputs": ports(&spec.outputs),
-                    "params": spec.params.to_json_schema(),
-                })
+                OperatorInfo {
+                    name: spec.name.clone(),
+                    description: spec.description.clone(),
+                    category: spec.category.as_str().to_owned(),
+                    inputs: ports(&spec.inputs),
+                    outputs: ports(&spec.outputs),
+                    params: spec.params.to_json_schema(),
+                }
             })
             .collect();
-        json!({ "operators": operators })
+        ListResult { operators }
     }
 
     fn run_options(&self, call: &Call<'_>) -> RunOptions {
@@ -144,7 +147,7 @@ impl OperatorServer {
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let peer = call.peer().clone();
-        let token = Id::String(format!("operator/{}", call.id()));
+        let token = Id::String(methods::progress_token(call.id()));
         let last = Mutex::new(None::<Instant>);
         let progress: Arc<ProgressFn> = Arc::new(move |progress: &Progress<'_>| {
             let mut last = last.lock().unwrap_or_else(PoisonError::into_inner);
@@ -155,7 +158,11 @@ impl OperatorServer {
             // A host that went away is noticed by the serve loop.
             let _ = peer.progress(
                 &token,
-                &json!({ "node": progress.node, "port": progress.port, "items": progress.items }),
+                &RunProgress {
+                    node: progress.node.to_owned(),
+                    port: progress.port.to_owned(),
+                    items: progress.items,
+                },
             );
         });
         RunOptions::default()
@@ -164,15 +171,17 @@ impl OperatorServer {
             .with_progress(progress)
     }
 
-    fn run(&self, call: &Call<'_>) -> Result<Value, ErrorObject> {
+    fn run(&self, call: &Call<'_>) -> Result<RunResult, ErrorObject> {
         let params: RunParams = call.params()?;
         let operator = self.operator(&params.operator)?;
         let spec = operator.spec();
         let mut builder = Workflow::builder();
         builder.node(
             "operator",
-            Arc::clone(operator),
-            Value::Object(params.params),
+            Step::with_json(
+                Arc::clone(operator),
+                Value::Object(params.params.into_iter().collect()),
+            ),
         )?;
         let mut inputs = params.inputs;
         for port in &spec.inputs {
@@ -188,8 +197,7 @@ impl OperatorServer {
             builder
                 .node(
                     &source,
-                    Arc::new(Source::new(port.port_type, chunk)),
-                    json!({}),
+                    Step::with_json(Arc::new(Source::new(port.port_type, chunk)), json!({})),
                 )
                 .and_then(|b| b.connect(&source, &format!("operator.{}", port.name)))?;
         }
@@ -209,13 +217,16 @@ impl OperatorServer {
             let sink = Arc::new(Sink::new(port.port_type));
             let name = format!("out-{}", port.name);
             builder
-                .node(&name, Arc::clone(&sink) as Arc<dyn Operator>, json!({}))
+                .node(
+                    &name,
+                    Step::with_json(Arc::clone(&sink) as Arc<dyn Operator>, json!({})),
+                )
                 .and_then(|b| b.connect(&format!("operator.{}", port.name), &name))?;
             sinks.push((port, sink));
         }
         let workflow = builder.build()?;
         let report = workflow.run(&self.run_options(call))?;
-        let mut outputs = Map::new();
+        let mut outputs = std::collections::BTreeMap::new();
         for (port, sink) in sinks {
             let value = chunks_to_json(port.port_type, sink.take()).map_err(|error| {
                 ErrorObject::new(
@@ -225,71 +236,43 @@ impl OperatorServer {
             })?;
             outputs.insert(port.name.clone(), value);
         }
-        Ok(json!({ "outputs": outputs, "report": report_json(&report) }))
+        Ok(RunResult {
+            outputs,
+            report: report_json(&report),
+        })
     }
 
-    fn workflow(&self, call: &Call<'_>) -> Result<Value, ErrorObject> {
+    fn workflow(&self, call: &Call<'_>) -> Result<WorkflowResult, ErrorObject> {
         let params: WorkflowParams = call.params()?;
         let mut builder = Workflow::builder();
         for node in params.nodes {
             let operator = self.operator(&node.operator)?;
-            builder.node(&node.name, Arc::clone(operator), Value::Object(node.params))?;
+            let params = Value::Object(node.params.into_iter().collect());
+            builder.node(&node.name, Step::with_json(Arc::clone(operator), params))?;
         }
         for [from, to] in &params.connections {
             builder.connect(from, to)?;
         }
         let workflow = builder.build()?;
         let report = workflow.run(&self.run_options(call))?;
-        Ok(json!({ "report": report_json(&report) }))
+        Ok(WorkflowResult {
+            report: report_json(&report),
+        })
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RunParams {
-    operator: String,
-    #[serde(default)]
-    params: Map<String, Value>,
-    #[serde(default)]
-    inputs: Map<String, Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WorkflowParams {
-    nodes: Vec<NodeParams>,
-    #[serde(default)]
-    connections: Vec<[String; 2]>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct NodeParams {
-    name: String,
-    operator: String,
-    #[serde(default)]
-    params: Map<String, Value>,
-}
-
-fn report_json(report: &RunReport) -> Value {
-    let nodes: Vec<Value> = report
+fn report_json(report: &RunReport) -> Report {
+    let nodes = report
         .nodes
         .iter()
-        .map(|node| {
-            let sent: Map<String, Value> = node
-                .sent
-                .iter()
-                .map(|(port, n)| (port.clone(), json!(n)))
-                .collect();
-            json!({
-                "node": node.node,
-                "outcome": format!("{:?}", node.outcome).to_lowercase(),
-                "sent": sent,
-                "elapsedMs": node.elapsed.as_secs_f64() * 1000.0,
-            })
+        .map(|node| NodeRun {
+            node: node.node.clone(),
+            outcome: format!("{:?}", node.outcome).to_lowercase(),
+            sent: node.sent.iter().cloned().collect(),
+            elapsed_ms: node.elapsed.as_secs_f64() * 1000.0,
         })
         .collect();
-    json!({ "nodes": nodes })
+    Report { nodes }
 }
 
 impl Handler for OperatorServer {
@@ -298,7 +281,7 @@ impl Handler for OperatorServer {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(METHODS)
+        Capabilities::new(methods::ALL)
     }
 
     fn initialize(&self, context: &Context) -> Result<(), ErrorObject> {
@@ -310,9 +293,13 @@ impl Handler for OperatorServer {
 
     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
         match call.method() {
-            "operator/list" => reply(&self.list()),
-            "operator/run" => reply(&self.run(call)?),
-            "operator/workflow" => reply(&self.workflow(call)?),
+            methods::List::NAME => {
+                // No params: `{}`, `null` or none at all.
+                let _: Option<ListParams> = call.params()?;
+                reply(&self.list())
+            }
+            methods::Run::NAME => reply(&self.run(call)?),
+            methods::RunWorkflow::NAME => reply(&self.workflow(call)?),
             other => Err(ErrorObject::method_not_found(other)),
         }
     }

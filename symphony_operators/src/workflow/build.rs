@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::WorkflowError;
+use super::{Step, WorkflowError};
+use crate::error::OperatorError;
 use crate::io::compatible;
 use crate::operator::{Operator, PortSpec, Task};
 
@@ -38,8 +39,6 @@ pub(crate) struct Edge {
 /// Builds a [`Workflow`], checking each step as it is added.
 ///
 /// ```
-/// use std::sync::Arc;
-/// use serde_json::json;
 /// use symphony_operators::ops;
 /// use symphony_operators::workflow::{RunOptions, Workflow};
 ///
@@ -49,9 +48,9 @@ pub(crate) struct Edge {
 ///
 /// let mut builder = Workflow::builder();
 /// builder
-///     .then("read", Arc::new(ops::CsvRead), json!({ "path": dir.path().join("in.csv") }))?
-///     .then("keep", Arc::new(ops::RegexFilter), json!({ "pattern": "^Lon", "column": "city" }))?
-///     .then("write", Arc::new(ops::CsvWrite), json!({ "path": out }))?;
+///     .then("read", ops::CsvRead::path(dir.path().join("in.csv")))?
+///     .then("keep", ops::RegexFilter::pattern("^Lon").column("city"))?
+///     .then("write", ops::CsvWrite::path(&out))?;
 /// let workflow = builder.build()?;
 /// workflow.run(&RunOptions::default())?;
 /// assert_eq!(std::fs::read_to_string(&out)?, "name,city\nada,London\n");
@@ -74,19 +73,19 @@ impl std::fmt::Debug for WorkflowBuilder {
 }
 
 impl WorkflowBuilder {
-    /// Adds node `name` running `operator` with `params` (a JSON object), which the operator
+    /// Adds node `name` running `step` (an operator with its parameters), which the operator
     /// checks and compiles now.
     ///
     /// # Errors
     ///
     /// [`WorkflowError::InvalidNodeName`], [`WorkflowError::DuplicateNode`],
-    /// [`WorkflowError::Configure`].
-    pub fn node(
-        &mut self,
-        name: &str,
-        operator: Arc<dyn Operator>,
-        params: Value,
-    ) -> Result<&mut Self, WorkflowError> {
+    /// [`WorkflowError::Configure`] (naming the parameter that is wrong).
+    pub fn node(&mut self, name: &str, step: impl Into<Step>) -> Result<&mut Self, WorkflowError> {
+        let Step {
+            operator,
+            params,
+            problems,
+        } = step.into();
         let valid = !name.is_empty()
             && name
                 .chars()
@@ -101,10 +100,17 @@ impl WorkflowBuilder {
                 node: name.to_owned(),
             });
         }
+        let params = Value::Object(params);
         let task = operator
             .spec()
             .check()
-            .and_then(|()| operator.configure(&params))
+            .and_then(|()| {
+                if problems.is_empty() {
+                    operator.configure(&params)
+                } else {
+                    Err(OperatorError::InvalidStep { problems })
+                }
+            })
             .map_err(|source| WorkflowError::Configure {
                 node: name.to_owned(),
                 operator: operator.spec().name.clone(),
@@ -127,19 +133,16 @@ impl WorkflowBuilder {
     /// As [`node`](Self::node) and [`connect`](Self::connect), and
     /// [`WorkflowError::Unchainable`] if the previous node has no output or the new one has
     /// not exactly one input.
-    pub fn then(
-        &mut self,
-        name: &str,
-        operator: Arc<dyn Operator>,
-        params: Value,
-    ) -> Result<&mut Self, WorkflowError> {
+    pub fn then(&mut self, name: &str, step: impl Into<Step>) -> Result<&mut Self, WorkflowError> {
+        let step = step.into();
+        let operator = Arc::clone(&step.operator);
         let previous = self.nodes.last().map(|node| {
             let single = node.outputs().first().map(|port| port.name.clone());
             (node.name.clone(), single)
         });
         let single_input =
             (operator.spec().inputs.len() == 1).then(|| operator.spec().inputs[0].name.clone());
-        self.node(name, operator, params)?;
+        self.node(name, step)?;
         if let Some((from, output)) = previous {
             let (Some(output), Some(input)) = (output, single_input) else {
                 self.nodes.pop();

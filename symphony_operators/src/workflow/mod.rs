@@ -15,7 +15,9 @@ mod build;
 mod checkpoint;
 mod error;
 mod run;
+mod step;
 
 pub use build::{Workflow, WorkflowBuilder};
 pub use error::WorkflowError;
 pub use run::{NodeOutcome, NodeReport, RunOptions, RunReport};
+pub use step::Step;

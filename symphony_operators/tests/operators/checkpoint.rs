@@ -58,42 +58,45 @@ fn killable(dir: &Path, out: &str) -> Workflow {
     builder
         .node(
             "read",
-            Arc::new(ops::CsvRead),
-            json!({ "path": dir.join("in.csv"), "batch_rows": 64 }),
+            Step::with_json(
+                Arc::new(ops::CsvRead),
+                json!({ "path": dir.join("in.csv"), "batch_rows": 64 }),
+            ),
         )
         .and_then(|b| {
             b.node(
                 "extract",
-                Arc::new(ops::RegexExtract),
-                json!({ "pattern": "(?P<digit>\\d)$", "column": "n" }),
+                Step::with_json(
+                    Arc::new(ops::RegexExtract),
+                    json!({ "pattern": "(?P<digit>\\d)$", "column": "n" }),
+                ),
             )
         })
         .and_then(|b| {
             b.node(
                 "gate",
-                Arc::new(Gate),
-                json!({ "release": dir.join("release") }),
+                Step::with_json(Arc::new(Gate), json!({ "release": dir.join("release") })),
             )
         })
         .and_then(|b| {
             b.node(
                 "write",
-                Arc::new(ops::CsvWrite),
-                json!({ "path": dir.join(out) }),
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": dir.join(out) })),
             )
         })
         .and_then(|b| {
             b.node(
                 "dedupe",
-                Arc::new(ops::Dedupe),
-                json!({ "columns": ["group"] }),
+                Step::with_json(Arc::new(ops::Dedupe), json!({ "columns": ["group"] })),
             )
         })
         .and_then(|b| {
             b.node(
                 "write_unique",
-                Arc::new(ops::CsvWrite),
-                json!({ "path": dir.join(format!("unique-{out}")) }),
+                Step::with_json(
+                    Arc::new(ops::CsvWrite),
+                    json!({ "path": dir.join(format!("unique-{out}")) }),
+                ),
             )
         })
         .and_then(|b| b.connect("read", "extract"))
@@ -205,28 +208,36 @@ fn failed_run_resumes_after_the_fix_and_a_different_workflow_is_refused() {
         builder
             .then(
                 "read",
-                Arc::new(ops::CsvRead),
-                json!({ "path": dir.path().join("in.csv"), "batch_rows": 100 }),
+                Step::with_json(
+                    Arc::new(ops::CsvRead),
+                    json!({ "path": dir.path().join("in.csv"), "batch_rows": 100 }),
+                ),
             )
             .and_then(|b| {
                 b.then(
                     "odd",
-                    Arc::new(ops::RegexFilter),
-                    json!({ "pattern": "[13579]$", "column": "n" }),
+                    Step::with_json(
+                        Arc::new(ops::RegexFilter),
+                        json!({ "pattern": "[13579]$", "column": "n" }),
+                    ),
                 )
             })
             .and_then(|b| {
                 b.then(
                     "flaky",
-                    Arc::new(FailAfter),
-                    json!({ "batches": batches, "unless_exists": dir.path().join("fixed") }),
+                    Step::with_json(
+                        Arc::new(FailAfter),
+                        json!({ "batches": batches, "unless_exists": dir.path().join("fixed") }),
+                    ),
                 )
             })
             .and_then(|b| {
                 b.then(
                     "write",
-                    Arc::new(ops::CsvWrite),
-                    json!({ "path": dir.path().join(out) }),
+                    Step::with_json(
+                        Arc::new(ops::CsvWrite),
+                        json!({ "path": dir.path().join(out) }),
+                    ),
                 )
             })
             .expect("builds");

@@ -73,8 +73,16 @@ fn assert_denied(error: WorkflowError, access: &str, path: &Path) {
 fn chain(read: &Path, write: &Path) -> Workflow {
     let mut builder = Workflow::builder();
     builder
-        .then("read", Arc::new(ops::CsvRead), json!({ "path": read }))
-        .and_then(|b| b.then("write", Arc::new(ops::CsvWrite), json!({ "path": write })))
+        .then(
+            "read",
+            Step::with_json(Arc::new(ops::CsvRead), json!({ "path": read })),
+        )
+        .and_then(|b| {
+            b.then(
+                "write",
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": write })),
+            )
+        })
         .expect("builds");
     builder.build().expect("valid")
 }
@@ -97,21 +105,24 @@ fn chains_and_dags_keep_the_code_of_a_refused_file() {
     builder
         .node(
             "read",
-            Arc::new(ops::CsvRead),
-            json!({ "path": root.join("data/in.csv") }),
+            Step::with_json(
+                Arc::new(ops::CsvRead),
+                json!({ "path": root.join("data/in.csv") }),
+            ),
         )
         .and_then(|b| {
             b.node(
                 "inside",
-                Arc::new(ops::CsvWrite),
-                json!({ "path": root.join("out/b.csv") }),
+                Step::with_json(
+                    Arc::new(ops::CsvWrite),
+                    json!({ "path": root.join("out/b.csv") }),
+                ),
             )
         })
         .and_then(|b| {
             b.node(
                 "outside",
-                Arc::new(ops::CsvWrite),
-                json!({ "path": outside }),
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": outside })),
             )
         })
         .and_then(|b| b.connect("read", "inside"))
@@ -147,13 +158,11 @@ impl Operator for Inner {
         let mut builder = Workflow::builder();
         builder.then(
             "copy-read",
-            Arc::new(ops::CsvRead),
-            json!({ "path": path("input") }),
+            Step::with_json(Arc::new(ops::CsvRead), json!({ "path": path("input") })),
         )?;
         builder.then(
             "copy-write",
-            Arc::new(ops::CsvWrite),
-            json!({ "path": path("output") }),
+            Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": path("output") })),
         )?;
         Ok(Box::new(InnerTask(builder.build()?, path("output"))))
     }
@@ -180,8 +189,10 @@ fn a_workflow_inside_an_operator_keeps_the_code_of_a_refused_file() {
     builder
         .node(
             "outer",
-            Arc::new(Inner),
-            json!({ "input": secret, "output": root.join("out/c.csv") }),
+            Step::with_json(
+                Arc::new(Inner),
+                json!({ "input": secret, "output": root.join("out/c.csv") }),
+            ),
         )
         .expect("builds");
     let error = builder
@@ -199,7 +210,7 @@ fn a_workflow_inside_an_operator_keeps_the_code_of_a_refused_file() {
 
     // A workflow's build errors keep their code too when an operator passes them on with `?`.
     let error = Workflow::builder()
-        .then("read", Arc::new(ops::CsvRead), json!({}))
+        .then("read", Step::with_json(Arc::new(ops::CsvRead), json!({})))
         .map(|_| ())
         .unwrap_err();
     let error = OperatorError::from(error);
@@ -218,8 +229,10 @@ fn a_cancelled_run_is_cancelled_through_an_inner_workflow() {
     builder
         .node(
             "outer",
-            Arc::new(Inner),
-            json!({ "input": root.join("data/in.csv"), "output": root.join("out/d.csv") }),
+            Step::with_json(
+                Arc::new(Inner),
+                json!({ "input": root.join("data/in.csv"), "output": root.join("out/d.csv") }),
+            ),
         )
         .expect("builds");
     let options = RunOptions::default().with_files(files(root));
@@ -240,17 +253,26 @@ fn a_resumed_run_keeps_the_code_of_a_refused_file() {
         builder
             .then(
                 "read",
-                Arc::new(ops::CsvRead),
-                json!({ "path": root.join("data/in.csv"), "batch_rows": 100 }),
+                Step::with_json(
+                    Arc::new(ops::CsvRead),
+                    json!({ "path": root.join("data/in.csv"), "batch_rows": 100 }),
+                ),
             )
             .and_then(|b| {
                 b.then(
                     "flaky",
-                    Arc::new(FailAfter),
-                    json!({ "batches": 3, "unless_exists": root.join("fixed") }),
+                    Step::with_json(
+                        Arc::new(FailAfter),
+                        json!({ "batches": 3, "unless_exists": root.join("fixed") }),
+                    ),
                 )
             })
-            .and_then(|b| b.then("write", Arc::new(ops::CsvWrite), json!({ "path": target })))
+            .and_then(|b| {
+                b.then(
+                    "write",
+                    Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": target })),
+                )
+            })
             .expect("builds");
         builder.build().expect("valid")
     };

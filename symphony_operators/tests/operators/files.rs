@@ -107,8 +107,8 @@ fn a_workflow_cannot_write_outside_its_grants() {
     std::fs::write(root.path().join("in.csv"), "a\n1\n").expect("write");
     let mut builder = Workflow::builder();
     builder
-        .then("read", Arc::new(ops::CsvRead), json!({ "path": root.path().join("in.csv") }))
-        .and_then(|b| b.then("write", Arc::new(ops::CsvWrite), json!({ "path": root.path().join("..").join(outside.path().file_name().expect("name")).join("out.csv") })))
+        .then("read", Step::with_json(Arc::new(ops::CsvRead), json!({ "path": root.path().join("in.csv") })))
+        .and_then(|b| b.then("write", Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": root.path().join("..").join(outside.path().file_name().expect("name")).join("out.csv") }))))
         .expect("builds");
     let files = files_within(root.path());
     let error = builder

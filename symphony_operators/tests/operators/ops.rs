@@ -111,20 +111,35 @@ fn validate_reports_every_problem_by_row_line_and_column() {
     let report = dir.path().join("errors.csv");
     let mut builder = Workflow::builder();
     builder
-        .node("read", Arc::new(ops::CsvRead), json!({ "path": input }))
+        .node(
+            "read",
+            Step::with_json(Arc::new(ops::CsvRead), json!({ "path": input })),
+        )
         .and_then(|b| {
             b.node(
                 "check",
-                Arc::new(ops::Validate),
-                json!({
-                    "required": ["email"],
-                    "types": [{ "column": "age", "type": "integer" }],
-                    "patterns": [{ "column": "email", "pattern": "^[^@ ]+@[^@ ]+$" }],
-                }),
+                Step::with_json(
+                    Arc::new(ops::Validate),
+                    json!({
+                        "required": ["email"],
+                        "types": [{ "column": "age", "type": "integer" }],
+                        "patterns": [{ "column": "email", "pattern": "^[^@ ]+@[^@ ]+$" }],
+                    }),
+                ),
             )
         })
-        .and_then(|b| b.node("valid", Arc::new(ops::CsvWrite), json!({ "path": valid })))
-        .and_then(|b| b.node("report", Arc::new(ops::CsvWrite), json!({ "path": report })))
+        .and_then(|b| {
+            b.node(
+                "valid",
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": valid })),
+            )
+        })
+        .and_then(|b| {
+            b.node(
+                "report",
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": report })),
+            )
+        })
         .and_then(|b| b.connect("read", "check"))
         .and_then(|b| b.connect("check.valid", "valid"))
         .and_then(|b| b.connect("check.errors", "report"))
@@ -165,13 +180,23 @@ fn csv_to_json_array_and_lines_and_back() {
         let json_path = dir.path().join(format!("out.{format}.json"));
         let mut builder = Workflow::builder();
         builder
-            .then("read", Arc::new(ops::CsvRead), json!({ "path": input }))
-            .and_then(|b| b.then("json", Arc::new(ops::RecordsToJson), json!({})))
+            .then(
+                "read",
+                Step::with_json(Arc::new(ops::CsvRead), json!({ "path": input })),
+            )
+            .and_then(|b| {
+                b.then(
+                    "json",
+                    Step::with_json(Arc::new(ops::RecordsToJson), json!({})),
+                )
+            })
             .and_then(|b| {
                 b.then(
                     "write",
-                    Arc::new(ops::JsonWrite),
-                    json!({ "path": json_path, "format": format }),
+                    Step::with_json(
+                        Arc::new(ops::JsonWrite),
+                        json!({ "path": json_path, "format": format }),
+                    ),
                 )
             })
             .expect("builds");
@@ -187,11 +212,23 @@ fn csv_to_json_array_and_lines_and_back() {
         builder
             .then(
                 "read",
-                Arc::new(ops::JsonRead),
-                json!({ "path": json_path, "format": format }),
+                Step::with_json(
+                    Arc::new(ops::JsonRead),
+                    json!({ "path": json_path, "format": format }),
+                ),
             )
-            .and_then(|b| b.then("records", Arc::new(ops::JsonToRecords), json!({})))
-            .and_then(|b| b.then("write", Arc::new(ops::CsvWrite), json!({ "path": back })))
+            .and_then(|b| {
+                b.then(
+                    "records",
+                    Step::with_json(Arc::new(ops::JsonToRecords), json!({})),
+                )
+            })
+            .and_then(|b| {
+                b.then(
+                    "write",
+                    Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": back })),
+                )
+            })
             .expect("builds");
         builder
             .build()

@@ -22,11 +22,14 @@ pub(crate) fn run_chain(
     let mut read = read_params;
     read["path"] = json!(input_path);
     let mut builder = Workflow::builder();
-    builder.then("read", Arc::new(ops::CsvRead), read)?;
+    builder.then("read", Step::with_json(Arc::new(ops::CsvRead), read))?;
     for (name, operator, params) in steps {
-        builder.then(name, operator, params)?;
+        builder.then(name, Step::with_json(operator, params))?;
     }
-    builder.then("write", Arc::new(ops::CsvWrite), json!({ "path": output }))?;
+    builder.then(
+        "write",
+        Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": output })),
+    )?;
     builder.build()?.run(&RunOptions::default())?;
     Ok(std::fs::read(&output).expect("output exists"))
 }

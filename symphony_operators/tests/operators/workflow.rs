@@ -13,13 +13,15 @@ use super::support::{FailAfter, files_in, run_chain};
 fn mismatched_port_types_fail_when_connecting() {
     let mut builder = Workflow::builder();
     builder
-        .node("read", Arc::new(ops::CsvRead), json!({ "path": "in.csv" }))
+        .node(
+            "read",
+            Step::with_json(Arc::new(ops::CsvRead), json!({ "path": "in.csv" })),
+        )
         .expect("node");
     builder
         .node(
             "write",
-            Arc::new(ops::JsonWrite),
-            json!({ "path": "out.json" }),
+            Step::with_json(Arc::new(ops::JsonWrite), json!({ "path": "out.json" })),
         )
         .expect("node");
     let error = builder.connect("read", "write").unwrap_err();
@@ -34,7 +36,7 @@ fn cycles_are_named() {
     let mut builder = Workflow::builder();
     for name in ["a", "b", "c"] {
         builder
-            .node(name, Arc::new(ops::Dedupe), json!({}))
+            .node(name, Step::with_json(Arc::new(ops::Dedupe), json!({})))
             .expect("node");
     }
     builder
@@ -61,8 +63,7 @@ fn bad_parameters_name_the_node_and_parameter() {
     let error = builder
         .node(
             "keep",
-            Arc::new(ops::RegexFilter),
-            json!({ "pattern": "([a-z" }),
+            Step::with_json(Arc::new(ops::RegexFilter), json!({ "pattern": "([a-z" })),
         )
         .unwrap_err();
     let message = error.to_string();
@@ -74,7 +75,10 @@ fn bad_parameters_name_the_node_and_parameter() {
     );
 
     let error = builder
-        .node("keep", Arc::new(ops::RegexFilter), json!({ "patern": "x" }))
+        .node(
+            "keep",
+            Step::with_json(Arc::new(ops::RegexFilter), json!({ "patern": "x" })),
+        )
         .unwrap_err();
     assert!(
         error.to_string().contains("patern") && error.to_string().contains("pattern"),
@@ -86,10 +90,13 @@ fn bad_parameters_name_the_node_and_parameter() {
 fn unknown_ports_and_unconnected_inputs_are_named() {
     let mut builder = Workflow::builder();
     builder
-        .node("check", Arc::new(ops::Validate), json!({}))
+        .node("check", Step::with_json(Arc::new(ops::Validate), json!({})))
         .expect("node");
     builder
-        .node("out", Arc::new(ops::CsvWrite), json!({ "path": "x.csv" }))
+        .node(
+            "out",
+            Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": "x.csv" })),
+        )
         .expect("node");
     let error = builder.connect("check", "out").unwrap_err();
     assert_eq!(
@@ -174,23 +181,37 @@ fn dag_fans_out_to_independent_branches() {
     let (red, ids) = (dir.path().join("red.csv"), dir.path().join("ids.csv"));
     let mut builder = Workflow::builder();
     builder
-        .node("read", Arc::new(ops::CsvRead), json!({ "path": input }))
+        .node(
+            "read",
+            Step::with_json(Arc::new(ops::CsvRead), json!({ "path": input })),
+        )
         .and_then(|b| {
             b.node(
                 "red",
-                Arc::new(ops::RegexFilter),
-                json!({ "pattern": "^red$", "column": "tag" }),
+                Step::with_json(
+                    Arc::new(ops::RegexFilter),
+                    json!({ "pattern": "^red$", "column": "tag" }),
+                ),
             )
         })
         .and_then(|b| {
             b.node(
                 "ids",
-                Arc::new(ops::SelectColumns),
-                json!({ "columns": ["id"] }),
+                Step::with_json(Arc::new(ops::SelectColumns), json!({ "columns": ["id"] })),
             )
         })
-        .and_then(|b| b.node("write_red", Arc::new(ops::CsvWrite), json!({ "path": red })))
-        .and_then(|b| b.node("write_ids", Arc::new(ops::CsvWrite), json!({ "path": ids })))
+        .and_then(|b| {
+            b.node(
+                "write_red",
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": red })),
+            )
+        })
+        .and_then(|b| {
+            b.node(
+                "write_ids",
+                Step::with_json(Arc::new(ops::CsvWrite), json!({ "path": ids })),
+            )
+        })
         .and_then(|b| b.connect("read", "red"))
         .and_then(|b| b.connect("read", "ids"))
         .and_then(|b| b.connect("red.records", "write_red"))
@@ -226,12 +247,17 @@ fn cancellation_stops_a_run() {
     std::fs::write(&path, &input).expect("write");
     let mut builder = Workflow::builder();
     builder
-        .then("read", Arc::new(ops::CsvRead), json!({ "path": path }))
+        .then(
+            "read",
+            Step::with_json(Arc::new(ops::CsvRead), json!({ "path": path })),
+        )
         .and_then(|b| {
             b.then(
                 "write",
-                Arc::new(ops::CsvWrite),
-                json!({ "path": dir.path().join("out.csv") }),
+                Step::with_json(
+                    Arc::new(ops::CsvWrite),
+                    json!({ "path": dir.path().join("out.csv") }),
+                ),
             )
         })
         .expect("builds");
