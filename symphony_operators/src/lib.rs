@@ -11,6 +11,9 @@
 //!
 //! It also re-exports the shared foundation (manifest, permissions, configuration, lifecycle)
 //! so that an operator extension depends on this crate alone.
+//!
+//! # Features
+#![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
 
 pub use symphony_core::{
     config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
@@ -25,6 +28,8 @@ pub mod methods;
 mod operator;
 pub mod ops;
 pub mod serve;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod workflow;
 
 pub use entry::{Operators, run};
