@@ -207,16 +207,20 @@ pub struct TestHostBuilder {
 
 impl TestHostBuilder {
     /// Grants reading the files matching `glob` (relative to the workspace root).
-    pub fn grant_read(mut self, glob: &str) -> Self {
-        self.files.push(json!({ "path": glob, "access": ["read"] }));
-        self
+    pub fn grant_read(self, glob: &str) -> Self {
+        self.grant_files(glob, &["read"])
     }
 
     /// Grants reading, writing and deleting the files matching `glob` (replacing a file
     /// atomically deletes the old one).
-    pub fn grant_write(mut self, glob: &str) -> Self {
-        self.files
-            .push(json!({ "path": glob, "access": ["read", "write", "delete"] }));
+    pub fn grant_write(self, glob: &str) -> Self {
+        self.grant_files(glob, &["read", "write", "delete"])
+    }
+
+    /// Grants `access` (`read`, `write`, `delete`) to the files matching `glob`; an unknown
+    /// access is reported by `start` or `spawn`.
+    pub fn grant_files(mut self, glob: &str, access: &[&str]) -> Self {
+        self.files.push(json!({ "path": glob, "access": access }));
         self
     }
 

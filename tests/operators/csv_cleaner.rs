@@ -1,14 +1,14 @@
-//! The `csv-cleaner` example extension as a real child process, through the core host.
+//! The `csv-cleaner` example extension as a real child process, through the operators'
+//! test host (`symphony_operators::testing`), with typed methods.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use symphony_core::host::{CallError, Host, HostOptions};
-use symphony_core::permission::Permissions;
-use symphony_core::protocol::{ErrorCode, Notification, ProgressParams, method};
-use symphony_tests::extension::example_command;
+use symphony_operators::methods::{self, NodeParams, RunParams, RunProgress, WorkflowParams};
+use symphony_operators::testing::{CallError, ErrorCode, TestHost, TestHostBuilder};
+use symphony_tests::extension::example_binary;
 
 /// A workspace with `data/` (readable) and `out/` (writable), granted as the manifest asks.
 struct Workspace {
@@ -32,29 +32,51 @@ impl Workspace {
         self.dir.path().join(relative)
     }
 
-    fn host(&self, notifications: Arc<Mutex<Vec<Notification>>>) -> Host {
-        Host::spawn(example_command("csv-cleaner"), self.options(notifications))
+    fn text(&self, relative: &str) -> String {
+        self.path(relative).display().to_string()
+    }
+
+    fn host(&self) -> TestHost {
+        self.builder()
+            // Replacing a file by rename needs `delete` under Landlock.
+            .grant_write("out/**")
+            .spawn(example_binary("csv-cleaner"))
             .expect("the csv-cleaner extension starts")
     }
 
-    fn options(&self, notifications: Arc<Mutex<Vec<Notification>>>) -> HostOptions {
-        let grants: Permissions = serde_json::from_value(json!({
-            "filesystem": [
-                { "path": "data/**", "access": ["read"] },
-                // Replacing a file by rename needs `delete` under Landlock.
-                { "path": "out/**", "access": ["read", "write", "delete"] },
-            ]
-        }))
-        .expect("grants");
-        HostOptions::default()
-            .with_grants(grants)
-            .with_workspace_root(self.dir.path())
-            .with_request_timeout(Some(Duration::from_secs(30)))
-            .with_handshake_timeout(Duration::from_secs(30))
-            .on_notification(move |n: &Notification| {
-                notifications.lock().expect("lock").push(n.clone())
-            })
+    fn builder(&self) -> TestHostBuilder {
+        TestHost::builder()
+            .grant_read("data/**")
+            .workspace_root(self.dir.path())
+            .request_timeout(Duration::from_secs(30))
     }
+
+    /// `cleaner.clean` reading `input`, keeping rows whose `email` matches `keep`.
+    fn clean(&self, input: &str, output: &str, keep: &str) -> RunParams {
+        RunParams::new("cleaner.clean")
+            .param("input", self.text(input))
+            .param("output", self.text(output))
+            .param("column", "email")
+            .param("keep", keep)
+    }
+}
+
+fn node(name: &str, operator: &str, params: Value) -> NodeParams {
+    let Value::Object(params) = params else {
+        panic!("params are an object")
+    };
+    NodeParams {
+        name: name.to_owned(),
+        operator: operator.to_owned(),
+        params: params.into_iter().collect::<BTreeMap<_, _>>(),
+    }
+}
+
+fn connect(pairs: &[[&str; 2]]) -> Vec<[String; 2]> {
+    pairs
+        .iter()
+        .map(|[from, to]| [(*from).to_owned(), (*to).to_owned()])
+        .collect()
 }
 
 fn remote(error: CallError) -> (Option<ErrorCode>, String) {
@@ -67,50 +89,36 @@ fn remote(error: CallError) -> (Option<ErrorCode>, String) {
 #[test]
 fn lists_its_operators_and_runs_one_on_inline_records() {
     let workspace = Workspace::new();
-    let host = workspace.host(Arc::default());
+    let host = workspace.host();
     assert_eq!(
-        host.initialize_result().manifest.id().as_str(),
+        host.host().initialize_result().manifest.id().as_str(),
         "symphony.csv-cleaner"
     );
-    let list: Value = host.call("operator/list", &json!({})).expect("list");
-    let names: Vec<&str> = list["operators"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .filter_map(|op| op["name"].as_str())
-        .collect();
-    assert!(
-        names.contains(&"cleaner.clean") && names.contains(&"regex.filter"),
-        "{names:?}"
-    );
-    let filter = list["operators"]
-        .as_array()
-        .expect("array")
-        .iter()
-        .find(|op| op["name"] == "regex.filter")
-        .expect("filter");
-    assert_eq!(filter["category"], "filter");
-    assert_eq!(filter["params"]["properties"]["pattern"]["type"], "string");
+    let list = host
+        .request::<methods::List>(&Default::default())
+        .expect("list");
+    assert!(list.get("cleaner.clean").is_some(), "{list:?}");
+    let filter = list.get("regex.filter").expect("filter");
+    assert_eq!(filter.category, "filter");
+    assert_eq!(filter.params["properties"]["pattern"]["type"], "string");
 
-    let result: Value = host
-        .call(
-            "operator/run",
-            &json!({
-                "operator": "regex.filter",
-                "params": { "pattern": "example\\.com$", "column": "email" },
-                "inputs": { "records": [
-                    { "name": "ada", "email": "ada@example.com" },
-                    { "name": "alan", "email": "alan@turing.org" },
-                ]},
-            }),
-        )
-        .expect("run");
+    let run = RunParams::new("regex.filter")
+        .param("pattern", "example\\.com$")
+        .param("column", "email")
+        .input(
+            "records",
+            json!([
+                { "name": "ada", "email": "ada@example.com" },
+                { "name": "alan", "email": "alan@turing.org" },
+            ]),
+        );
+    let result = host.request::<methods::Run>(&run).expect("run");
     assert_eq!(
-        result["outputs"]["records"],
+        result.outputs["records"],
         json!([{ "name": "ada", "email": "ada@example.com" }])
     );
     assert_eq!(
-        result["outputs"]["rejected"],
+        result.outputs["rejected"],
         json!([{ "name": "alan", "email": "alan@turing.org" }])
     );
     host.shutdown().expect("clean shutdown");
@@ -119,41 +127,27 @@ fn lists_its_operators_and_runs_one_on_inline_records() {
 #[test]
 fn cleans_a_file_inside_its_grants_with_progress() {
     let workspace = Workspace::new();
-    let notifications: Arc<Mutex<Vec<Notification>>> = Arc::default();
-    let host = workspace.host(Arc::clone(&notifications));
-    let result: Value = host
-        .call(
-            "operator/run",
-            &json!({
-                "operator": "cleaner.clean",
-                "params": {
-                    "input": workspace.path("data/people.csv"),
-                    "output": workspace.path("out/clean.csv"),
-                    "column": "email",
-                    "keep": "example\\.com$",
-                    "extract": "^(?P<user>[^@]+)@",
-                },
-            }),
-        )
-        .expect("clean");
+    let host = workspace.host();
+    let clean = workspace
+        .clean("data/people.csv", "out/clean.csv", "example\\.com$")
+        .param("extract", "^(?P<user>[^@]+)@");
+    let result = host.request::<methods::Run>(&clean).expect("clean");
     assert_eq!(
         std::fs::read_to_string(workspace.path("out/clean.csv")).expect("output"),
         "name,email,user\nada,ada@example.com,ada\ngrace,grace@example.com,grace\n"
     );
-    let written = result["outputs"]["file"][0].as_str().expect("path");
+    let written = result.outputs["file"][0].as_str().expect("path");
     assert!(written.ends_with("out/clean.csv"), "{written}");
+    let progress = host.progress();
     host.shutdown().expect("clean shutdown");
-    let progress = notifications
-        .lock()
-        .expect("lock")
-        .iter()
-        .filter(|n| n.method == method::PROGRESS)
-        .map(|n| n.params_as::<ProgressParams>().expect("progress").value)
-        .collect::<Vec<_>>();
     // The first progress of a request is never held back: here the cleaner's inner reader.
     assert_eq!(
         progress.first(),
-        Some(&json!({ "node": "read", "port": "records", "items": 3 })),
+        Some(&RunProgress {
+            node: "read".to_owned(),
+            port: "records".to_owned(),
+            items: 3
+        }),
         "{progress:?}"
     );
 }
@@ -161,17 +155,24 @@ fn cleans_a_file_inside_its_grants_with_progress() {
 #[test]
 fn writes_outside_the_grants_are_refused_and_nothing_is_written() {
     let workspace = Workspace::new();
-    let host = workspace.host(Arc::default());
+    let host = workspace.host();
     for output in ["data/clean.csv", "out/../clean.csv"] {
-        let error = host
-            .call::<Value, _>("operator/workflow", &json!({
-                "nodes": [
-                    { "name": "read", "operator": "csv.read", "params": { "path": workspace.path("data/people.csv") } },
-                    { "name": "write", "operator": "csv.write", "params": { "path": workspace.path(output) } },
-                ],
-                "connections": [["read", "write"]],
-            }))
-            .unwrap_err();
+        let dag = WorkflowParams {
+            nodes: vec![
+                node(
+                    "read",
+                    "csv.read",
+                    json!({ "path": workspace.path("data/people.csv") }),
+                ),
+                node(
+                    "write",
+                    "csv.write",
+                    json!({ "path": workspace.path(output) }),
+                ),
+            ],
+            connections: connect(&[["read", "write"]]),
+        };
+        let error = host.request::<methods::RunWorkflow>(&dag).unwrap_err();
         let (code, message) = remote(error);
         assert_eq!(code, Some(ErrorCode::PermissionDenied), "{message}");
         assert!(
@@ -181,14 +182,8 @@ fn writes_outside_the_grants_are_refused_and_nothing_is_written() {
     }
     assert!(!workspace.path("data/clean.csv").exists());
     assert!(!workspace.path("clean.csv").exists());
-    let error = host
-        .call::<Value, _>(
-            "operator/run",
-            &json!({
-                "operator": "csv.read", "params": { "path": workspace.path("../outside.csv") },
-            }),
-        )
-        .unwrap_err();
+    let outside = RunParams::new("csv.read").param("path", workspace.text("../outside.csv"));
+    let error = host.request::<methods::Run>(&outside).unwrap_err();
     let (_, message) = remote(error);
     assert!(message.contains("outside.csv"), "{message}");
     host.shutdown().expect("clean shutdown");
@@ -202,55 +197,69 @@ fn a_refused_read_inside_the_cleaner_reaches_the_host_as_permission_denied() {
     let workspace = Workspace::new();
     std::fs::create_dir(workspace.path("private")).expect("private");
     let secret = workspace.path("private/people.csv");
-    std::fs::write(
-        &secret,
-        "name,email
-ada,ada@example.com
-",
-    )
-    .expect("write");
-    let host = workspace.host(Arc::default());
-    let cleaner = json!({
-        "operator": "cleaner.clean",
-        "params": {
-            "input": secret,
-            "output": workspace.path("out/clean.csv"),
-            "column": "email",
-            "keep": "example",
-        },
-    });
-    let dag = json!({
-        "nodes": [
-            { "name": "read", "operator": "csv.read", "params": { "path": secret } },
-            { "name": "keep", "operator": "regex.filter", "params": { "pattern": "a", "column": "name" } },
-            { "name": "drop", "operator": "regex.filter", "params": { "pattern": "b", "column": "name" } },
-            { "name": "kept", "operator": "csv.write", "params": { "path": workspace.path("out/kept.csv") } },
-            { "name": "dropped", "operator": "csv.write", "params": { "path": workspace.path("out/dropped.csv") } },
+    std::fs::write(&secret, "name,email\nada,ada@example.com\n").expect("write");
+    let host = workspace.host();
+    let cleaner = workspace.clean("private/people.csv", "out/clean.csv", "example");
+    let dag = WorkflowParams {
+        nodes: vec![
+            node("read", "csv.read", json!({ "path": secret })),
+            node(
+                "keep",
+                "regex.filter",
+                json!({ "pattern": "a", "column": "name" }),
+            ),
+            node(
+                "drop",
+                "regex.filter",
+                json!({ "pattern": "b", "column": "name" }),
+            ),
+            node(
+                "kept",
+                "csv.write",
+                json!({ "path": workspace.path("out/kept.csv") }),
+            ),
+            node(
+                "dropped",
+                "csv.write",
+                json!({ "path": workspace.path("out/dropped.csv") }),
+            ),
         ],
-        "connections": [["read", "keep"], ["read", "drop"], ["keep.records", "kept"], ["drop.records", "dropped"]],
-    });
-    for (method, params) in [("operator/run", cleaner), ("operator/workflow", dag)] {
-        let error = match host.call::<Value, _>(method, &params).unwrap_err() {
+        connections: connect(&[
+            ["read", "keep"],
+            ["read", "drop"],
+            ["keep.records", "kept"],
+            ["drop.records", "dropped"],
+        ]),
+    };
+    let errors = [
+        ("run", host.request::<methods::Run>(&cleaner).map(drop)),
+        (
+            "workflow",
+            host.request::<methods::RunWorkflow>(&dag).map(drop),
+        ),
+    ];
+    for (what, result) in errors {
+        let error = match result.unwrap_err() {
             CallError::Remote { error, .. } => error,
             other => panic!("expected an error from the extension, got {other}"),
         };
         assert_eq!(
             error.kind(),
             Some(ErrorCode::PermissionDenied),
-            "{method}: {}",
+            "{what}: {}",
             error.message
         );
         let resource = secret.display().to_string();
         assert!(
             error.message.contains("filesystem read permission denied")
                 && error.message.contains(&resource),
-            "{method}: {}",
+            "{what}: {}",
             error.message
         );
         assert_eq!(
             error.data,
             Some(json!({ "permission": "filesystem", "access": "read", "resource": resource })),
-            "{method}: {}",
+            "{what}: {}",
             error.message
         );
     }
@@ -267,13 +276,11 @@ ada,ada@example.com
 #[test]
 fn bad_requests_say_what_and_where() {
     let workspace = Workspace::new();
-    let host = workspace.host(Arc::default());
-    let error = host
-        .call::<Value, _>("operator/run", &json!({
-            "operator": "regex.filter", "params": { "pattern": "(unclosed" }, "inputs": { "records": [] },
-        }))
-        .unwrap_err();
-    let (code, message) = remote(error);
+    let host = workspace.host();
+    let run = RunParams::new("regex.filter")
+        .param("pattern", "(unclosed")
+        .input("records", json!([]));
+    let (code, message) = remote(host.request::<methods::Run>(&run).unwrap_err());
     assert_eq!(code, Some(ErrorCode::InvalidParams));
     assert!(
         message.starts_with(
@@ -282,28 +289,23 @@ fn bad_requests_say_what_and_where() {
         "{message}"
     );
 
-    let error = host
-        .call::<Value, _>(
-            "operator/workflow",
-            &json!({
-                "nodes": [
-                    { "name": "read", "operator": "csv.read", "params": { "path": "x.csv" } },
-                    { "name": "lines", "operator": "json.write", "params": { "path": "y.json" } },
-                ],
-                "connections": [["read", "lines"]],
-            }),
-        )
-        .unwrap_err();
-    let (_, message) = remote(error);
+    let dag = WorkflowParams {
+        nodes: vec![
+            node("read", "csv.read", json!({ "path": "x.csv" })),
+            node("lines", "json.write", json!({ "path": "y.json" })),
+        ],
+        connections: connect(&[["read", "lines"]]),
+    };
+    let (_, message) = remote(host.request::<methods::RunWorkflow>(&dag).unwrap_err());
     assert_eq!(
         message,
         "cannot connect `read.records` (records) to `lines.json` (json): the port types differ"
     );
 
-    let error = host
-        .call::<Value, _>("operator/run", &json!({ "operator": "nope" }))
-        .unwrap_err();
-    let (code, message) = remote(error);
+    let (code, message) = remote(
+        host.request::<methods::Run>(&RunParams::new("nope"))
+            .unwrap_err(),
+    );
     assert_eq!(code, Some(ErrorCode::InvalidParams));
     assert!(
         message.starts_with(
@@ -322,30 +324,13 @@ fn cancelling_a_run_stops_it_without_output() {
         big.push_str(&format!("user{i},user{i}@example.com\n"));
     }
     std::fs::write(workspace.path("data/big.csv"), big).expect("write");
-    let notifications: Arc<Mutex<Vec<Notification>>> = Arc::default();
-    let host = workspace.host(Arc::clone(&notifications));
+    let host = workspace.host();
     let call = host
-        .start(
-            "operator/run",
-            &json!({
-                "operator": "cleaner.clean",
-                "params": {
-                    "input": workspace.path("data/big.csv"),
-                    "output": workspace.path("out/big.csv"),
-                    "column": "email",
-                    "keep": "example",
-                },
-            }),
-        )
+        .start_request::<methods::Run>(&workspace.clean("data/big.csv", "out/big.csv", "example"))
         .expect("send");
     // Cancel once the run is visibly under way.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !notifications
-        .lock()
-        .expect("lock")
-        .iter()
-        .any(|n| n.method == method::PROGRESS)
-    {
+    while host.progress().is_empty() {
         assert!(
             std::time::Instant::now() < deadline,
             "no progress before the deadline"
@@ -371,18 +356,23 @@ fn cancelling_a_run_stops_it_without_output() {
         "no output, no temporary file"
     );
     // The extension keeps serving after a cancelled run.
-    let list: Value = host.call("operator/list", &json!({})).expect("list");
-    assert!(list["operators"].is_array());
+    let list = host
+        .request::<methods::List>(&Default::default())
+        .expect("list");
+    assert!(!list.operators.is_empty());
     host.shutdown().expect("clean shutdown");
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn sandboxed_extension_still_cleans_within_its_grants() {
-    use symphony_core::sandbox::{LandlockSupport, landlock_support};
+    use symphony_operators::sandbox::{LandlockSupport, landlock_support};
     let workspace = Workspace::new();
-    let options = workspace.options(Arc::default()).with_sandbox(true);
-    let started = Host::spawn(example_command("csv-cleaner"), options);
+    let started = workspace
+        .builder()
+        .grant_write("out/**")
+        .sandbox(true)
+        .spawn(example_binary("csv-cleaner"));
     let host = match (landlock_support(), started) {
         (LandlockSupport::Available { .. }, Ok(host)) => host,
         (LandlockSupport::Unavailable(_), Err(error)) => {
@@ -397,19 +387,7 @@ fn sandboxed_extension_still_cleans_within_its_grants() {
         }
         (support, result) => panic!("Landlock {support:?}, but spawning gave {:?}", result.err()),
     };
-    let _: Value = host
-        .call(
-            "operator/run",
-            &json!({
-                "operator": "cleaner.clean",
-                "params": {
-                    "input": workspace.path("data/people.csv"),
-                    "output": workspace.path("out/clean.csv"),
-                    "column": "email",
-                    "keep": "turing",
-                },
-            }),
-        )
+    host.request::<methods::Run>(&workspace.clean("data/people.csv", "out/clean.csv", "turing"))
         .expect("atomic write inside the granted directory works under Landlock");
     assert_eq!(
         std::fs::read_to_string(workspace.path("out/clean.csv")).expect("output"),
@@ -427,31 +405,14 @@ fn a_rename_that_cannot_be_made_durable_is_reported_not_dropped() {
     let workspace = Workspace::new();
     // Write and delete in `out/`, but not read: under Landlock the directory cannot be opened
     // to sync it after the rename.
-    let grants: Permissions = serde_json::from_value(json!({
-        "filesystem": [
-            { "path": "data/**", "access": ["read"] },
-            { "path": "out/**", "access": ["write", "delete"] },
-        ]
-    }))
-    .expect("grants");
-    let options = workspace
-        .options(Arc::default())
-        .with_grants(grants)
-        .with_sandbox(true);
-    let host = Host::spawn(example_command("csv-cleaner"), options).expect("starts sandboxed");
+    let host = workspace
+        .builder()
+        .grant_files("out/**", &["write", "delete"])
+        .sandbox(true)
+        .spawn(example_binary("csv-cleaner"))
+        .expect("starts sandboxed");
     let error = host
-        .call::<Value, _>(
-            "operator/run",
-            &json!({
-                "operator": "cleaner.clean",
-                "params": {
-                    "input": workspace.path("data/people.csv"),
-                    "output": workspace.path("out/clean.csv"),
-                    "column": "email",
-                    "keep": "turing",
-                },
-            }),
-        )
+        .request::<methods::Run>(&workspace.clean("data/people.csv", "out/clean.csv", "turing"))
         .expect_err("the directory sync fails, and the run says so");
     let (_, message) = remote(error);
     assert!(

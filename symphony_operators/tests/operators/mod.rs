@@ -1,6 +1,7 @@
 mod checkpoint;
 mod codes;
 mod csv_files;
+mod entry;
 mod files;
 mod ops;
 mod support;
