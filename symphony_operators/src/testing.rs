@@ -38,7 +38,6 @@ use std::process::Command;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use serde_json::{Value, json};
 use symphony_core::host::{Host, HostOptions};
 use symphony_core::manifest::EmbeddedManifest;
 use symphony_core::permission::Permissions;
@@ -50,6 +49,8 @@ use crate::error::OperatorError;
 use crate::methods::{Method, RunProgress};
 use crate::serve::OperatorServer;
 
+/// JSON for inline inputs and expected outputs, without a `serde_json` dependency.
+pub use serde_json::{Value, json};
 #[doc(inline)]
 pub use symphony_core::host::{CallError, HostError, PendingCall};
 #[doc(inline)]

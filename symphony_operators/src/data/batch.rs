@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use csv::ByteRecord;
 
-use super::Headers;
+use super::{DataError, Headers};
 
 /// Spare record buffers, shared by a producer and the batches it sent.
 ///
@@ -119,6 +119,79 @@ impl RecordBatch {
         &mut self.records[..self.len]
     }
 
+    /// Sets the field in `column` of the record at `row` (from 0) to `value`, in place.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use symphony_operators::data::{Headers, RecordBatch};
+    ///
+    /// let mut batch = RecordBatch::new(Arc::new(Headers::new(["name", "city"])?));
+    /// batch.push_fields(["ada", "london"]);
+    /// batch.set_field(0, "city", "London")?;
+    /// assert_eq!(batch.to_json()?[0]["city"], "London");
+    /// assert!(batch.set_field(0, "town", "x").unwrap_err().to_string().contains("name, city"));
+    /// assert!(batch.set_field(5, "city", "x").is_err());
+    /// # Ok::<(), symphony_operators::data::DataError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DataError::UnknownColumn`] listing the columns there are, or
+    /// [`DataError::NoSuchField`] if the batch has no such row or that (ragged) record is
+    /// shorter.
+    pub fn set_field(
+        &mut self,
+        row: usize,
+        column: &str,
+        value: impl AsRef<[u8]>,
+    ) -> Result<(), DataError> {
+        let index = self.headers.index_of(column)?;
+        let missing = || DataError::NoSuchField {
+            row,
+            column: column.to_owned(),
+        };
+        let record = self.records_mut().get_mut(row).ok_or_else(missing)?;
+        if index >= record.len() {
+            return Err(missing());
+        }
+        let mut scratch = ByteRecord::new();
+        replace_field(record, index, value.as_ref(), &mut scratch);
+        Ok(())
+    }
+
+    /// Replaces every field in `column` with what `change` makes of it, in place; records
+    /// too short to have the column (ragged rows) are left as they are.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use symphony_operators::data::{Headers, RecordBatch};
+    ///
+    /// let mut batch = RecordBatch::new(Arc::new(Headers::new(["name"])?));
+    /// batch.push_fields(["ada"]);
+    /// batch.update_column("name", |name| name.to_ascii_uppercase())?;
+    /// assert_eq!(batch.to_json()?[0]["name"], "ADA");
+    /// # Ok::<(), symphony_operators::data::DataError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DataError::UnknownColumn`] listing the columns there are.
+    pub fn update_column<T: AsRef<[u8]>>(
+        &mut self,
+        column: &str,
+        mut change: impl FnMut(&[u8]) -> T,
+    ) -> Result<(), DataError> {
+        let index = self.headers.index_of(column)?;
+        let mut scratch = ByteRecord::new();
+        for record in self.records_mut() {
+            if let Some(field) = record.get(index) {
+                let value = change(field);
+                replace_field(record, index, value.as_ref(), &mut scratch);
+            }
+        }
+        Ok(())
+    }
+
     /// Appends an empty record and returns it to fill (reusing a spare buffer).
     pub fn push_empty(&mut self) -> &mut ByteRecord {
         if self.len == self.records.len() {
@@ -175,6 +248,16 @@ impl RecordBatch {
             None => RecordBatch::new(Arc::clone(&self.headers)),
         }
     }
+}
+
+/// Rebuilds `record` with `value` at `index` (a `ByteRecord` keeps its fields in one buffer,
+/// so a field cannot grow in place); `scratch` is reused between records.
+fn replace_field(record: &mut ByteRecord, index: usize, value: &[u8], scratch: &mut ByteRecord) {
+    scratch.clear();
+    for (position, field) in record.iter().enumerate() {
+        scratch.push_field(if position == index { value } else { field });
+    }
+    std::mem::swap(record, scratch);
 }
 
 impl Clone for RecordBatch {

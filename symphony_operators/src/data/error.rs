@@ -36,6 +36,14 @@ pub enum DataError {
         /// The column.
         column: String,
     },
+    /// A batch has no field at this row and column.
+    #[error("row {row} has no field in column `{column}`")]
+    NoSuchField {
+        /// The row within the batch, from 0.
+        row: usize,
+        /// The column.
+        column: String,
+    },
     /// A JSON value that should be a record is not an object.
     #[error("JSON value {index} is not an object but {found}; records are JSON objects")]
     NotAnObject {
