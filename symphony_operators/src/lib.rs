@@ -39,6 +39,7 @@ pub use operator::{Operator, OperatorSpec, Param, ParamValues, PortSpec, Task};
 
 /// What an operator author needs, in one import.
 pub mod prelude {
+    pub use crate::config::ConfigValues;
     pub use crate::data::{Chunk, Headers, RecordBatch};
     pub use crate::files::Files;
     pub use crate::manifest::{OperatorCategory, OperatorPortType};
