@@ -7,17 +7,22 @@
 //!   checkpoint/resume;
 //! - [`ops`]: built-in operators on CSV and regular expressions;
 //! - [`files`]: file access limited to granted roots, with atomic writes;
-//! - [`serve`](mod@serve): an extension binary serving a set of operators to a host.
+//! - [`serve`](mod@serve): an extension binary serving a set of operators to a host;
+//! - [`main!`] / [`run`]: an extension's `main`, with [`Operators`] registered by the author's
+//!   `setup`; [`methods`]: the `operator/…` methods, typed; `testing` (feature `testing`): a
+//!   test host, in-process or spawning the extension's binary.
 //!
-//! It also re-exports the shared foundation (manifest, permissions, configuration, lifecycle)
-//! so that an operator extension depends on this crate alone.
+//! It also re-exports the shared foundation (manifest, permissions, configuration) so that an
+//! operator extension depends on this crate alone; the guide `docs/guides/operator.md` goes
+//! from `cargo new` to a tested extension.
 //!
 //! # Features
 #![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
 
-pub use symphony_core::{
-    config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
-};
+#[doc(inline)]
+pub use symphony_core::serve::CancelToken;
+#[doc(inline)]
+pub use symphony_core::{config, embed_manifest, manifest, permission, sandbox, version};
 
 pub mod data;
 mod entry;

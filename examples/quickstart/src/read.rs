@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use symphony_core::host::CallError;
+use symphony_operators::methods::{self, RunParams, RunResult};
 
 use crate::error::{InvalidValue, QuickstartError};
 use crate::launch::Launched;
@@ -27,16 +28,11 @@ pub(crate) struct Row {
 /// What the operator step produced.
 pub(crate) struct Read {
     pub(crate) rows: Vec<Row>,
-    /// The two `operator/run` calls, end to end.
+    /// The two [`methods::Run`] calls, end to end.
     pub(crate) took: Duration,
 }
 
 type Record = Map<String, Value>;
-
-#[derive(Deserialize)]
-struct RunResult<O> {
-    outputs: O,
-}
 
 #[derive(Deserialize)]
 struct ReadOutputs {
@@ -61,10 +57,10 @@ struct Problem {
 /// path as the user gave it.
 pub(crate) fn read(operator: &Launched, csv: &Path, shown: &Path) -> Result<Read, QuickstartError> {
     let began = Instant::now();
-    let call = |what: &str, params: Value| {
+    let call = |what: &str, params: RunParams| {
         operator
             .host
-            .call::<Value, _>("operator/run", &params)
+            .request::<methods::Run>(&params)
             .map_err(|source| match source {
                 // The operator's own message names the line, the column or the permission.
                 CallError::Remote { error, .. } => QuickstartError::Csv {
@@ -80,7 +76,7 @@ pub(crate) fn read(operator: &Launched, csv: &Path, shown: &Path) -> Result<Read
     };
     let answer = call(
         "csv.read",
-        json!({ "operator": "csv.read", "params": { "path": csv } }),
+        RunParams::new("csv.read").param("path", csv.display().to_string()),
     )?;
     let records = decode::<ReadOutputs>(operator, "csv.read", answer)?.records;
     if records.is_empty() {
@@ -94,11 +90,10 @@ pub(crate) fn read(operator: &Launched, csv: &Path, shown: &Path) -> Result<Read
         .collect();
     let answer = call(
         "validate",
-        json!({
-            "operator": "validate",
-            "params": { "required": FEATURES, "types": types },
-            "inputs": { "records": records },
-        }),
+        RunParams::new("validate")
+            .param("required", json!(FEATURES))
+            .param("types", types)
+            .input("records", records.clone()),
     )?;
     let problems = decode::<ValidateOutputs>(operator, "validate", answer)?.errors;
     if let Some(first) = problems.first() {
@@ -131,18 +126,18 @@ pub(crate) fn read(operator: &Launched, csv: &Path, shown: &Path) -> Result<Read
 fn decode<T: for<'de> Deserialize<'de>>(
     operator: &Launched,
     what: &'static str,
-    answer: Value,
+    answer: RunResult,
 ) -> Result<T, QuickstartError> {
-    serde_json::from_value::<RunResult<T>>(answer)
-        .map(|result| result.outputs)
-        .map_err(|error| QuickstartError::Unexpected {
+    serde_json::from_value::<T>(Value::Object(answer.outputs.into_iter().collect())).map_err(
+        |error| QuickstartError::Unexpected {
             kind: operator.kind,
             what,
             detail: error.to_string(),
-        })
+        },
+    )
 }
 
-/// The operator's message without what the error already says: `operator/run` wraps the
+/// The operator's message without what the error already says: [`methods::Run`] wraps the
 /// failure as its node `operator`'s, and `csv.read` starts with the path.
 fn operator_message(message: &str, csv: &Path) -> String {
     let message = message

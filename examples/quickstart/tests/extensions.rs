@@ -3,11 +3,12 @@
 
 use std::process::Command;
 
-use serde_json::{Value, json};
+use serde_json::json;
 use symphony_core::host::{CallError, Host, HostOptions};
 use symphony_core::permission::{FsAccess, FsRule, Permissions};
 use symphony_core::protocol::ErrorCode;
 use symphony_core::testing::landlock_or_skip;
+use symphony_operators::methods::{self, RunParams};
 
 #[test]
 fn the_served_operator_reads_its_granted_file_and_nothing_else() {
@@ -40,16 +41,12 @@ fn the_served_operator_reads_its_granted_file_and_nothing_else() {
     assert_ne!(host.process_id(), Some(std::process::id()));
 
     let read = |file: &str| {
-        host.call::<Value, _>(
-            "operator/run",
-            &json!({ "operator": "csv.read", "params": { "path": root.join(file) } }),
+        host.request::<methods::Run>(
+            &RunParams::new("csv.read").param("path", root.join(file).display().to_string()),
         )
     };
     let answer = read("granted.csv").expect("the granted file is read");
-    assert_eq!(
-        answer["outputs"]["records"],
-        json!([{ "a": "1", "b": "2" }])
-    );
+    assert_eq!(answer.outputs["records"], json!([{ "a": "1", "b": "2" }]));
     match read("other.csv") {
         Err(CallError::Remote { error, .. }) => {
             assert_eq!(error.kind(), Some(ErrorCode::PermissionDenied), "{error:?}");
