@@ -99,24 +99,26 @@ impl OperatorSpec {
     /// Adds an input port.
     #[must_use]
     pub fn input(mut self, name: impl Into<String>, port_type: OperatorPortType) -> Self {
-        let port = PortSpec::new(name, port_type);
-        if self.inputs.iter().any(|p| p.name == port.name) {
-            self.problems
-                .push(format!("input port `{}` is declared twice", port.name));
-        }
-        self.inputs.push(port);
+        add_port(
+            &mut self.inputs,
+            &mut self.problems,
+            "input",
+            name.into(),
+            port_type,
+        );
         self
     }
 
     /// Adds an output port.
     #[must_use]
     pub fn output(mut self, name: impl Into<String>, port_type: OperatorPortType) -> Self {
-        let port = PortSpec::new(name, port_type);
-        if self.outputs.iter().any(|p| p.name == port.name) {
-            self.problems
-                .push(format!("output port `{}` is declared twice", port.name));
-        }
-        self.outputs.push(port);
+        add_port(
+            &mut self.outputs,
+            &mut self.problems,
+            "output",
+            name.into(),
+            port_type,
+        );
         self
     }
 
@@ -163,6 +165,20 @@ impl OperatorSpec {
             })
         }
     }
+}
+
+/// Adds port `name` to `ports` (one side of a spec), noting a second port of that name.
+fn add_port(
+    ports: &mut Vec<PortSpec>,
+    problems: &mut Vec<String>,
+    side: &str,
+    name: String,
+    port_type: OperatorPortType,
+) {
+    if ports.iter().any(|port| port.name == name) {
+        problems.push(format!("{side} port `{name}` is declared twice"));
+    }
+    ports.push(PortSpec::new(name, port_type));
 }
 
 /// One parameter of an operator, for [`OperatorSpec::param`].
