@@ -130,6 +130,7 @@ mod operators {
     use std::sync::Arc;
 
     use serde_json::json;
+    use symphony_operators::workflow::Step;
 
     /// Upper-cases every field: written in the umbrella style.
     mod umbrella_style {
@@ -219,6 +220,20 @@ mod operators {
             .describe("test operator")
             .input("in", OperatorPortType::Records)
             .output("out", OperatorPortType::Records)
+    }
+
+    /// An extension's `main` written through the umbrella: `symphony::operators::main!`
+    /// expands (this module compiling is the check).
+    #[allow(dead_code)]
+    mod main_through_the_umbrella {
+        use symphony::operators::{OperatorError, Operators};
+
+        fn setup(operators: &mut Operators) -> Result<(), OperatorError> {
+            operators.add_builtins()?;
+            Ok(())
+        }
+
+        symphony::operators::main!(setup, "../symphony_operators/src/sample.toml");
     }
 
     #[test]
