@@ -190,9 +190,8 @@ pub(crate) fn prepare<S>(
 where
     S: FnOnce(&mut Operators) -> Result<(), OperatorError>,
 {
-    let manifest = manifest
-        .get()
-        .map_err(|errors| format!("{}: {errors}", manifest.file()))?;
+    // The errors name the file, and each the line and column.
+    let manifest = manifest.get().map_err(ToString::to_string)?;
     let mut operators = Operators::new();
     setup(&mut operators).map_err(|error| error.to_string())?;
     operators
