@@ -121,3 +121,81 @@ fn typed_steps_and_named_params_fail_at_build_time_naming_the_parameter() {
         "{error}"
     );
 }
+
+/// Every typed method is announced, answered (not "method not found") and strict about its
+/// params; its schemas are generated from the types, with every field documented.
+#[test]
+fn every_typed_method_is_announced_answered_and_described() {
+    use symphony_operators::methods::{List, Method, RunWorkflow};
+    use symphony_operators::testing::{CallError, ErrorCode, json};
+
+    let host = TestHost::start(
+        symphony_operators::embed_manifest!("src/sample.toml"),
+        only_extract,
+    )
+    .expect("starts");
+    assert_eq!(
+        host.host().initialize_result().capabilities.methods,
+        methods::ALL.to_vec()
+    );
+    let list = host.request::<List>(&Default::default()).expect("list");
+    assert_eq!(list.operators.len(), 1);
+    assert_eq!(list.operators[0].inputs[0].port_type, "records");
+    for name in methods::ALL {
+        // A misspelt field is refused by name, so a client's typo is never ignored.
+        let error = host
+            .host()
+            .call::<serde_json::Value, _>(name, &json!({ "operatr": "x" }))
+            .unwrap_err();
+        let CallError::Remote { error, .. } = error else {
+            panic!("{name}: expected an answer, got {error}")
+        };
+        assert_eq!(error.kind(), Some(ErrorCode::InvalidParams), "{name}");
+        assert!(
+            error.message.contains("operatr"),
+            "{name}: {}",
+            error.message
+        );
+    }
+    host.shutdown().expect("shutdown");
+
+    for (name, params, result) in [
+        (List::NAME, List::params_schema(), List::result_schema()),
+        (
+            methods::Run::NAME,
+            methods::Run::params_schema(),
+            methods::Run::result_schema(),
+        ),
+        (
+            RunWorkflow::NAME,
+            RunWorkflow::params_schema(),
+            RunWorkflow::result_schema(),
+        ),
+    ] {
+        for schema in [&params, &result] {
+            assert_eq!(schema["type"], "object", "{name}: {schema}");
+            // Every field says what it is (rustdoc comments become descriptions).
+            let fields = schema["properties"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            for (field, property) in fields {
+                let described = property["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty());
+                assert!(
+                    described,
+                    "{name}: field `{field}` has no description: {schema}"
+                );
+            }
+        }
+    }
+    let run = methods::Run::params_schema();
+    assert_eq!(run["required"], json!(["operator"]));
+    assert!(
+        run["properties"]["inputs"]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("array of objects")),
+        "{run}"
+    );
+}
