@@ -150,6 +150,12 @@ impl OperatorSpec {
         self
     }
 
+    /// Notes a mistake found while building, for [`check`](Self::check).
+    pub(crate) fn problem(mut self, problem: String) -> Self {
+        self.problems.push(problem);
+        self
+    }
+
     /// Whether the description was built without mistakes.
     ///
     /// # Errors

@@ -14,8 +14,9 @@ use crate::operator::{OperatorSpec, param};
 /// cache between the nodes that touch them (8192 measured slower here).
 pub(crate) const BATCH_ROWS: usize = 1024;
 
-/// Builds a spec; `params` is the parameter schema in TOML (a constant of this crate, checked
-/// by the `every_builtin_spec_parses` test).
+/// Builds a spec; `params` is the parameter schema in TOML, as a manifest's `[config]` (a
+/// constant of this crate; one that does not parse is a mistake [`OperatorSpec::check`]
+/// reports, caught by the `every_builtin_spec_parses` test).
 pub(crate) fn spec(
     name: &str,
     description: &str,
@@ -24,11 +25,11 @@ pub(crate) fn spec(
     outputs: &[(&str, OperatorPortType)],
     params: &str,
 ) -> OperatorSpec {
-    let params: ConfigSchema = toml::from_str(params)
-        .unwrap_or_else(|error| panic!("the parameter schema of `{name}` is invalid: {error}"));
-    let mut spec = OperatorSpec::new(name, category)
-        .describe(description)
-        .params(params);
+    let mut spec = OperatorSpec::new(name, category).describe(description);
+    spec = match toml::from_str::<ConfigSchema>(params) {
+        Ok(params) => spec.params(params),
+        Err(error) => spec.problem(format!("the parameter schema is invalid: {error}")),
+    };
     for (port, port_type) in inputs {
         spec = spec.input(*port, *port_type);
     }

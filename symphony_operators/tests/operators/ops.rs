@@ -261,6 +261,11 @@ fn record_batches_convert_to_and_from_json() {
 #[test]
 fn every_builtin_spec_parses_and_has_unique_name() {
     let all = ops::all();
+    for op in &all {
+        op.spec()
+            .check()
+            .expect("a built-in spec is described rightly");
+    }
     let mut names: Vec<&str> = all.iter().map(|op| op.spec().name.as_str()).collect();
     names.sort_unstable();
     names.dedup();
