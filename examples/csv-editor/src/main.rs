@@ -7,7 +7,7 @@ mod table;
 
 use std::process::ExitCode;
 
-use symphony_motifs::editor::{CustomEditor, ModelError};
+use symphony_motifs::editor::{Editor, ModelError};
 use symphony_motifs::manifest::EmbeddedManifest;
 use symphony_motifs::motif::Event;
 use symphony_motifs::serve::{MotifServer, serve};
@@ -18,7 +18,7 @@ use table::{Table, TableEdit};
 #[derive(Clone)]
 struct CsvEditor;
 
-impl CustomEditor for CsvEditor {
+impl Editor for CsvEditor {
     type Model = Table;
 
     fn render(&self, table: &Table) -> Node {

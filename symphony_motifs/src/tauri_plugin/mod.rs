@@ -84,8 +84,7 @@ pub use preview::{PreviewError, preview};
 pub use protocol::{PAGE_PREFIX, respond};
 pub use push::{MotifsExt, PATCHES_EVENT, PushError};
 
-/// The plugin's name: its commands are `plugin:motifs|event` and `plugin:motifs|render`.
-pub const PLUGIN_NAME: &str = "motifs";
+pub use crate::bridge::PLUGIN_NAME;
 
 /// The event the plugin emits with `{motif, messages, requests}` when a page's event made
 /// the motif produce effects, for the app to act on.

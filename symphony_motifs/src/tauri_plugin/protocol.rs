@@ -31,7 +31,7 @@ pub fn respond(motifs: &Motifs, request: &Request<Vec<u8>>) -> Response<Vec<u8>>
 }
 
 fn page(motifs: &Motifs, name: &str) -> Response<Vec<u8>> {
-    let components = super::commands::lock(&motifs.components);
+    let components = crate::serve::lock(&motifs.components);
     let Some(component) = components.get(name) else {
         return plain(
             404,

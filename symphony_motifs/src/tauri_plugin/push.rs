@@ -4,12 +4,11 @@ use ::tauri::{Emitter, Manager, Runtime};
 use serde_json::json;
 
 use super::Motifs;
-use super::commands::lock;
+use crate::serve::lock;
 use crate::motif::Event;
 use crate::runtime::{MotifError, Update};
 
-/// The event the plugin emits with `{motif, patches}`; the bridge script applies them.
-pub const PATCHES_EVENT: &str = "motifs://patches";
+pub use crate::bridge::PATCHES_EVENT;
 
 /// Why a pushed update failed.
 #[derive(Debug, thiserror::Error)]
