@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+#[doc(inline)]
 pub use symphony_core::manifest::Placement;
 
 use crate::view::Node;

@@ -221,6 +221,13 @@ impl MotifTestHostBuilder {
         self
     }
 
+    /// Sets how long the extension may take to start and answer `initialize`.
+    #[must_use]
+    pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
+        self.options = self.options.with_handshake_timeout(timeout);
+        self
+    }
+
     /// Sets the time limit of each request.
     #[must_use]
     pub fn request_timeout(mut self, timeout: Duration) -> Self {

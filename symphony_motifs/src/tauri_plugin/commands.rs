@@ -3,7 +3,7 @@
 use ::tauri::{Emitter, Runtime, State, Webview};
 use serde_json::json;
 
-use super::{EFFECTS_EVENT, Motifs};
+use super::{EFFECTS_EVENT, PluginState};
 use crate::runtime::Update;
 use crate::serve::lock;
 
@@ -13,7 +13,7 @@ use crate::serve::lock;
 #[::tauri::command]
 pub(super) fn event<R: Runtime>(
     webview: Webview<R>,
-    motifs: State<'_, Motifs>,
+    motifs: State<'_, PluginState>,
     motif: String,
     message: String,
 ) -> Result<Update, String> {
@@ -44,7 +44,7 @@ pub(super) fn event<R: Runtime>(
 
 /// The current view of motif `motif`, as HTML.
 #[::tauri::command]
-pub(super) fn render(motifs: State<'_, Motifs>, motif: String) -> Result<String, String> {
+pub(super) fn render(motifs: State<'_, PluginState>, motif: String) -> Result<String, String> {
     let components = lock(&motifs.components);
     components
         .get(&motif)

@@ -95,7 +95,7 @@ pub(crate) type Observer = Arc<dyn Fn(&str, &str, Result<&Update, &str>) + Send 
 
 /// The motifs and asset bundles a Tauri app hosts.
 #[derive(Clone)]
-pub struct Motifs {
+pub struct PluginState {
     pub(crate) components: Arc<Mutex<BTreeMap<String, Box<dyn Component>>>>,
     pub(crate) assets: Arc<AssetServer>,
     pub(crate) observer: Option<Observer>,
@@ -150,8 +150,8 @@ impl MotifsPlugin {
 
     /// The shared state the plugin's scheme handler and commands use (also what
     /// [`respond`] takes, to call the handler directly).
-    pub fn state(self) -> Motifs {
-        Motifs {
+    pub fn state(self) -> PluginState {
+        PluginState {
             components: Arc::new(Mutex::new(self.components)),
             assets: Arc::new(self.assets),
             observer: self.observer,

@@ -2,7 +2,7 @@
 
 use ::tauri::http::{Request, Response};
 
-use super::Motifs;
+use super::PluginState;
 use crate::csp::{ContentSecurityPolicy, Nonce};
 use crate::page::{BridgeTransport, Page};
 
@@ -14,7 +14,7 @@ pub const PAGE_PREFIX: &str = ".page/";
 ///
 /// Pages carry a fresh nonce and a CSP that allows Tauri's IPC; every response has
 /// `access-control-allow-origin` so pages can `fetch` assets.
-pub fn respond(motifs: &Motifs, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+pub fn respond(motifs: &PluginState, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
     let uri = request.uri().to_string();
     let path = request.uri().path().trim_start_matches('/');
     if let Some(name) = path.strip_prefix(PAGE_PREFIX) {
@@ -30,7 +30,7 @@ pub fn respond(motifs: &Motifs, request: &Request<Vec<u8>>) -> Response<Vec<u8>>
         .unwrap_or_else(|_| plain(500, "cannot build the asset response"))
 }
 
-fn page(motifs: &Motifs, name: &str) -> Response<Vec<u8>> {
+fn page(motifs: &PluginState, name: &str) -> Response<Vec<u8>> {
     let components = crate::serve::lock(&motifs.components);
     let Some(component) = components.get(name) else {
         return plain(

@@ -3,7 +3,7 @@
 use ::tauri::{Emitter, Manager, Runtime};
 use serde_json::json;
 
-use super::Motifs;
+use super::PluginState;
 use crate::serve::lock;
 use crate::motif::Event;
 use crate::runtime::{MotifError, Update};
@@ -39,7 +39,7 @@ pub trait MotifsExt<R: Runtime>: Manager<R> + Emitter<R> {
     ///
     /// A [`PushError`] naming what is missing or failed.
     fn dispatch_motif(&self, motif: &str, event: &Event) -> Result<Update, PushError> {
-        let motifs = self.try_state::<Motifs>().ok_or(PushError::NoPlugin)?;
+        let motifs = self.try_state::<PluginState>().ok_or(PushError::NoPlugin)?;
         let update = {
             let mut components = lock(&motifs.components);
             let component = components
