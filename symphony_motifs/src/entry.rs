@@ -87,7 +87,9 @@ where
     R: SetupOutcome,
 {
     let mut motifs = Motifs::new();
-    setup(&mut motifs).into_outcome().map_err(SetupError::Setup)?;
+    setup(&mut motifs)
+        .into_outcome()
+        .map_err(SetupError::Setup)?;
     MotifServer::new(manifest, motifs)
 }
 

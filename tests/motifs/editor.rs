@@ -20,9 +20,7 @@ use symphony_motifs::testing::{ErrorCode, MotifTestHost};
 use super::{call_error, click, csv_editor};
 
 fn open(host: &MotifTestHost, path: &Path) -> (u64, Opened) {
-    let opened = host
-        .request::<Open>(&OpenParams::new(path))
-        .unwrap();
+    let opened = host.request::<Open>(&OpenParams::new(path)).unwrap();
     assert_eq!(opened.view_type, "symphony.csv");
     (opened.document, opened)
 }
@@ -34,8 +32,7 @@ fn call<M: Method<Params = DocumentParams>>(host: &MotifTestHost, document: u64)
 }
 
 fn save(host: &MotifTestHost, document: u64) -> EditorStatus {
-    host.request::<Save>(&SaveParams::new(document))
-        .unwrap()
+    host.request::<Save>(&SaveParams::new(document)).unwrap()
 }
 
 fn send(host: &MotifTestHost, document: u64, event: &BridgeEvent) -> Edited {
@@ -287,7 +284,11 @@ fn files_outside_the_granted_folders_are_refused() {
     fs::write(&inside, "a\n").unwrap();
 
     let host = csv_editor(&[granted.path()]);
-    let message = call_error::<Open>(&host, &OpenParams::new(&outside), ErrorCode::PermissionDenied);
+    let message = call_error::<Open>(
+        &host,
+        &OpenParams::new(&outside),
+        ErrorCode::PermissionDenied,
+    );
     assert!(message.contains("private.csv"), "{message}");
     // `..` does not walk out of the grant either.
     let sneaky = granted

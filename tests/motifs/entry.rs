@@ -86,10 +86,14 @@ fn the_setup_function_is_served_through_the_real_protocol() {
     let rendered = host
         .request::<Render>(&ComponentParams::new("clicks"))
         .unwrap();
-    assert_eq!(rendered.html, r#"<button data-motif-on-click="add">1</button>"#);
+    assert_eq!(
+        rendered.html,
+        r#"<button data-motif-on-click="add">1</button>"#
+    );
     let capabilities = &host.host().initialize_result().capabilities;
     assert!(
-        format!("{capabilities:?}").contains(<symphony_motifs::methods::editor::Open as Method>::NAME),
+        format!("{capabilities:?}")
+            .contains(<symphony_motifs::methods::editor::Open as Method>::NAME),
         "{capabilities:?}"
     );
     host.shutdown().unwrap();
@@ -109,10 +113,7 @@ fn parts_and_manifest_must_agree_both_ways() {
     let missing = setup_error(|motifs| {
         motifs.editor("tests.text", Text);
     });
-    assert!(
-        missing.contains("declares component `clicks`"),
-        "{missing}"
-    );
+    assert!(missing.contains("declares component `clicks`"), "{missing}");
     let missing_editor = setup_error(|motifs| {
         motifs.component("clicks", Clicks(Placement::Panel));
     });
@@ -133,9 +134,14 @@ fn parts_and_manifest_must_agree_both_ways() {
         setup(motifs);
         motifs.editor("tests.text", Text);
     });
-    assert!(twice.contains("`tests.text` is registered twice"), "{twice}");
+    assert!(
+        twice.contains("`tests.text` is registered twice"),
+        "{twice}"
+    );
     let broken = setup_error(|motifs| {
-        motifs.component("clicks", Broken).editor("tests.text", Text);
+        motifs
+            .component("clicks", Broken)
+            .editor("tests.text", Text);
     });
     assert!(
         broken.starts_with("component `clicks`: the motif rendered an invalid view"),

@@ -5,9 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diff::Patch;
-use crate::editor::{
-    Editor, Document, DocumentModel, EditorError, EditorSession, EditorStatus,
-};
+use crate::editor::{Document, DocumentModel, Editor, EditorError, EditorSession, EditorStatus};
 use crate::motif::{Event, Motif, Placement};
 use crate::runtime::{MotifError, MotifInstance, Update};
 use crate::view::View;

@@ -179,11 +179,7 @@ impl MotifServer {
             .collect()
     }
 
-    fn open(
-        &self,
-        call: &Call<'_>,
-        p: editor::OpenParams,
-    ) -> Result<editor::Opened, ErrorObject> {
+    fn open(&self, call: &Call<'_>, p: editor::OpenParams) -> Result<editor::Opened, ErrorObject> {
         let view_type = match p.view_type {
             Some(view_type) => view_type,
             None => self
@@ -285,8 +281,7 @@ impl MotifServer {
             }),
             <editor::Event as Method>::NAME => answer::<editor::Event>(call, |p| {
                 self.change(p.document, |d| {
-                    d.handle_message(p.message.as_bytes())
-                        .map_err(editor_error)
+                    d.handle_message(p.message.as_bytes()).map_err(editor_error)
                 })
             }),
             <editor::Edit as Method>::NAME => answer::<editor::Edit>(call, |p| {

@@ -98,7 +98,9 @@ pub enum SetupError {
         declared: String,
     },
     /// A component the manifest declares that setup did not register.
-    #[error("the manifest declares component `{id}` in `[motif] components`, but setup registered no motif for it")]
+    #[error(
+        "the manifest declares component `{id}` in `[motif] components`, but setup registered no motif for it"
+    )]
     MissingComponent {
         /// The component.
         id: String,
@@ -126,7 +128,9 @@ pub enum SetupError {
         declared: String,
     },
     /// An editor the manifest declares that setup did not register.
-    #[error("the manifest declares editor `{view_type}` in `[motif] editors`, but setup registered no editor for it")]
+    #[error(
+        "the manifest declares editor `{view_type}` in `[motif] editors`, but setup registered no editor for it"
+    )]
     MissingEditor {
         /// The editor.
         view_type: String,

@@ -76,6 +76,7 @@ use ::tauri::plugin::{Builder, TauriPlugin};
 use ::tauri::{Manager, Runtime};
 
 use crate::assets::AssetServer;
+use crate::manifest::Manifest;
 use crate::motif::Motif;
 use crate::runtime::{MotifError, MotifInstance, Update};
 use crate::serve::erased::Component;
@@ -97,6 +98,8 @@ pub(crate) type Observer = Arc<dyn Fn(&str, &str, Result<&Update, &str>) + Send 
 #[derive(Clone)]
 pub struct PluginState {
     pub(crate) components: Arc<Mutex<BTreeMap<String, Box<dyn Component>>>>,
+    /// Page titles by motif name (the manifest's component titles).
+    pub(crate) titles: Arc<BTreeMap<String, String>>,
     pub(crate) assets: Arc<AssetServer>,
     pub(crate) observer: Option<Observer>,
 }
@@ -104,6 +107,7 @@ pub struct PluginState {
 /// Builds the plugin.
 pub struct MotifsPlugin {
     components: BTreeMap<String, Box<dyn Component>>,
+    titles: BTreeMap<String, String>,
     assets: AssetServer,
     observer: Option<Observer>,
 }
@@ -119,6 +123,7 @@ impl MotifsPlugin {
     pub fn new() -> Self {
         MotifsPlugin {
             components: BTreeMap::new(),
+            titles: BTreeMap::new(),
             assets: AssetServer::new(),
             observer: None,
         }
@@ -133,6 +138,19 @@ impl MotifsPlugin {
         self.components
             .insert(name.to_owned(), Box::new(MotifInstance::new(motif)?));
         Ok(self)
+    }
+
+    /// Titles each motif's page with its component's `title` in `manifest` (a motif hosted
+    /// under the component's id); a motif without one is titled by its name.
+    #[must_use]
+    pub fn manifest(mut self, manifest: &Manifest) -> Self {
+        if let Some(section) = manifest.motif() {
+            for component in &section.components {
+                self.titles
+                    .insert(component.id.clone(), component.title.clone());
+            }
+        }
+        self
     }
 
     /// Serves `assets` under `motif://`.
@@ -153,6 +171,7 @@ impl MotifsPlugin {
     pub fn state(self) -> PluginState {
         PluginState {
             components: Arc::new(Mutex::new(self.components)),
+            titles: Arc::new(self.titles),
             assets: Arc::new(self.assets),
             observer: self.observer,
         }

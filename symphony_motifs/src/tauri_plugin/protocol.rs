@@ -48,8 +48,9 @@ fn page(motifs: &PluginState, name: &str) -> Response<Vec<u8>> {
     let Ok(policy) = policy else {
         return plain(500, "cannot build the page's CSP");
     };
+    let title = motifs.titles.get(name).map_or(name, String::as_str);
     let html = Page::new(
-        name,
+        title,
         component.view(),
         BridgeTransport::Tauri {
             motif: name.to_owned(),

@@ -4,9 +4,9 @@ use ::tauri::{Emitter, Manager, Runtime};
 use serde_json::json;
 
 use super::PluginState;
-use crate::serve::lock;
 use crate::motif::Event;
 use crate::runtime::{MotifError, Update};
+use crate::serve::lock;
 
 pub use crate::bridge::PATCHES_EVENT;
 

@@ -7,7 +7,8 @@ use super::attribute::{Verdict, animates_forbidden, check_attribute};
 
 /// A node of a view: an element or a run of text.
 ///
-/// As JSON (what `motif/render` returns as `view`, and what a host may send back), a node is
+/// As JSON (what [`Render`](crate::methods::motif::Render) returns as `view`, and what a host
+/// may send back), a node is
 /// tagged by `type`:
 ///
 /// ```json

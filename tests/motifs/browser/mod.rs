@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 use symphony_motifs::csp::{ContentSecurityPolicy, Nonce};
 use symphony_motifs::diff::{Patch, diff};
 use symphony_motifs::methods::motif;
-use symphony_motifs::testing::MotifTestHost;
 use symphony_motifs::page::{BridgeTransport, Page};
+use symphony_motifs::testing::MotifTestHost;
 use symphony_motifs::view::{View, el, text};
 
 use super::counter_panel;
