@@ -58,6 +58,10 @@ impl<E: Display> SetupOutcome for Result<(), E> {
 /// Returns the exit code: 0 after the host's `shutdown` and `exit`. An invalid manifest
 /// prints its errors (file, line and column) to stderr and exits 1; a failed setup prints
 /// `<binary>: <error>` and exits 1. [`main!`](crate::main) is this as `fn main`.
+///
+/// `setup` runs before the sandbox is applied, on the only thread: it must not start threads
+/// (a process with other threads cannot be confined whole, and a host that asks for the
+/// sandbox is then refused rather than served unconfined).
 pub fn run<S, R>(manifest: &'static EmbeddedManifest, setup: S) -> ExitCode
 where
     S: FnOnce(&mut Motifs) -> R,

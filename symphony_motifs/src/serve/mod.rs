@@ -5,7 +5,7 @@
 //! checks them against the manifest and answers the methods of [`crate::methods`] (each
 //! method's params, result and JSON Schema are there). An extension's `main` is
 //! [`main!`](crate::main) (or [`run`](crate::run)), which builds and serves the server;
-//! [`testing`](crate::testing) hosts it in tests.
+//! `testing` (feature `testing`) hosts it in tests.
 //!
 //! Files are opened, saved and backed up only where the host granted filesystem access
 //! (`PermissionDenied` names the path otherwise). Refused page messages, unknown targets and

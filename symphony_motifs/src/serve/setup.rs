@@ -31,7 +31,7 @@ use crate::runtime::{MotifError, MotifInstance};
 /// ```
 #[derive(Default)]
 pub struct Motifs {
-    components: Vec<(String, Result<Box<dyn Component>, MotifError>)>,
+    components: Vec<(String, Started)>,
     editors: Vec<(String, Arc<dyn EditorFactory>)>,
 }
 
@@ -73,6 +73,10 @@ impl Motifs {
         self
     }
 }
+
+/// A component started from its motif, or why its first render failed (reported, with its
+/// id, when the server is built).
+type Started = Result<Box<dyn Component>, MotifError>;
 
 /// Why a motif extension's parts cannot be served: each names the part and, where the
 /// manifest is involved, the `[motif]` entry.

@@ -4,8 +4,8 @@
 
 use std::process::ExitCode;
 
-use symphony_motifs::motif::{Effects, Event, Motif, Placement};
 use symphony_motifs::Motifs;
+use symphony_motifs::motif::{Effects, Event, Motif, Placement};
 use symphony_motifs::view::{Node, el};
 
 use crate::report::Report;
