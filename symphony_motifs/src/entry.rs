@@ -116,7 +116,7 @@ fn binary_name() -> String {
 ///
 /// ```no_run
 /// # use symphony_motifs::prelude::*;
-/// fn setup(motifs: &mut Motifs) -> Result<(), SetupError> {
+/// fn setup(motifs: &mut Motifs) -> Result<(), symphony_motifs::SetupError> {
 ///     // motifs.component("counter", Counter);
 /// #   let _ = motifs;
 ///     Ok(())

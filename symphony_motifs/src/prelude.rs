@@ -5,7 +5,7 @@
 
 pub use crate::editor::{Document, DocumentModel, Editor, TextDocument, TextEdit};
 pub use crate::motif::{Effects, Event, Motif, Placement};
-pub use crate::serve::{MotifServer, Motifs, SetupError};
+pub use crate::serve::{MotifServer, Motifs};
 /// Imported for its methods only (`app.motifs()` …), so it cannot clash with a name of yours.
 #[cfg(feature = "tauri")]
 pub use crate::tauri_plugin::MotifsExt as _;
