@@ -253,6 +253,21 @@ mod tests {
     }
 
     #[test]
+    fn the_script_takes_its_names_from_rust_and_spells_none_itself() {
+        let source = include_str!("bridge.js");
+        for name in [PATCHES_EVENT, "plugin:motifs", "'dblclick'", "'focusout'"] {
+            assert!(!source.contains(name), "bridge.js spells `{name}` itself");
+        }
+        let events = serde_json::to_string(BRIDGED_EVENTS).unwrap();
+        let script = bridge_js();
+        assert!(
+            script.contains(&format!(r#"{{"events":{events},"#)),
+            "{script}"
+        );
+        assert!(script.contains(&format!(r#""patchesEvent":"{PATCHES_EVENT}""#)));
+    }
+
+    #[test]
     fn malformed_messages_are_refused_with_the_reason() {
         let limits = BridgeLimits::default();
         for (message, needle) in [
