@@ -7,7 +7,7 @@
 use std::any::{type_name, type_name_of_val};
 
 use symphony::prelude::{
-    ChatMessage, CustomEditor, Document, DocumentModel, Effects, Event, Files, Headers, Health,
+    ChatMessage, Document, DocumentModel, Editor, Effects, Event, Files, Headers, Health,
     Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError, Io, Modality,
     ModelCapabilities, ModelConfig, ModelInfo, Motif, MotifServer, Node, Operator,
     OperatorCategory, OperatorError, OperatorPortType, OperatorSpec, Pipeline, Placement, PortSpec,
@@ -94,7 +94,7 @@ type Named = (
 );
 
 #[allow(dead_code)]
-fn uses_traits<M: Motif, D: DocumentModel, E: CustomEditor>() {}
+fn uses_traits<M: Motif, D: DocumentModel, E: Editor>() {}
 
 #[async_trait]
 #[allow(dead_code)]

@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+#[doc(inline)]
 pub use symphony_core::manifest::Placement;
 
 use crate::view::Node;
@@ -106,7 +107,7 @@ pub struct Effects {
 }
 
 /// A request to another extension, made through the host (which checks it is allowed).
-#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ExtensionRequest {
     /// The target extension's id (`publisher.name`).
     pub extension: String,

@@ -2,13 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bridge::BRIDGE_JS;
+use crate::bridge::bridge_js;
 use crate::csp::{ContentSecurityPolicy, Nonce};
 use crate::html::{escape_attribute, escape_text};
 use crate::view::{View, sanitize_url};
 
 /// How the bridge script reaches Rust.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "transport", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum BridgeTransport {
@@ -68,7 +68,7 @@ impl<'a> Page<'a> {
     /// Serve the same policy as a header where the transport allows it.
     pub fn render(&self, nonce: &Nonce, policy: &ContentSecurityPolicy) -> String {
         let view_html = self.view.to_html();
-        let mut out = String::with_capacity(view_html.len() + BRIDGE_JS.len() + 512);
+        let mut out = String::with_capacity(view_html.len() + bridge_js().len() + 512);
         out.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\">");
         out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"");
         out.push_str(&escape_attribute(&policy.to_string()));
@@ -87,7 +87,7 @@ impl<'a> Page<'a> {
         out.push_str("</script><script nonce=\"");
         out.push_str(nonce.as_str());
         out.push_str("\">");
-        out.push_str(BRIDGE_JS);
+        out.push_str(bridge_js());
         out.push_str("</script></body></html>");
         out
     }

@@ -1,6 +1,6 @@
 //! A running motif: its state, its current view, and the event → update → patches cycle.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::bridge::{BridgeError, BridgeEvent, BridgeLimits, parse_message};
@@ -40,7 +40,7 @@ pub struct MotifInstance<M: Motif> {
 }
 
 /// What handling an event produced: patches for the page, and effects for the host.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[non_exhaustive]
 pub struct Update {
     /// Patches that bring the page up to date (empty when nothing changed).

@@ -4,28 +4,57 @@
 use std::fs;
 use std::path::Path;
 
-use serde_json::{Value, json};
-use symphony_core::protocol::ErrorCode;
+use serde_json::json;
+use symphony_motifs::bridge::BridgeEvent;
+use symphony_motifs::diff::Patch;
+use symphony_motifs::editor::EditorStatus;
+use symphony_motifs::methods::Method;
+use symphony_motifs::methods::editor::{
+    Backup, BackupParams, DocumentParams, Edit, EditParams, Edited, Event, EventParams, Open,
+    OpenParams, Opened, Page, PageParams, Redo, Restore, RestoreParams, Revert, Save, SaveAs,
+    SaveAsParams, SaveParams, Status, Undo,
+};
+use symphony_motifs::page::BridgeTransport;
+use symphony_motifs::testing::{ErrorCode, MotifTestHost};
 
 use super::{call_error, click, csv_editor};
 
-fn open(host: &symphony_core::host::Host, path: &Path) -> (u64, Value) {
-    let opened: Value = host
-        .call("editor/open", &json!({ "path": path }))
-        .expect("editor/open");
-    assert_eq!(opened["viewType"], "symphony.csv");
-    (opened["document"].as_u64().expect("a document id"), opened)
+fn open(host: &MotifTestHost, path: &Path) -> (u64, Opened) {
+    let opened = host.request::<Open>(&OpenParams::new(path)).unwrap();
+    assert_eq!(opened.view_type, "symphony.csv");
+    (opened.document, opened)
 }
 
-fn call(host: &symphony_core::host::Host, method: &str, document: u64) -> Value {
-    host.call(method, &json!({ "document": document }))
-        .unwrap_or_else(|error| panic!("{method}: {error}"))
+/// Calls a method that names only the document.
+fn call<M: Method<Params = DocumentParams>>(host: &MotifTestHost, document: u64) -> M::Result {
+    host.request::<M>(&DocumentParams::new(document))
+        .unwrap_or_else(|error| panic!("{}: {error}", M::NAME))
 }
 
-fn set_cell(row: usize, column: usize, value: &str) -> String {
+fn save(host: &MotifTestHost, document: u64) -> EditorStatus {
+    host.request::<Save>(&SaveParams::new(document)).unwrap()
+}
+
+fn send(host: &MotifTestHost, document: u64, event: &BridgeEvent) -> Edited {
+    host.request::<Event>(&EventParams::new(document, event))
+        .unwrap()
+}
+
+fn edit(host: &MotifTestHost, document: u64, edit: serde_json::Value) -> Edited {
+    host.request::<Edit>(&EditParams { document, edit })
+        .unwrap()
+}
+
+fn set_cell(row: usize, column: usize, value: &str) -> BridgeEvent {
     // Cell inputs sit at div > table > tbody > tr[row] > td[column] > input.
-    json!({ "type": "event", "event": "change", "path": [0, 0, row, column, 0], "value": value })
-        .to_string()
+    BridgeEvent::new("change", [0, 0, row, column, 0]).value(value)
+}
+
+fn patch_value(edited: &Edited) -> &str {
+    match &edited.patches[0] {
+        Patch::SetAttr { value, .. } => value,
+        other => panic!("expected a setAttr patch, got {other:?}"),
+    }
 }
 
 #[test]
@@ -35,56 +64,44 @@ fn edit_undo_redo_save_and_revert() {
     fs::write(&path, "name,age\nAda,36\n").unwrap();
     let host = csv_editor(&[dir.path()]);
     let (doc, opened) = open(&host, &path);
-    assert_eq!(opened["status"]["dirty"], false);
-    assert!(opened["html"].as_str().unwrap().contains(r#"value="Ada""#));
+    assert!(!opened.status.dirty);
+    assert!(opened.html.contains(r#"value="Ada""#));
 
-    let reply: Value = host
-        .call(
-            "editor/event",
-            &json!({ "document": doc, "message": set_cell(1, 1, "37") }),
-        )
-        .unwrap();
+    let reply = send(&host, doc, &set_cell(1, 1, "37"));
     assert_eq!(
-        reply["patches"],
+        serde_json::to_value(&reply.patches).unwrap(),
         json!([{ "op": "setAttr", "path": [0, 0, 1, 1, 0], "name": "value", "value": "37" }])
     );
-    assert_eq!(reply["status"]["dirty"], true);
+    assert!(reply.status.dirty);
 
-    let undone = call(&host, "editor/undo", doc);
-    assert_eq!(undone["patches"][0]["value"], "36");
-    assert_eq!(undone["status"]["dirty"], false, "back at the saved state");
-    let redone = call(&host, "editor/redo", doc);
-    assert_eq!(redone["patches"][0]["value"], "37");
-    assert_eq!(redone["status"]["dirty"], true);
+    let undone = call::<Undo>(&host, doc);
+    assert_eq!(patch_value(&undone), "36");
+    assert!(!undone.status.dirty, "back at the saved state");
+    let redone = call::<Redo>(&host, doc);
+    assert_eq!(patch_value(&redone), "37");
+    assert!(redone.status.dirty);
 
     // Add a row through the view, then edit it through the host's edit operation.
-    let add: Value = host
-        .call(
-            "editor/event",
-            &json!({ "document": doc, "message": click(&[1]) }),
-        )
-        .unwrap();
-    assert_eq!(add["patches"][0]["op"], "insert");
-    let edit = json!({ "op": "setCell", "row": 2, "column": 0, "value": "Grace, \"Amazing\"" });
-    host.call::<Value, _>("editor/edit", &json!({ "document": doc, "edit": edit }))
-        .unwrap();
+    let add = send(&host, doc, &click(&[1]));
+    assert!(matches!(add.patches[0], Patch::Insert { .. }), "{add:?}");
+    edit(
+        &host,
+        doc,
+        json!({ "op": "setCell", "row": 2, "column": 0, "value": "Grace, \"Amazing\"" }),
+    );
 
-    let saved = call(&host, "editor/save", doc);
-    assert_eq!(saved["dirty"], false);
+    let saved = save(&host, doc);
+    assert!(!saved.dirty);
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
         "name,age\nAda,37\n\"Grace, \"\"Amazing\"\"\",\n"
     );
 
-    host.call::<Value, _>(
-        "editor/edit",
-        &json!({ "document": doc, "edit": { "op": "removeRow", "row": 0 } }),
-    )
-    .unwrap();
-    let reverted = call(&host, "editor/revert", doc);
-    assert_eq!(reverted["status"]["dirty"], false);
-    assert_eq!(reverted["status"]["canUndo"], false);
-    assert!(!reverted["patches"].as_array().unwrap().is_empty());
+    edit(&host, doc, json!({ "op": "removeRow", "row": 0 }));
+    let reverted = call::<Revert>(&host, doc);
+    assert!(!reverted.status.dirty);
+    assert!(!reverted.status.can_undo);
+    assert!(!reverted.patches.is_empty());
     host.shutdown().unwrap();
 }
 
@@ -95,20 +112,11 @@ fn a_change_on_disk_is_detected_and_not_overwritten() {
     fs::write(&path, "a,b\n").unwrap();
     let host = csv_editor(&[dir.path()]);
     let (doc, _) = open(&host, &path);
-    host.call::<Value, _>(
-        "editor/event",
-        &json!({ "document": doc, "message": set_cell(0, 0, "mine") }),
-    )
-    .unwrap();
+    send(&host, doc, &set_cell(0, 0, "mine"));
     fs::write(&path, "theirs,b\n").unwrap();
-    assert_eq!(call(&host, "editor/status", doc)["changedOnDisk"], true);
+    assert!(call::<Status>(&host, doc).changed_on_disk);
 
-    let message = call_error(
-        &host,
-        "editor/save",
-        &json!({ "document": doc }),
-        ErrorCode::InvalidInput,
-    );
+    let message = call_error::<Save>(&host, &SaveParams::new(doc), ErrorCode::InvalidInput);
     assert!(message.contains("changed on disk"), "{message}");
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
@@ -116,16 +124,13 @@ fn a_change_on_disk_is_detected_and_not_overwritten() {
         "their change survives"
     );
 
-    let status: Value = host
-        .call(
-            "editor/save",
-            &json!({ "document": doc, "overwrite": true }),
-        )
+    let status = host
+        .request::<Save>(&SaveParams {
+            document: doc,
+            overwrite: true,
+        })
         .unwrap();
-    assert_eq!(
-        (status["dirty"].clone(), status["changedOnDisk"].clone()),
-        (json!(false), json!(false))
-    );
+    assert_eq!((status.dirty, status.changed_on_disk), (false, false));
     assert_eq!(fs::read_to_string(&path).unwrap(), "mine,b\n");
     host.shutdown().unwrap();
 }
@@ -142,15 +147,13 @@ fn a_failed_save_loses_no_data() {
 
     let host = csv_editor(&[dir.path()]);
     let (doc, _) = open(&host, &path);
-    host.call::<Value, _>(
-        "editor/event",
-        &json!({ "document": doc, "message": set_cell(0, 1, "unsaved") }),
-    )
-    .unwrap();
-    let message = call_error(
+    send(&host, doc, &set_cell(0, 1, "unsaved"));
+    let message = call_error::<SaveAs>(
         &host,
-        "editor/saveAs",
-        &json!({ "document": doc, "path": blocked }),
+        &SaveAsParams {
+            document: doc,
+            path: blocked,
+        },
         ErrorCode::ExtensionFailed,
     );
     assert!(
@@ -158,9 +161,9 @@ fn a_failed_save_loses_no_data() {
         "{message}"
     );
 
-    let status = call(&host, "editor/status", doc);
-    assert_eq!(status["dirty"], true, "the edit is still there");
-    assert_eq!(status["path"], json!(path), "the document kept its file");
+    let status = call::<Status>(&host, doc);
+    assert!(status.dirty, "the edit is still there");
+    assert_eq!(status.path, path, "the document kept its file");
     assert_eq!(fs::read_to_string(&path).unwrap(), "x,y\n");
     let leftovers: Vec<_> = fs::read_dir(dir.path())
         .unwrap()
@@ -173,7 +176,7 @@ fn a_failed_save_loses_no_data() {
     );
 
     // Saving where it can still succeeds with the unsaved edit.
-    call(&host, "editor/save", doc);
+    save(&host, doc);
     assert_eq!(fs::read_to_string(&path).unwrap(), "x,unsaved\n");
     host.shutdown().unwrap();
 }
@@ -190,40 +193,35 @@ fn backups_restore_unsaved_work_after_a_hot_exit() {
 
     let host = csv_editor(&[dir.path(), storage.path()]);
     let (doc, _) = open(&host, &path);
-    host.call::<Value, _>(
-        "editor/event",
-        &json!({ "document": doc, "message": set_cell(0, 0, "one") }),
-    )
-    .unwrap();
-    let backup: Value = host
-        .call("editor/backup", &json!({ "document": doc, "dir": backups }))
+    send(&host, doc, &set_cell(0, 0, "one"));
+    let backup = host
+        .request::<Backup>(&BackupParams {
+            document: doc,
+            dir: backups,
+        })
         .unwrap();
     // Hot exit: the process goes away without saving.
     drop(host);
 
     let host = csv_editor(&[dir.path(), storage.path()]);
-    let restored: Value = host
-        .call(
-            "editor/restore",
-            &json!({ "backup": backup["backup"], "viewType": "symphony.csv" }),
-        )
+    let restored = host
+        .request::<Restore>(&RestoreParams {
+            backup: backup.backup,
+            view_type: "symphony.csv".to_owned(),
+        })
         .unwrap();
-    assert!(
-        restored["html"]
-            .as_str()
-            .unwrap()
-            .contains(r#"value="one""#)
-    );
-    assert_eq!(restored["status"]["dirty"], true);
-    assert_eq!(restored["status"]["path"], json!(path));
-    let doc = restored["document"].as_u64().unwrap();
-    call(&host, "editor/save", doc);
+    assert!(restored.html.contains(r#"value="one""#));
+    assert!(restored.status.dirty);
+    assert_eq!(restored.status.path, path);
+    save(&host, restored.document);
     assert_eq!(fs::read_to_string(&path).unwrap(), "one,2\n");
 
-    let message = call_error(
+    let message = call_error::<Restore>(
         &host,
-        "editor/restore",
-        &json!({ "backup": path, "viewType": "symphony.csv" }),
+        &RestoreParams {
+            backup: path,
+            view_type: "symphony.csv".to_owned(),
+        },
         ErrorCode::InvalidInput,
     );
     assert!(message.contains("not a valid document backup"), "{message}");
@@ -234,10 +232,9 @@ fn backups_restore_unsaved_work_after_a_hot_exit() {
 fn unopenable_files_and_bad_edits_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let host = csv_editor(&[dir.path()]);
-    let message = call_error(
+    let message = call_error::<Open>(
         &host,
-        "editor/open",
-        &json!({ "path": dir.path().join("notes.txt") }),
+        &OpenParams::new(dir.path().join("notes.txt")),
         ErrorCode::InvalidInput,
     );
     assert!(
@@ -246,35 +243,34 @@ fn unopenable_files_and_bad_edits_are_clear_errors() {
     );
     let broken = dir.path().join("broken.csv");
     fs::write(&broken, "a,\"b\n").unwrap();
-    let message = call_error(
-        &host,
-        "editor/open",
-        &json!({ "path": broken }),
-        ErrorCode::InvalidInput,
-    );
+    let message = call_error::<Open>(&host, &OpenParams::new(broken), ErrorCode::InvalidInput);
     assert!(message.contains("not closed"), "{message}");
 
     let good = dir.path().join("good.csv");
     fs::write(&good, "a\n").unwrap();
     let (doc, _) = open(&host, &good);
-    let message = call_error(
+    let message = call_error::<Edit>(
         &host,
-        "editor/edit",
-        &json!({ "document": doc, "edit": { "op": "removeRow", "row": 5 } }),
+        &EditParams {
+            document: doc,
+            edit: json!({ "op": "removeRow", "row": 5 }),
+        },
         ErrorCode::InvalidInput,
     );
     assert!(message.contains("row 5 does not exist"), "{message}");
-    let message = call_error(
+    let message = call_error::<Edit>(
         &host,
-        "editor/edit",
-        &json!({ "document": doc, "edit": { "op": "format" } }),
+        &EditParams {
+            document: doc,
+            edit: json!({ "op": "format" }),
+        },
         ErrorCode::InvalidParams,
     );
     assert!(
         message.contains("not an edit of this document type"),
         "{message}"
     );
-    assert_eq!(call(&host, "editor/status", doc)["dirty"], false);
+    assert!(!call::<Status>(&host, doc).dirty);
     host.shutdown().unwrap();
 }
 
@@ -288,10 +284,9 @@ fn files_outside_the_granted_folders_are_refused() {
     fs::write(&inside, "a\n").unwrap();
 
     let host = csv_editor(&[granted.path()]);
-    let message = call_error(
+    let message = call_error::<Open>(
         &host,
-        "editor/open",
-        &json!({ "path": outside }),
+        &OpenParams::new(&outside),
         ErrorCode::PermissionDenied,
     );
     assert!(message.contains("private.csv"), "{message}");
@@ -301,18 +296,15 @@ fn files_outside_the_granted_folders_are_refused() {
         .join("..")
         .join(elsewhere.path().file_name().unwrap())
         .join("private.csv");
-    call_error(
-        &host,
-        "editor/open",
-        &json!({ "path": sneaky }),
-        ErrorCode::PermissionDenied,
-    );
+    call_error::<Open>(&host, &OpenParams::new(sneaky), ErrorCode::PermissionDenied);
 
     let (doc, _) = open(&host, &inside);
-    call_error(
+    call_error::<SaveAs>(
         &host,
-        "editor/saveAs",
-        &json!({ "document": doc, "path": elsewhere.path().join("copy.csv") }),
+        &SaveAsParams {
+            document: doc,
+            path: elsewhere.path().join("copy.csv"),
+        },
         ErrorCode::PermissionDenied,
     );
     assert!(!elsewhere.path().join("copy.csv").exists());
@@ -322,9 +314,8 @@ fn files_outside_the_granted_folders_are_refused() {
 #[test]
 #[cfg(unix)]
 fn a_restored_document_saves_to_the_real_path_that_was_checked() {
-    use symphony_core::host::Host;
-    use symphony_core::permission::Permissions;
-    use symphony_tests::extension::example_command;
+    use symphony_motifs::testing::Permissions;
+    use symphony_tests::extension::example_binary;
 
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().canonicalize().unwrap();
@@ -336,16 +327,12 @@ fn a_restored_document_saves_to_the_real_path_that_was_checked() {
     // An earlier session, allowed to write everywhere, backs up unsaved work on notes.csv.
     let host = csv_editor(&[&ws]);
     let (doc, _) = open(&host, &notes);
-    host.call::<Value, _>(
-        "editor/event",
-        &json!({ "document": doc, "message": set_cell(0, 0, "one") }),
-    )
-    .unwrap();
-    let backup: Value = host
-        .call(
-            "editor/backup",
-            &json!({ "document": doc, "dir": ws.join("backups") }),
-        )
+    send(&host, doc, &set_cell(0, 0, "one"));
+    let backup = host
+        .request::<Backup>(&BackupParams {
+            document: doc,
+            dir: ws.join("backups"),
+        })
         .unwrap();
     drop(host);
 
@@ -361,20 +348,20 @@ fn a_restored_document_saves_to_the_real_path_that_was_checked() {
         ]
     }))
     .unwrap();
-    let options = super::options()
-        .with_grants(grants)
-        .with_workspace_root(&ws);
-    let host = Host::spawn(example_command("csv-editor"), options).expect("csv-editor starts");
-    let restored: Value = host
-        .call(
-            "editor/restore",
-            &json!({ "backup": backup["backup"], "viewType": "symphony.csv" }),
-        )
+    let host = super::builder()
+        .grants(grants)
+        .workspace_root(&ws)
+        .spawn(example_binary("csv-editor"))
+        .expect("csv-editor starts");
+    let restored = host
+        .request::<Restore>(&RestoreParams {
+            backup: backup.backup,
+            view_type: "symphony.csv".to_owned(),
+        })
         .unwrap();
     // The restored document names the real file: what the host checks is what it writes.
-    assert_eq!(restored["status"]["path"], json!(real));
-    let doc = restored["document"].as_u64().unwrap();
-    call(&host, "editor/save", doc);
+    assert_eq!(restored.status.path, real);
+    save(&host, restored.document);
     assert_eq!(fs::read_to_string(&real).unwrap(), "one,2\n");
     assert!(
         fs::symlink_metadata(&notes)
@@ -382,6 +369,30 @@ fn a_restored_document_saves_to_the_real_path_that_was_checked() {
             .file_type()
             .is_symlink(),
         "notes.csv (not writable) was not replaced"
+    );
+    host.shutdown().unwrap();
+}
+
+#[test]
+fn a_document_page_is_titled_by_the_extension_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    fs::write(&path, "a\n").unwrap();
+    let host = csv_editor(&[dir.path()]);
+    let (doc, _) = open(&host, &path);
+    let page = host
+        .request::<Page>(&PageParams {
+            document: doc,
+            transport: BridgeTransport::Http {
+                endpoint: "/event".to_owned(),
+            },
+        })
+        .unwrap();
+    // symphony.toml: name = "CSV table editor"
+    assert!(
+        page.html.contains("<title>CSV table editor</title>"),
+        "{}",
+        page.html
     );
     host.shutdown().unwrap();
 }

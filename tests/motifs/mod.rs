@@ -1,64 +1,59 @@
 //! Motifs end to end: the example extensions (`counter-panel`, `csv-editor`) as real child
-//! processes behind the core host, asset bundles on a real filesystem, and a real headless
-//! browser driving a served page. (The preview window under Xvfb is tested by the
-//! `counter-panel` example itself: `examples/counter-panel/tests/preview_window`.)
+//! processes started by `symphony_motifs::testing`, asset bundles on a real filesystem, and a
+//! real headless browser driving a served page. (The preview window under Xvfb is tested by
+//! the `counter-panel` example itself: `examples/counter-panel/tests/preview_window`.)
 
 mod assets;
 mod browser;
 mod editor;
+mod entry;
 mod panel;
 mod tauri_plugin;
 
 use std::path::Path;
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use symphony_core::host::{CallError, Host, HostOptions};
-use symphony_core::permission::{FsAccess, FsRule, Permissions};
-use symphony_core::protocol::ErrorCode;
-use symphony_tests::extension::example_command;
+use symphony_motifs::bridge::BridgeEvent;
+use symphony_motifs::methods::Method;
+use symphony_motifs::testing::{ErrorCode, FsAccess, MotifTestHost, MotifTestHostBuilder};
+use symphony_tests::extension::example_binary;
 
-fn options() -> HostOptions {
-    HostOptions::default()
-        .with_request_timeout(Some(Duration::from_secs(20)))
-        .with_handshake_timeout(Duration::from_secs(20))
+fn builder() -> MotifTestHostBuilder {
+    MotifTestHost::builder()
+        .request_timeout(Duration::from_secs(20))
+        .handshake_timeout(Duration::from_secs(20))
 }
 
 /// The `counter-panel` example, started and initialized.
-fn counter_panel() -> Host {
-    Host::spawn(example_command("counter-panel"), options()).expect("counter-panel starts")
+fn counter_panel() -> MotifTestHost {
+    builder()
+        .spawn(example_binary("counter-panel"))
+        .expect("counter-panel starts")
 }
 
 /// The `csv-editor` example, started and initialized, with read and write access granted
 /// under `roots` (its manifest asks for `**`, which resolves against the workspace roots).
-fn csv_editor(roots: &[&Path]) -> Host {
-    let grants = Permissions {
-        filesystem: vec![FsRule {
-            path: "**".to_owned(),
-            access: vec![FsAccess::Read, FsAccess::Write],
-        }],
-        ..Permissions::default()
-    };
-    let options = roots
+fn csv_editor(roots: &[&Path]) -> MotifTestHost {
+    roots
         .iter()
-        .fold(options().with_grants(grants), |options, root| {
-            options.with_workspace_root(*root)
-        });
-    Host::spawn(example_command("csv-editor"), options).expect("csv-editor starts")
+        .fold(
+            builder().grant_files("**", &[FsAccess::Read, FsAccess::Write]),
+            |builder, root| builder.workspace_root(*root),
+        )
+        .spawn(example_binary("csv-editor"))
+        .expect("csv-editor starts")
 }
 
-/// Calls `method` and expects an error response with `code`; returns its message.
-fn call_error(host: &Host, method: &str, params: &Value, code: ErrorCode) -> String {
-    match host.call::<Value, _>(method, params) {
-        Err(CallError::Remote { error, .. }) => {
-            assert_eq!(error.kind(), Some(code), "{method}: {error:?}");
-            error.message.clone()
-        }
-        other => panic!("{method} {params}: expected a {code:?} error, got {other:?}"),
-    }
+/// Calls `M` and expects an error answer with `code`; returns its message.
+fn call_error<M: Method>(host: &MotifTestHost, params: &M::Params, code: ErrorCode) -> String {
+    let error = host
+        .request_error::<M>(params)
+        .unwrap_or_else(|unexpected| panic!("{unexpected}"));
+    assert_eq!(error.kind(), Some(code), "{}: {error:?}", M::NAME);
+    error.message
 }
 
-/// A bridge event message, as the page sends it.
-fn click(path: &[usize]) -> String {
-    json!({ "type": "event", "event": "click", "path": path }).to_string()
+/// A click on the element at `path`, as the page reports it.
+fn click(path: &[usize]) -> BridgeEvent {
+    BridgeEvent::click(path)
 }

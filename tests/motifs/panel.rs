@@ -1,41 +1,53 @@
 //! The counter panel through the host: render, events → patches and effects, state,
 //! and refused messages.
 
-use serde_json::{Value, json};
-use symphony_core::protocol::ErrorCode;
+use serde_json::json;
+use symphony_motifs::bridge::BridgeEvent;
 use symphony_motifs::diff::{DomNode, Patch};
+use symphony_motifs::methods::motif::{
+    ComponentInfo, ComponentParams, Event, EventParams, List, Page, PageParams, Render, Restore,
+    RestoreParams, State,
+};
+use symphony_motifs::motif::Placement;
+use symphony_motifs::page::BridgeTransport;
+use symphony_motifs::runtime::Update;
+use symphony_motifs::testing::{ErrorCode, MotifTestHost};
 
 use super::{call_error, click, counter_panel};
 
-fn event(host: &symphony_core::host::Host, message: &str) -> Value {
-    host.call(
-        "motif/event",
-        &json!({ "component": "counter", "message": message }),
-    )
-    .expect("motif/event")
+fn event(host: &MotifTestHost, event: &BridgeEvent) -> Update {
+    host.request::<Event>(&EventParams::new("counter", event))
+        .unwrap()
 }
 
-fn patches(reply: &Value) -> Vec<Patch> {
-    serde_json::from_value(reply["patches"].clone()).expect("patches parse")
+fn render(host: &MotifTestHost) -> DomNode {
+    let rendered = host
+        .request::<Render>(&ComponentParams::new("counter"))
+        .unwrap();
+    // The page's DOM, as a host-side renderer builds it from the view tree.
+    DomNode::from(&rendered.view)
 }
 
 #[test]
 fn lists_renders_and_patches_the_counter() {
     let host = counter_panel();
-    let list: Value = host.call("motif/list", &()).unwrap();
-    assert_eq!(list, json!([{ "id": "counter", "placement": "panel" }]));
+    let list = host.request::<List>(&()).unwrap();
+    assert_eq!(list.len(), 1);
+    let ComponentInfo { id, placement, .. } = &list[0];
+    assert_eq!((id.as_str(), *placement), ("counter", Placement::Panel));
 
-    let render: Value = host
-        .call("motif/render", &json!({ "component": "counter" }))
+    let rendered = host
+        .request::<Render>(&ComponentParams::new("counter"))
         .unwrap();
-    let html = render["html"].as_str().unwrap();
-    assert!(html.contains(r#"<output id="count">0</output>"#), "{html}");
-    // The page's DOM, as a host-side renderer builds it from the JSON view.
-    let mut dom = view_to_dom(&render["view"]).expect("the view JSON is a node");
+    assert!(
+        rendered.html.contains(r#"<output id="count">0</output>"#),
+        "{}",
+        rendered.html
+    );
+    let mut dom = render(&host);
 
     // The `+` button is child 2 of the section.
-    let reply = event(&host, &click(&[2]));
-    let patches = patches(&reply);
+    let patches = event(&host, &click(&[2])).patches;
     assert!(
         patches.contains(&Patch::Text {
             path: vec![0, 1, 0],
@@ -49,57 +61,72 @@ fn lists_renders_and_patches_the_counter() {
             .any(|p| matches!(p, Patch::Insert { path, index: 0, .. } if path == &[5]))
     );
     dom.apply(&patches).expect("patches fit the rendered view");
-    let rendered: Value = host
-        .call("motif/render", &json!({ "component": "counter" }))
-        .unwrap();
-    assert_eq!(Some(dom), view_to_dom(&rendered["view"]));
+    assert_eq!(dom, render(&host));
     host.shutdown().unwrap();
 }
 
-/// The DOM a host-side renderer builds from `motif/render`'s JSON view, by asking the
-/// SDK for the same conversion the bridge uses.
-fn view_to_dom(view: &Value) -> Option<DomNode> {
-    let node: symphony_motifs::view::Node = serde_json::from_value(view.clone()).ok()?;
-    Some(DomNode::from(&node))
+#[test]
+fn the_page_is_titled_by_the_manifest_not_the_component_id() {
+    let host = counter_panel();
+    let page = host
+        .request::<Page>(&PageParams {
+            component: "counter".to_owned(),
+            transport: BridgeTransport::Http {
+                endpoint: "/event".to_owned(),
+            },
+        })
+        .unwrap();
+    // symphony.toml: components = [{ id = "counter", title = "Counter", … }]
+    assert!(
+        page.html.contains("<title>Counter</title>"),
+        "{}",
+        page.html
+    );
+    assert!(page.csp.contains("script-src 'nonce-"), "{}", page.csp);
+    host.shutdown().unwrap();
 }
 
 #[test]
 fn effects_reach_the_host_and_state_round_trips() {
     let host = counter_panel();
     for _ in 0..9 {
-        let reply = event(&host, &click(&[2]));
-        assert_eq!(reply["messages"], json!([]));
+        assert_eq!(
+            event(&host, &click(&[2])).messages,
+            Vec::<serde_json::Value>::new()
+        );
     }
-    let reply = event(&host, &click(&[2]));
-    assert_eq!(reply["messages"], json!([{ "reached": 10 }]));
+    let update = event(&host, &click(&[2]));
+    assert_eq!(update.messages, [json!({ "reached": 10 })]);
 
-    let saved: Value = host
-        .call("motif/state", &json!({ "component": "counter" }))
+    let saved = host
+        .request::<State>(&ComponentParams::new("counter"))
         .unwrap();
     assert_eq!(saved["count"], 10);
 
-    let reply = event(&host, &click(&[3]));
+    let update = event(&host, &click(&[3]));
     assert_eq!(
-        reply["requests"],
+        serde_json::to_value(&update.requests).unwrap(),
         json!([{ "extension": "symphony.log", "method": "log/append", "params": { "reset_from": 10 } }])
     );
-    let restored: Value = host
-        .call(
-            "motif/restore",
-            &json!({ "component": "counter", "state": saved }),
-        )
+    let restored = host
+        .request::<Restore>(&RestoreParams {
+            component: "counter".to_owned(),
+            state: saved,
+        })
         .unwrap();
     assert!(
-        patches(&restored).contains(&Patch::Text {
+        restored.patches.contains(&Patch::Text {
             path: vec![0, 1, 0],
             text: "10".into()
         }),
-        "{restored}"
+        "{restored:?}"
     );
-    let message = call_error(
+    let message = call_error::<Restore>(
         &host,
-        "motif/restore",
-        &json!({ "component": "counter", "state": { "count": "ten" } }),
+        &RestoreParams {
+            component: "counter".to_owned(),
+            state: json!({ "count": "ten" }),
+        },
         ErrorCode::InvalidInput,
     );
     assert!(message.contains("cannot restore"), "{message}");
@@ -111,62 +138,67 @@ fn input_values_and_keyed_removal() {
     let host = counter_panel();
     event(&host, &click(&[2]));
     event(&host, &click(&[2]));
-    let rename = json!({ "type": "event", "event": "change", "path": [4], "value": "Clicks" });
-    let reply = event(&host, &rename.to_string());
-    assert!(patches(&reply).contains(&Patch::Text {
+    let update = event(&host, &BridgeEvent::new("change", [4]).value("Clicks"));
+    assert!(update.patches.contains(&Patch::Text {
         path: vec![0, 0],
         text: "Clicks: ".into()
     }));
     // History (newest first): renamed, increment → 2, increment → 1. Forget the middle one.
-    let reply = event(&host, &click(&[5, 1, 1]));
-    assert_eq!(patches(&reply), [Patch::Remove { path: vec![5, 1] }]);
+    let update = event(&host, &click(&[5, 1, 1]));
+    assert_eq!(update.patches, [Patch::Remove { path: vec![5, 1] }]);
     host.shutdown().unwrap();
 }
 
 #[test]
 fn bad_bridge_messages_are_refused_and_the_panel_keeps_working() {
     let host = counter_panel();
+    let raw = |message: serde_json::Value| message.to_string();
     let cases = [
         ("{not json".to_owned(), "malformed bridge message"),
         (
-            json!({ "type": "event", "event": "click" }).to_string(),
+            raw(json!({ "type": "event", "event": "click" })),
             "missing field `path`",
         ),
         (
-            json!({ "type": "eval", "code": "1" }).to_string(),
+            raw(json!({ "type": "eval", "code": "1" })),
             "unknown variant",
         ),
         (
-            json!({ "type": "event", "event": "mouseover", "path": [2] }).to_string(),
+            BridgeEvent::new("mouseover", [2]).to_message(),
             "not bridged",
         ),
-        (click(&[99, 3]), "no `click` binding at view node [99, 3]"),
-        // The output element exists but binds nothing.
-        (click(&[0, 1]), "no `click` binding"),
         (
-            json!({ "type": "event", "event": "input", "path": [4], "value": "x".repeat(70_000) })
-                .to_string(),
+            click(&[99, 3]).to_message(),
+            "no `click` binding at view node [99, 3]",
+        ),
+        // The output element exists but binds nothing.
+        (click(&[0, 1]).to_message(), "no `click` binding"),
+        (
+            BridgeEvent::new("input", [4])
+                .value("x".repeat(70_000))
+                .to_message(),
             "exceeds the limit of 65536 bytes",
         ),
     ];
     for (message, needle) in cases {
-        let error = call_error(
+        let error = call_error::<Event>(
             &host,
-            "motif/event",
-            &json!({ "component": "counter", "message": message }),
+            &EventParams {
+                component: "counter".to_owned(),
+                message,
+            },
             ErrorCode::InvalidInput,
         );
         assert!(error.contains(needle), "{needle:?} not in {error:?}");
     }
-    let error = call_error(
+    let error = call_error::<Event>(
         &host,
-        "motif/event",
-        &json!({ "component": "nope", "message": click(&[2]) }),
+        &EventParams::new("nope", &click(&[2])),
         ErrorCode::InvalidParams,
     );
     assert!(error.contains("no motif component `nope`"), "{error}");
-    let reply = event(&host, &click(&[2]));
-    assert!(patches(&reply).contains(&Patch::Text {
+    let update = event(&host, &click(&[2]));
+    assert!(update.patches.contains(&Patch::Text {
         path: vec![0, 1, 0],
         text: "1".into()
     }));

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use symphony_motifs::assets::{AssetBundle, AssetServer};
+use symphony_motifs::bridge::{EVENT_COMMAND, PLUGIN_NAME};
+use symphony_motifs::manifest::Manifest;
 use symphony_motifs::motif::{Effects, Event, Motif, Placement};
 use symphony_motifs::tauri_plugin::{MotifsExt, MotifsPlugin, PATCHES_EVENT, respond};
 use symphony_motifs::view::{Node, el};
@@ -58,7 +60,9 @@ fn invoke(command: &str, body: Value) -> InvokeRequest {
 #[test]
 fn plugin_commands_route_bridge_events_and_push_patches() {
     let mut context = mock_context(noop_assets());
-    for command in ["plugin:motifs|event", "plugin:motifs|render"] {
+    // The command the bridge script invokes, named from the Rust definitions it receives.
+    let event_command = format!("plugin:{PLUGIN_NAME}|{EVENT_COMMAND}");
+    for command in [event_command.as_str(), "plugin:motifs|render"] {
         context
             .runtime_authority_mut()
             .__allow_command(command.to_owned(), ExecutionContext::Local);
@@ -82,7 +86,7 @@ fn plugin_commands_route_bridge_events_and_push_patches() {
     let reply = get_ipc_response(
         &webview,
         invoke(
-            "plugin:motifs|event",
+            &event_command,
             json!({ "motif": "counter", "message": click }),
         ),
     )
@@ -121,7 +125,7 @@ fn plugin_commands_route_bridge_events_and_push_patches() {
         let error = get_ipc_response(
             &webview,
             invoke(
-                "plugin:motifs|event",
+                &event_command,
                 json!({ "motif": "counter", "message": message }),
             ),
         )
@@ -133,10 +137,7 @@ fn plugin_commands_route_bridge_events_and_push_patches() {
     }
     let error = get_ipc_response(
         &webview,
-        invoke(
-            "plugin:motifs|event",
-            json!({ "motif": "nope", "message": click }),
-        ),
+        invoke(&event_command, json!({ "motif": "nope", "message": click })),
     )
     .expect_err("unknown motif");
     assert!(error.to_string().contains("no motif `nope`"), "{error}");
@@ -174,9 +175,22 @@ fn the_scheme_handler_serves_pages_and_assets_only_from_bundles() {
     let bundle = AssetBundle::in_memory()
         .with_file("app.css", "p{}")
         .expect("a valid path");
+    let manifest = Manifest::from_toml_str(
+        r#"
+        id = "acme.panel"
+        name = "Panel"
+        version = "1.0.0"
+        kind = "motif"
+        engine = "^1"
+        [motif]
+        components = [{ id = "counter", title = "Click counter", placement = "panel" }]
+        "#,
+    )
+    .expect("a valid manifest");
     let motifs = MotifsPlugin::new()
         .motif("counter", Counter)
         .expect("valid view")
+        .manifest(&manifest)
         .assets(AssetServer::new().with_bundle("acme.panel", bundle))
         .state();
 
@@ -187,6 +201,7 @@ fn the_scheme_handler_serves_pages_and_assets_only_from_bundles() {
         html.contains(r#""transport":"tauri","motif":"counter""#),
         "{html}"
     );
+    assert!(html.contains("<title>Click counter</title>"), "{html}");
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .expect("ASCII");

@@ -5,12 +5,9 @@
 
 mod table;
 
-use std::process::ExitCode;
-
-use symphony_motifs::editor::{CustomEditor, ModelError};
-use symphony_motifs::manifest::EmbeddedManifest;
+use symphony_motifs::Motifs;
+use symphony_motifs::editor::{Editor, ModelError};
 use symphony_motifs::motif::Event;
-use symphony_motifs::serve::{MotifServer, serve};
 use symphony_motifs::view::{Node, el};
 
 use table::{Table, TableEdit};
@@ -18,7 +15,7 @@ use table::{Table, TableEdit};
 #[derive(Clone)]
 struct CsvEditor;
 
-impl CustomEditor for CsvEditor {
+impl Editor for CsvEditor {
     type Model = Table;
 
     fn render(&self, table: &Table) -> Node {
@@ -88,22 +85,9 @@ impl CustomEditor for CsvEditor {
     }
 }
 
-static MANIFEST: &EmbeddedManifest = symphony_motifs::embed_manifest!();
-
-fn main() -> ExitCode {
-    let manifest = match MANIFEST.get() {
-        Ok(manifest) => manifest,
-        Err(errors) => {
-            // build.rs checks the manifest, so this is only reached if that check was skipped.
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match MotifServer::new(manifest).editor("symphony.csv", ["*.csv"], CsvEditor) {
-        Ok(server) => serve(server),
-        Err(error) => {
-            eprintln!("csv-editor: {error}");
-            ExitCode::FAILURE
-        }
-    }
+fn setup(motifs: &mut Motifs) {
+    // Opens the files of its `[motif] editors` entry: `*.csv`.
+    motifs.editor("symphony.csv", CsvEditor);
 }
+
+symphony_motifs::main!(setup);

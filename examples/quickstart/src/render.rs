@@ -6,8 +6,9 @@ use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
-use serde_json::{Value, json};
+use symphony_motifs::methods::Method;
+use symphony_motifs::methods::motif::{Page, PageParams, Restore, RestoreParams};
+use symphony_motifs::page::BridgeTransport;
 
 use crate::error::QuickstartError;
 use crate::launch::Launched;
@@ -20,14 +21,8 @@ pub(crate) struct Rendered {
     pub(crate) bytes: usize,
     /// The page's Content-Security-Policy.
     pub(crate) csp: String,
-    /// `motif/restore` and `motif/page`, end to end.
+    /// Restoring the state and asking for the page, end to end.
     pub(crate) took: Duration,
-}
-
-#[derive(Deserialize)]
-struct PageResult {
-    html: String,
-    csp: String,
 }
 
 /// Renders `report` with the motif and writes the page to `out`.
@@ -36,32 +31,37 @@ pub(crate) fn render(
     report: &Report,
     out: &Path,
 ) -> Result<Rendered, QuickstartError> {
-    let call = |method: &'static str, params: Value| {
-        motif
-            .host
-            .call::<Value, _>(method, &params)
-            .map_err(|source| QuickstartError::Call {
-                kind: motif.kind,
-                what: method.to_owned(),
-                source,
-            })
-    };
-    let began = Instant::now();
-    call(
-        "motif/restore",
-        json!({ "component": COMPONENT, "state": report }),
-    )?;
-    // The page's bridge would post events to `event` beside it; the report sends none.
-    let page = call(
-        "motif/page",
-        json!({ "component": COMPONENT, "transport": { "transport": "http", "endpoint": "event" } }),
-    )?;
-    let page: PageResult =
-        serde_json::from_value(page).map_err(|error| QuickstartError::Unexpected {
+    let failed = |what: &str| {
+        let what = what.to_owned();
+        move |source| QuickstartError::Call {
             kind: motif.kind,
-            what: "motif/page",
-            detail: error.to_string(),
-        })?;
+            what,
+            source,
+        }
+    };
+    let state = serde_json::to_value(report).map_err(|error| QuickstartError::Unexpected {
+        kind: motif.kind,
+        what: "the report as the motif's state",
+        detail: error.to_string(),
+    })?;
+    let began = Instant::now();
+    motif
+        .host
+        .request::<Restore>(&RestoreParams {
+            component: COMPONENT.to_owned(),
+            state,
+        })
+        .map_err(failed(Restore::NAME))?;
+    // The page's bridge would post events to `event` beside it; the report sends none.
+    let page = motif
+        .host
+        .request::<Page>(&PageParams {
+            component: COMPONENT.to_owned(),
+            transport: BridgeTransport::Http {
+                endpoint: "event".to_owned(),
+            },
+        })
+        .map_err(failed(Page::NAME))?;
     let took = began.elapsed();
     write_atomically(out, page.html.as_bytes()).map_err(|source| QuickstartError::WriteReport {
         path: out.to_path_buf(),

@@ -1,8 +1,9 @@
 // Symphony motif bridge: DOM events -> Rust, patches -> DOM.
 //
 // This file is the text of one function. The Rust side calls it with the view allow-list
-// (src/view/policy.json) as POLICY, so the bridge and the Rust renderer read one list; the
-// page never sees either: nothing is put on `window`.
+// (src/view/policy.json) as POLICY, so the bridge and the Rust renderer read one list, and
+// with the names Rust defines (bridged events, Tauri command and event) as NAMES, so no name
+// is written twice; the page never sees either: nothing is put on `window`.
 //
 // The page holds the element #motif-root with the rendered view as its first child, then a
 // JSON script element #motif-config naming the transport, then this script. (It is inlined
@@ -14,7 +15,7 @@
 // built with createElement(NS)/setAttribute(NS)/createTextNode only (never innerHTML), and
 // DOM methods are taken from the prototypes before any view markup can shadow them
 // (`<form name="getElementById">`, `<input name="parentNode">`).
-(POLICY) => {
+(POLICY, NAMES) => {
   'use strict';
   const method = (proto, name) => {
     const fn = proto[name];
@@ -60,7 +61,8 @@
     return;
   }
   const config = JSON.parse(dom.textContent(configNode));
-  const EVENTS = ['click', 'dblclick', 'input', 'change', 'submit', 'keydown', 'focusout'];
+  // The events, the Tauri command and the patch event, as Rust defines them (bridge/mod.rs).
+  const EVENTS = Object.freeze(NAMES.events.slice());
   let queue = Promise.resolve();
 
   // ---- The allow-list (mirrors src/view/{policy,url,attribute}.rs) ----
@@ -362,7 +364,7 @@
   function send(message) {
     const body = JSON.stringify(message);
     if (config.transport === 'tauri') {
-      return window.__TAURI_INTERNALS__.invoke('plugin:motifs|event', {
+      return window.__TAURI_INTERNALS__.invoke(NAMES.eventCommand, {
         motif: config.motif,
         message: body,
       });
@@ -445,7 +447,7 @@
       }
     });
     internals.invoke('plugin:event|listen', {
-      event: 'motifs://patches',
+      event: NAMES.patchesEvent,
       target: { kind: 'Any' },
       handler,
     });

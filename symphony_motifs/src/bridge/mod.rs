@@ -6,23 +6,62 @@
 //! is decided on the Rust side from the current view's bindings
 //! ([`MotifInstance::handle_message`](crate::runtime::MotifInstance::handle_message)).
 
+use std::sync::LazyLock;
+
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::view::BRIDGED_EVENTS;
+
+/// The name of the Tauri plugin: the bridge invokes its command `plugin:motifs|event`.
+pub const PLUGIN_NAME: &str = "motifs";
+
+/// The Tauri plugin's command the bridge invokes with each event (`plugin:motifs|event`).
+pub const EVENT_COMMAND: &str = "event";
+
+/// The Tauri event the plugin emits with `{motif, patches}` for updates the host started;
+/// the bridge applies them.
+pub const PATCHES_EVENT: &str = "motifs://patches";
+
+/// The names the bridge script uses that Rust defines: it receives them from here, so the
+/// two sides cannot disagree.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BridgeNames {
+    events: &'static [&'static str],
+    event_command: String,
+    patches_event: &'static str,
+}
 
 /// The bridge script, to be served with the page inline, right after the `#motif-config`
 /// element (it finds the page's elements from its own position).
 ///
 /// It carries the view allow-list (the same `policy.json` the Rust side reads) and checks
 /// every patch against it, so a page is safe without its Content-Security-Policy; it puts
-/// nothing on `window`.
-pub const BRIDGE_JS: &str = concat!(
-    "(",
-    include_str!("bridge.js"),
-    ")(",
-    include_str!("../view/policy.json"),
-    ");\n"
-);
+/// nothing on `window`. The events it listens for ([`BRIDGED_EVENTS`]), the Tauri command
+/// it invokes and the patch event it listens to are handed to it from the Rust definitions.
+///
+/// ```
+/// let script = symphony_motifs::bridge::bridge_js();
+/// assert!(script.contains(r#""eventCommand":"plugin:motifs|event""#));
+/// ```
+pub fn bridge_js() -> &'static str {
+    static SCRIPT: LazyLock<String> = LazyLock::new(|| {
+        let names = BridgeNames {
+            events: BRIDGED_EVENTS,
+            event_command: format!("plugin:{PLUGIN_NAME}|{EVENT_COMMAND}"),
+            patches_event: PATCHES_EVENT,
+        };
+        // Names are ASCII without `<`, so they cannot end the script element.
+        let names = serde_json::to_string(&names).unwrap_or_else(|_| "{}".to_owned());
+        format!(
+            "({})({},{names});\n",
+            include_str!("bridge.js"),
+            include_str!("../view/policy.json")
+        )
+    });
+    &SCRIPT
+}
 
 /// Limits on messages from the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,7 +92,19 @@ impl BridgeLimits {
 }
 
 /// An event reported by the page: which DOM event fired on which element.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// It reaches Rust as a [`BridgeMessage`]; make one for a test with [`BridgeEvent::new`]:
+///
+/// ```
+/// use symphony_motifs::bridge::BridgeEvent;
+///
+/// let typed = BridgeEvent::new("change", [4]).value("Clicks");
+/// assert_eq!(
+///     typed.to_message(),
+///     r#"{"type":"event","event":"change","path":[4],"value":"Clicks"}"#
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BridgeEvent {
     /// The DOM event.
@@ -68,10 +119,51 @@ pub struct BridgeEvent {
     pub key: Option<String>,
 }
 
-/// The envelope the bridge script sends.
-#[derive(Deserialize)]
+impl BridgeEvent {
+    /// `event` fired on the element at `path` (child indices from the view root).
+    pub fn new(event: impl Into<String>, path: impl Into<Vec<usize>>) -> Self {
+        BridgeEvent {
+            event: event.into(),
+            path: path.into(),
+            value: None,
+            key: None,
+        }
+    }
+
+    /// A click on the element at `path`.
+    pub fn click(path: impl Into<Vec<usize>>) -> Self {
+        BridgeEvent::new("click", path)
+    }
+
+    /// With the element's value (form controls).
+    #[must_use]
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// With the key pressed (`keydown`).
+    #[must_use]
+    pub fn key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+
+    /// The JSON text the bridge script sends for this event.
+    pub fn to_message(&self) -> String {
+        // Strings and integers only: serialising cannot fail.
+        serde_json::to_string(&BridgeMessage::Event(self.clone())).unwrap_or_default()
+    }
+}
+
+/// What the bridge script sends, as JSON tagged by `type`; today only events:
+/// `{"type":"event","event":"click","path":[0,2]}`, with `value` for form controls and `key`
+/// for `keydown`. Unknown fields and types are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
-enum Envelope {
+#[non_exhaustive]
+pub enum BridgeMessage {
+    /// A DOM event on an element that binds it.
     Event(BridgeEvent),
 }
 
@@ -132,7 +224,7 @@ pub fn parse_message(bytes: &[u8], limits: &BridgeLimits) -> Result<BridgeEvent,
             limit: limits.max_message_bytes,
         });
     }
-    let Envelope::Event(event) =
+    let BridgeMessage::Event(event) =
         serde_json::from_slice(bytes).map_err(|error| BridgeError::Malformed {
             detail: error.to_string(),
         })?;
@@ -154,10 +246,25 @@ mod tests {
 
     #[test]
     fn the_script_can_be_inlined() {
-        let lower = BRIDGE_JS.to_ascii_lowercase();
+        let lower = bridge_js().to_ascii_lowercase();
         assert!(
             !lower.contains("<script") && !lower.contains("</script") && !lower.contains("<!--")
         );
+    }
+
+    #[test]
+    fn the_script_takes_its_names_from_rust_and_spells_none_itself() {
+        let source = include_str!("bridge.js");
+        for name in [PATCHES_EVENT, "plugin:motifs", "'dblclick'", "'focusout'"] {
+            assert!(!source.contains(name), "bridge.js spells `{name}` itself");
+        }
+        let events = serde_json::to_string(BRIDGED_EVENTS).unwrap();
+        let script = bridge_js();
+        assert!(
+            script.contains(&format!(r#"{{"events":{events},"#)),
+            "{script}"
+        );
+        assert!(script.contains(&format!(r#""patchesEvent":"{PATCHES_EVENT}""#)));
     }
 
     #[test]

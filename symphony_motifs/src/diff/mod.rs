@@ -33,7 +33,7 @@ use crate::view::{Element, Node, View};
 pub use apply::PatchError;
 
 /// One change to the page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "op", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Patch {
@@ -95,7 +95,7 @@ pub enum Patch {
 
 /// A node as the bridge builds it in the DOM: text is a JSON string, an element is its tag,
 /// its DOM attributes (event bindings already turned into `data-motif-*`) and children.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum DomNode {
     /// A text node.

@@ -13,7 +13,7 @@ use symphony_core::permission::ExactDir;
 /// crash). If any step fails the temporary file is removed and `path` is untouched.
 ///
 /// `path` must be a real path, as a permission check returns it
-/// ([`NormalizedPath`](symphony_core::permission::NormalizedPath)): its directory is opened
+/// ([`NormalizedPath`](crate::permission::NormalizedPath)): its directory is opened
 /// without following symbolic links, and the temporary file and the rename work by name in
 /// that directory, so what was checked is what is written. A directory that is (or has become)
 /// a link is refused; a link named `path` is replaced, never written through.

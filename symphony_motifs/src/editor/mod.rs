@@ -4,7 +4,7 @@
 //!   and how an edit applies (returning its inverse, which is what undo applies);
 //! - [`Document`]: a model tied to a file, with undo/redo, dirty tracking, atomic save /
 //!   save-as / revert, backups for hot exit, and detection of changes on disk;
-//! - [`CustomEditor`]: renders a model and turns view events into edits;
+//! - [`Editor`]: renders a model and turns view events into edits;
 //!   [`EditorSession`] runs one over a [`Document`] and produces patches for the page;
 //! - [`EditorRegistry`]: which editor opens which files.
 
@@ -20,4 +20,4 @@ pub use document::Document;
 pub use error::{DocumentError, ModelError};
 pub use model::{DocumentModel, TextDocument, TextEdit};
 pub use registry::{EditorRegistry, PatternError};
-pub use session::{CustomEditor, EditorError, EditorSession, EditorStatus};
+pub use session::{Editor, EditorError, EditorSession, EditorStatus};

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::document::Document;
 use super::error::{DocumentError, ModelError};
@@ -14,7 +14,7 @@ use crate::runtime::{MotifError, resolve};
 use crate::view::{Node, View};
 
 /// A custom editor: how a document of its type looks, and which edit a view event makes.
-pub trait CustomEditor: Send + Sync + 'static {
+pub trait Editor: Send + Sync + 'static {
     /// The document type it edits.
     type Model: DocumentModel;
 
@@ -34,7 +34,7 @@ pub trait CustomEditor: Send + Sync + 'static {
 }
 
 /// One open editor: the editor, its document, and the view the page shows.
-pub struct EditorSession<E: CustomEditor> {
+pub struct EditorSession<E: Editor> {
     editor: E,
     document: Document<E::Model>,
     view: View,
@@ -42,7 +42,7 @@ pub struct EditorSession<E: CustomEditor> {
 }
 
 /// What the host shows about an open document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EditorStatus {
@@ -70,7 +70,7 @@ pub enum EditorError {
     Motif(#[from] MotifError),
 }
 
-impl<E: CustomEditor> EditorSession<E> {
+impl<E: Editor> EditorSession<E> {
     /// Opens `path` in `editor`.
     ///
     /// # Errors

@@ -5,9 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diff::Patch;
-use crate::editor::{
-    CustomEditor, Document, DocumentModel, EditorError, EditorSession, EditorStatus,
-};
+use crate::editor::{Document, DocumentModel, Editor, EditorError, EditorSession, EditorStatus};
 use crate::motif::{Event, Motif, Placement};
 use crate::runtime::{MotifError, MotifInstance, Update};
 use crate::view::View;
@@ -60,7 +58,7 @@ pub(super) trait OpenEditor: Send {
     fn backup(&self, dir: &Path) -> Result<PathBuf, EditorError>;
 }
 
-impl<E: CustomEditor> OpenEditor for EditorSession<E> {
+impl<E: Editor> OpenEditor for EditorSession<E> {
     fn view(&self) -> &View {
         EditorSession::view(self)
     }
@@ -105,7 +103,7 @@ pub(super) trait EditorFactory: Send + Sync {
     fn restore(&self, backup: &Path) -> Result<Box<dyn OpenEditor>, EditorError>;
 }
 
-impl<E: CustomEditor + Clone> EditorFactory for E {
+impl<E: Editor + Clone> EditorFactory for E {
     fn open(&self, path: &Path) -> Result<Box<dyn OpenEditor>, EditorError> {
         Ok(Box::new(EditorSession::open(self.clone(), path)?))
     }

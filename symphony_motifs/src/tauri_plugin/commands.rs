@@ -1,12 +1,11 @@
 //! The plugin's commands: what the bridge script invokes.
 
-use std::sync::{Mutex, MutexGuard};
-
 use ::tauri::{Emitter, Runtime, State, Webview};
 use serde_json::json;
 
-use super::{EFFECTS_EVENT, Motifs};
+use super::{EFFECTS_EVENT, PluginState};
 use crate::runtime::Update;
+use crate::serve::lock;
 
 /// Handles a bridge message from the page of motif `motif`; replies with the patches and
 /// emits the motif's effects (messages, requests) as [`EFFECTS_EVENT`] for the app to act
@@ -14,7 +13,7 @@ use crate::runtime::Update;
 #[::tauri::command]
 pub(super) fn event<R: Runtime>(
     webview: Webview<R>,
-    motifs: State<'_, Motifs>,
+    motifs: State<'_, PluginState>,
     motif: String,
     message: String,
 ) -> Result<Update, String> {
@@ -45,17 +44,10 @@ pub(super) fn event<R: Runtime>(
 
 /// The current view of motif `motif`, as HTML.
 #[::tauri::command]
-pub(super) fn render(motifs: State<'_, Motifs>, motif: String) -> Result<String, String> {
+pub(super) fn render(motifs: State<'_, PluginState>, motif: String) -> Result<String, String> {
     let components = lock(&motifs.components);
     components
         .get(&motif)
         .map(|component| component.view().to_html())
         .ok_or_else(|| format!("no motif `{motif}` is hosted by the motifs plugin"))
-}
-
-/// A poisoned lock means a motif panicked mid-update; its last state is still usable.
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -76,6 +76,7 @@ use ::tauri::plugin::{Builder, TauriPlugin};
 use ::tauri::{Manager, Runtime};
 
 use crate::assets::AssetServer;
+use crate::manifest::Manifest;
 use crate::motif::Motif;
 use crate::runtime::{MotifError, MotifInstance, Update};
 use crate::serve::erased::Component;
@@ -84,8 +85,7 @@ pub use preview::{PreviewError, preview};
 pub use protocol::{PAGE_PREFIX, respond};
 pub use push::{MotifsExt, PATCHES_EVENT, PushError};
 
-/// The plugin's name: its commands are `plugin:motifs|event` and `plugin:motifs|render`.
-pub const PLUGIN_NAME: &str = "motifs";
+pub use crate::bridge::PLUGIN_NAME;
 
 /// The event the plugin emits with `{motif, messages, requests}` when a page's event made
 /// the motif produce effects, for the app to act on.
@@ -96,8 +96,10 @@ pub(crate) type Observer = Arc<dyn Fn(&str, &str, Result<&Update, &str>) + Send 
 
 /// The motifs and asset bundles a Tauri app hosts.
 #[derive(Clone)]
-pub struct Motifs {
+pub struct PluginState {
     pub(crate) components: Arc<Mutex<BTreeMap<String, Box<dyn Component>>>>,
+    /// Page titles by motif name (the manifest's component titles).
+    pub(crate) titles: Arc<BTreeMap<String, String>>,
     pub(crate) assets: Arc<AssetServer>,
     pub(crate) observer: Option<Observer>,
 }
@@ -105,6 +107,7 @@ pub struct Motifs {
 /// Builds the plugin.
 pub struct MotifsPlugin {
     components: BTreeMap<String, Box<dyn Component>>,
+    titles: BTreeMap<String, String>,
     assets: AssetServer,
     observer: Option<Observer>,
 }
@@ -120,6 +123,7 @@ impl MotifsPlugin {
     pub fn new() -> Self {
         MotifsPlugin {
             components: BTreeMap::new(),
+            titles: BTreeMap::new(),
             assets: AssetServer::new(),
             observer: None,
         }
@@ -134,6 +138,19 @@ impl MotifsPlugin {
         self.components
             .insert(name.to_owned(), Box::new(MotifInstance::new(motif)?));
         Ok(self)
+    }
+
+    /// Titles each motif's page with its component's `title` in `manifest` (a motif hosted
+    /// under the component's id); a motif without one is titled by its name.
+    #[must_use]
+    pub fn manifest(mut self, manifest: &Manifest) -> Self {
+        if let Some(section) = manifest.motif() {
+            for component in &section.components {
+                self.titles
+                    .insert(component.id.clone(), component.title.clone());
+            }
+        }
+        self
     }
 
     /// Serves `assets` under `motif://`.
@@ -151,9 +168,10 @@ impl MotifsPlugin {
 
     /// The shared state the plugin's scheme handler and commands use (also what
     /// [`respond`] takes, to call the handler directly).
-    pub fn state(self) -> Motifs {
-        Motifs {
+    pub fn state(self) -> PluginState {
+        PluginState {
             components: Arc::new(Mutex::new(self.components)),
+            titles: Arc::new(self.titles),
             assets: Arc::new(self.assets),
             observer: self.observer,
         }

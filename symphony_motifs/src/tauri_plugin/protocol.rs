@@ -2,7 +2,7 @@
 
 use ::tauri::http::{Request, Response};
 
-use super::Motifs;
+use super::PluginState;
 use crate::csp::{ContentSecurityPolicy, Nonce};
 use crate::page::{BridgeTransport, Page};
 
@@ -14,7 +14,7 @@ pub const PAGE_PREFIX: &str = ".page/";
 ///
 /// Pages carry a fresh nonce and a CSP that allows Tauri's IPC; every response has
 /// `access-control-allow-origin` so pages can `fetch` assets.
-pub fn respond(motifs: &Motifs, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
+pub fn respond(motifs: &PluginState, request: &Request<Vec<u8>>) -> Response<Vec<u8>> {
     let uri = request.uri().to_string();
     let path = request.uri().path().trim_start_matches('/');
     if let Some(name) = path.strip_prefix(PAGE_PREFIX) {
@@ -30,8 +30,8 @@ pub fn respond(motifs: &Motifs, request: &Request<Vec<u8>>) -> Response<Vec<u8>>
         .unwrap_or_else(|_| plain(500, "cannot build the asset response"))
 }
 
-fn page(motifs: &Motifs, name: &str) -> Response<Vec<u8>> {
-    let components = super::commands::lock(&motifs.components);
+fn page(motifs: &PluginState, name: &str) -> Response<Vec<u8>> {
+    let components = crate::serve::lock(&motifs.components);
     let Some(component) = components.get(name) else {
         return plain(
             404,
@@ -48,8 +48,9 @@ fn page(motifs: &Motifs, name: &str) -> Response<Vec<u8>> {
     let Ok(policy) = policy else {
         return plain(500, "cannot build the page's CSP");
     };
+    let title = motifs.titles.get(name).map_or(name, String::as_str);
     let html = Page::new(
-        name,
+        title,
         component.view(),
         BridgeTransport::Tauri {
             motif: name.to_owned(),

@@ -3,13 +3,12 @@
 use ::tauri::{Emitter, Manager, Runtime};
 use serde_json::json;
 
-use super::Motifs;
-use super::commands::lock;
+use super::PluginState;
 use crate::motif::Event;
 use crate::runtime::{MotifError, Update};
+use crate::serve::lock;
 
-/// The event the plugin emits with `{motif, patches}`; the bridge script applies them.
-pub const PATCHES_EVENT: &str = "motifs://patches";
+pub use crate::bridge::PATCHES_EVENT;
 
 /// Why a pushed update failed.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +39,7 @@ pub trait MotifsExt<R: Runtime>: Manager<R> + Emitter<R> {
     ///
     /// A [`PushError`] naming what is missing or failed.
     fn dispatch_motif(&self, motif: &str, event: &Event) -> Result<Update, PushError> {
-        let motifs = self.try_state::<Motifs>().ok_or(PushError::NoPlugin)?;
+        let motifs = self.try_state::<PluginState>().ok_or(PushError::NoPlugin)?;
         let update = {
             let mut components = lock(&motifs.components);
             let component = components

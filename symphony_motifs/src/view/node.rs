@@ -6,7 +6,32 @@ use serde_json::Value;
 use super::attribute::{Verdict, animates_forbidden, check_attribute};
 
 /// A node of a view: an element or a run of text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// As JSON (what [`Render`](crate::methods::motif::Render) returns as `view`, and what a host
+/// may send back), a node is
+/// tagged by `type`:
+///
+/// ```json
+/// { "type": "element", "tag": "button", "key": "inc",
+///   "attrs": [["id", "inc"], ["class", "big"]],
+///   "events": [{ "event": "click", "handler": "increment", "arg": 1 }],
+///   "children": [{ "type": "text", "text": "+" }] }
+/// ```
+///
+/// `key`, `attrs`, `events` and `children` may be left out. Attributes are `[name, value]`
+/// pairs in order; `events` are the bindings the page reports by position, never handler
+/// code. The JSON Schema is `schemars::schema_for!(Node)`.
+///
+/// ```
+/// use symphony_motifs::view::{Node, el};
+///
+/// let node: Node = el("button").on("click", "increment").child("+").into();
+/// let json = serde_json::to_value(&node).unwrap();
+/// assert_eq!(json["type"], "element");
+/// assert_eq!(json["events"][0]["handler"], "increment");
+/// assert_eq!(serde_json::from_value::<Node>(json).unwrap(), node);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Node {
     /// An element with attributes, event bindings and children.
@@ -23,7 +48,7 @@ pub enum Node {
 /// However it is made (the builder, or JSON), its URL and style values are cleaned as they
 /// arrive; [`View::new`](super::View::new) cleans them again and refuses what cannot be
 /// cleaned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(from = "ElementFields")]
 pub struct Element {
     pub(crate) tag: String,
@@ -39,15 +64,20 @@ pub struct Element {
 }
 
 /// [`Element`] as it is read from JSON, before its values are cleaned.
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct ElementFields {
+    /// The tag name (`div`, `button`, `svg`, …), checked against the allow-list.
     tag: String,
+    /// Identifies the element among its siblings across renders (keyed lists).
     #[serde(default)]
     key: Option<String>,
+    /// `[name, value]` pairs, in order; URL and style values are cleaned.
     #[serde(default)]
     attrs: Vec<(String, String)>,
+    /// The events bound on this element.
     #[serde(default)]
     events: Vec<EventBinding>,
+    /// The children, in order.
     #[serde(default)]
     children: Vec<Node>,
 }
@@ -70,7 +100,7 @@ impl From<ElementFields> for Element {
 ///
 /// The binding lives on the Rust side: the page only reports *which element* saw *which
 /// event*, so a page cannot invoke a handler the view did not bind.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EventBinding {
     /// The DOM event name (`click`, `input`, `change`, `submit`, `keydown`).
     pub event: String,

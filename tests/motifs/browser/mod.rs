@@ -11,7 +11,9 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use symphony_motifs::csp::{ContentSecurityPolicy, Nonce};
 use symphony_motifs::diff::{Patch, diff};
+use symphony_motifs::methods::motif;
 use symphony_motifs::page::{BridgeTransport, Page};
+use symphony_motifs::testing::MotifTestHost;
 use symphony_motifs::view::{View, el, text};
 
 use super::counter_panel;
@@ -19,20 +21,27 @@ use http::PageServer;
 use webdriver::Browser;
 
 /// Serves the counter panel's page; events go to the extension through the host.
-fn serve_counter(host: &Arc<symphony_core::host::Host>) -> PageServer {
-    let page: Value = host
-        .call(
-            "motif/page",
-            &json!({ "component": "counter", "transport": { "transport": "http", "endpoint": "/event" } }),
-        )
-        .expect("motif/page");
-    let html = page["html"].as_str().expect("page html").to_owned();
+fn serve_counter(host: &Arc<MotifTestHost>) -> PageServer {
+    let page = host
+        .request::<motif::Page>(&motif::PageParams {
+            component: "counter".to_owned(),
+            transport: BridgeTransport::Http {
+                endpoint: "/event".to_owned(),
+            },
+        })
+        .unwrap();
     let host = Arc::clone(host);
-    PageServer::start(html, move |body| {
-        let message = String::from_utf8_lossy(body).into_owned();
-        let params = json!({ "component": "counter", "message": message });
-        match host.call::<Value, _>("motif/event", &params) {
-            Ok(reply) => (200, "application/json", reply.to_string().into_bytes()),
+    PageServer::start(page.html, move |body| {
+        let params = motif::EventParams {
+            component: "counter".to_owned(),
+            message: String::from_utf8_lossy(body).into_owned(),
+        };
+        match host.request::<motif::Event>(&params) {
+            Ok(update) => (
+                200,
+                "application/json",
+                serde_json::to_vec(&update).unwrap_or_default(),
+            ),
             Err(error) => (400, "text/plain", error.to_string().into_bytes()),
         }
     })
@@ -48,6 +57,8 @@ fn clicks_reach_rust_and_patches_update_the_dom() {
     let browser = Browser::start();
     browser.open(&server.url());
     browser.wait_for(COUNT, &json!("0"));
+    // The manifest's title for the component (its id is `counter`).
+    assert_eq!(browser.eval("return document.title"), json!("Counter"));
 
     browser.click("#inc");
     browser.wait_for(COUNT, &json!("1"));
@@ -74,11 +85,11 @@ fn clicks_reach_rust_and_patches_update_the_dom() {
 
     // The patched page is exactly what the extension renders now (the title was the last
     // change, and the bridge applies replies in order).
-    let rendered: Value = host
-        .call("motif/render", &json!({ "component": "counter" }))
-        .expect("motif/render");
+    let rendered = host
+        .request::<motif::Render>(&motif::ComponentParams::new("counter"))
+        .unwrap();
     let dom = browser.eval("return document.getElementById('motif-root').innerHTML");
-    assert_eq!(dom, rendered["html"]);
+    assert_eq!(dom, json!(rendered.html));
 
     // The page's CSP refuses scripts without its nonce, even ones added through the DOM.
     let blocked = browser.eval(

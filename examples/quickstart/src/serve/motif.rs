@@ -1,11 +1,11 @@
 //! The motif extension: a results table. The host hands it the scored rows as the state of its
-//! `results` component (`motif/restore`) and asks for the whole page (`motif/page`); the page
+//! `results` component (`methods::motif::Restore`) and asks for the whole page (`Page`); the page
 //! comes back with its Content-Security-Policy, and the host decides where it goes.
 
 use std::process::ExitCode;
 
+use symphony_motifs::Motifs;
 use symphony_motifs::motif::{Effects, Event, Motif, Placement};
-use symphony_motifs::serve::MotifServer;
 use symphony_motifs::view::{Node, el};
 
 use crate::report::Report;
@@ -101,19 +101,10 @@ fn header(name: &str) -> Node {
 }
 
 pub(super) fn serve() -> ExitCode {
-    let manifest = match symphony_motifs::embed_manifest!("extensions/motif.toml").get() {
-        Ok(manifest) => manifest,
-        Err(errors) => {
-            // build.rs checks the manifest, so this is only reached if that check was skipped.
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match MotifServer::new(manifest).component(COMPONENT, ResultsTable) {
-        Ok(server) => symphony_motifs::serve::serve(server),
-        Err(error) => {
-            eprintln!("quickstart motif: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    symphony_motifs::run(
+        symphony_motifs::embed_manifest!("extensions/motif.toml"),
+        |motifs: &mut Motifs| {
+            motifs.component(COMPONENT, ResultsTable);
+        },
+    )
 }

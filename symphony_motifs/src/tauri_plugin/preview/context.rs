@@ -9,7 +9,7 @@ use ::tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
 use ::tauri::{Assets, Config, Context, PackageInfo, Pattern, Wry};
 
 use super::PreviewError;
-use crate::tauri_plugin::PLUGIN_NAME;
+use crate::bridge::{EVENT_COMMAND, PLUGIN_NAME};
 
 /// What `tauri::generate_context!()` would produce for an app with no bundled frontend,
 /// whose only pages are motif pages allowed to call the motifs plugin.
@@ -40,7 +40,7 @@ pub(super) fn context() -> Result<Context<Wry>, PreviewError> {
     // its own `tauri://` pages, and each grant is per context (a second grant of the same
     // command replaces the first).
     for command in [
-        format!("plugin:{PLUGIN_NAME}|event"),
+        format!("plugin:{PLUGIN_NAME}|{EVENT_COMMAND}"),
         format!("plugin:{PLUGIN_NAME}|render"),
         "plugin:event|listen".to_owned(),
     ] {
