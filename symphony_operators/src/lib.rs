@@ -23,11 +23,13 @@ mod io;
 mod operator;
 pub mod ops;
 pub mod serve;
+pub mod stage;
 pub mod workflow;
 
 pub use error::OperatorError;
 pub use io::{Io, Progress, ProgressFn};
 pub use operator::{Operator, OperatorSpec, PortSpec, Task};
+pub use stage::{Stage, Streaming};
 
 /// What an operator author needs, in one import.
 pub mod prelude {
@@ -36,5 +38,5 @@ pub mod prelude {
     pub use crate::manifest::{OperatorCategory, OperatorPortType};
     pub use crate::serve::serve_operators;
     pub use crate::workflow::{RunOptions, Workflow};
-    pub use crate::{Io, Operator, OperatorError, OperatorSpec, PortSpec, Task};
+    pub use crate::{Io, Operator, OperatorError, OperatorSpec, PortSpec, Stage, Streaming, Task};
 }
