@@ -249,6 +249,8 @@ impl<'a> Io<'a> {
         // A recorded output keeps going when its readers stop, so that the checkpoint holds
         // the node's complete output for a resumed run.
         if output.senders.is_empty() && !fused_alive && output.tap.is_none() {
+            // A reader on this thread stops at a cancellation before this sender sees it.
+            self.check_cancelled()?;
             return Err(OperatorError::DownstreamClosed {
                 port: port.to_owned(),
             });
