@@ -37,10 +37,12 @@ fn median_of(estimates: &Path) -> Option<f64> {
     json.get("median")?.get("point_estimate")?.as_f64()
 }
 
-/// The last number on the first line of `output` that holds `line_with`.
-pub(super) fn printed(output: &str, line_with: &str) -> Option<f64> {
+/// On the first line of `output` that holds `line_with`, the first number after the last
+/// `after`.
+pub(super) fn printed(output: &str, line_with: &str, after: &str) -> Option<f64> {
     let line = output.lines().find(|line| line.contains(line_with))?;
-    line.split_whitespace().rev().find_map(|word| {
+    let (_, rest) = line.rsplit_once(after)?;
+    rest.split_whitespace().find_map(|word| {
         word.trim_matches(|c: char| !(c.is_ascii_digit() || c == '.'))
             .parse()
             .ok()
@@ -52,14 +54,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn printed_takes_the_last_number_of_the_line() {
+    fn printed_takes_the_number_after_the_marker() {
         let output = "x\nbatching (iris, 64 clients)  max_batch 1:   100 req/s   max_batch 16:   540 req/s   5.40×\n";
-        assert_eq!(printed(output, "batching (iris"), Some(5.4));
-        assert_eq!(
-            printed("peak ratio largest/smallest: 1.02\n", "peak ratio"),
-            Some(1.02)
-        );
-        assert_eq!(printed("nothing here\n", "peak ratio"), None);
+        assert_eq!(printed(output, "batching (iris", "req/s"), Some(5.4));
+        let ratio = "csv_filter: SDK / raw over 15 rounds: median 0.89 (min 0.67, max 1.34)\n";
+        assert_eq!(printed(ratio, "SDK / raw", "median"), Some(0.89));
+        assert_eq!(printed("peak ratio: 1.02\n", "peak ratio", ":"), Some(1.02));
+        assert_eq!(printed("nothing here\n", "peak ratio", ":"), None);
     }
 
     #[test]

@@ -208,7 +208,11 @@ fn figure(
             .filter(|(id, _)| id.starts_with(prefix))
             .map(|(_, &ns)| ns / 1e3)
             .reduce(f64::max),
-        Figure::Printed { bench, line_with } => estimates::printed(outputs.get(bench)?, line_with),
+        Figure::Printed {
+            bench,
+            line_with,
+            after,
+        } => estimates::printed(outputs.get(bench)?, line_with, after),
     }
 }
 
