@@ -79,3 +79,37 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::contract::TARGETS;
+
+    #[test]
+    fn bars_are_green_inside_the_limit_and_red_past_it() {
+        let csv = TARGETS
+            .iter()
+            .find(|t| t.what.starts_with("CSV operator"))
+            .expect("csv target");
+        let rows = [
+            Row {
+                target: csv,
+                value: Some(0.95),
+            },
+            Row {
+                target: csv,
+                value: Some(0.5),
+            },
+            Row {
+                target: csv,
+                value: None,
+            },
+        ];
+        let svg = svg(&rows, "load <1>");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>\n"));
+        assert_eq!(svg.matches("#3a7d44").count(), 1, "{svg}");
+        assert_eq!(svg.matches("#c0392b").count(), 1, "{svg}");
+        assert!(svg.contains("not measured"));
+        assert!(svg.contains("load &lt;1&gt;"));
+    }
+}

@@ -19,7 +19,7 @@ use std::path::Path;
 use contract::{Figure, TARGETS, Target};
 
 use crate::error::Error;
-use crate::{cmd, provision, workspace};
+use crate::{build_times, cmd, provision, workspace};
 
 /// Criterion's settings for a brief run.
 const BRIEF: &[&str] = &[
@@ -93,7 +93,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let criterion_dir = report_dir.join("criterion");
     let _ = std::fs::remove_dir_all(&criterion_dir);
     std::fs::create_dir_all(&criterion_dir).map_err(|source| io_error(&criterion_dir, source))?;
-    let load_before = load_average();
+    let load_before = build_times::load_average();
     let mut outputs: BTreeMap<String, String> = BTreeMap::new();
     let mut failed = Vec::new();
     for bench in benches(root)? {
@@ -128,7 +128,7 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let load = format!(
         "load average {} before, {} after",
         load_before,
-        load_average()
+        build_times::load_average()
     );
     let medians = estimates::medians(&criterion_dir);
     let rows: Vec<Row> = TARGETS
@@ -237,19 +237,6 @@ fn table(rows: &[Row], load: &str) -> String {
         );
     }
     out
-}
-
-/// `/proc/loadavg`'s three averages, or `unknown` off Linux.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|text| {
-            text.split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_else(|| "unknown".to_owned())
 }
 
 fn io_error(path: &Path, source: std::io::Error) -> Error {
