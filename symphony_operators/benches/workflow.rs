@@ -38,6 +38,12 @@ fn write_input(path: &Path) -> u64 {
     std::fs::metadata(path).expect("metadata").len()
 }
 
+/// Whether this is criterion's test mode (`cargo test --benches` passes no `--bench`): every
+/// path once, quickly, on a debug build.
+fn test_mode() -> bool {
+    !std::env::args().any(|arg| arg == "--bench")
+}
+
 /// The baseline: what a data engineer would write by hand with the same crates.
 fn raw_loop(input: &Path, output: &Path) {
     let regex = regex::bytes::Regex::new(PATTERN).expect("regex");
@@ -118,7 +124,7 @@ fn csv_filter(c: &mut Criterion) {
     // directory before replacing the target (a crash never leaves half a file); the same
     // loop with the same durability shows what of the gap is that guarantee.
     let durable_out = dir.path().join("durable.csv");
-    let rounds = 15;
+    let rounds = if test_mode() { 1 } else { 15 };
     let mut plain = Vec::with_capacity(rounds);
     let mut durable = Vec::with_capacity(rounds);
     for round in 0..rounds {
@@ -288,7 +294,7 @@ fn node_overhead(c: &mut Criterion) {
     group.finish();
 
     // Side by side in one loop, so that load swings hit every variant alike.
-    let rounds = 200;
+    let rounds = if test_mode() { 2 } else { 200 };
     let mut times: Vec<Vec<f64>> = vec![Vec::with_capacity(rounds); workflows.len() + 1];
     for _ in 0..rounds {
         let started = std::time::Instant::now();
