@@ -3,7 +3,8 @@
 //! file, side by side in one run; and the per-node overhead of DAG execution.
 //!
 //! `cargo bench -p symphony_operators --bench workflow -- --warm-up-time 1 --measurement-time 3`
-//! (`CSV_FILTER_PARTS=1` adds read-only and read → write workflows, to see where time goes).
+//! (`CSV_FILTER_PARTS=1` adds read-only and read → write workflows, to see where time goes;
+//! `CSV_FILTER_BATCH_ROWS=n` sets `csv.read`'s batch size).
 
 use std::hint::black_box;
 use std::io::Write;
@@ -81,6 +82,25 @@ fn raw_loop_durable(input: &Path, output: &Path) {
     }
 }
 
+/// Nanoseconds this thread has spent on a CPU (`/proc/thread-self/schedstat`), on Linux.
+fn on_cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// `csv.read`'s parameters; `CSV_FILTER_BATCH_ROWS` sets its batch size (to see what the
+/// batch's working set costs).
+fn read_params(input: &Path) -> serde_json::Value {
+    match std::env::var("CSV_FILTER_BATCH_ROWS") {
+        Ok(rows) => json!({ "path": input, "batch_rows": rows.parse::<u64>().expect("a number") }),
+        Err(_) => json!({ "path": input }),
+    }
+}
+
 fn csv_filter(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("input.csv");
@@ -88,7 +108,7 @@ fn csv_filter(c: &mut Criterion) {
     let (raw_out, sdk_out) = (dir.path().join("raw.csv"), dir.path().join("sdk.csv"));
     let mut builder = Workflow::builder();
     builder
-        .then("read", Arc::new(ops::CsvRead), json!({ "path": input }))
+        .then("read", Arc::new(ops::CsvRead), read_params(&input))
         .and_then(|b| {
             b.then(
                 "filter",
@@ -127,11 +147,19 @@ fn csv_filter(c: &mut Criterion) {
     let rounds = if test_mode() { 1 } else { 15 };
     let mut plain = Vec::with_capacity(rounds);
     let mut durable = Vec::with_capacity(rounds);
+    // On-CPU time of this thread per run (every node of the chain runs on it), in the order
+    // the runs happen: a figure the machine's load hardly moves.
+    let cpu_ns = std::cell::RefCell::new(Vec::new());
+    let mut cpu = Vec::with_capacity(rounds);
     for round in 0..rounds {
         let time = |run: &dyn Fn()| {
-            let started = std::time::Instant::now();
+            let (started, cpu) = (std::time::Instant::now(), on_cpu_ns());
             run();
-            started.elapsed().as_secs_f64()
+            let elapsed = started.elapsed().as_secs_f64();
+            if let (Some(before), Some(after)) = (cpu, on_cpu_ns()) {
+                cpu_ns.borrow_mut().push(after.saturating_sub(before));
+            }
+            elapsed
         };
         let raw = || raw_loop(&input, &raw_out);
         let raw_durable = || raw_loop_durable(&input, &durable_out);
@@ -147,6 +175,19 @@ fn csv_filter(c: &mut Criterion) {
         };
         plain.push(raw / sdk);
         durable.push(raw_durable / sdk);
+        let mut used = cpu_ns.borrow_mut();
+        if let [first, durable, third] = used[..] {
+            // Even rounds ran raw, durable, SDK; odd rounds SDK, durable, raw.
+            let (raw, sdk) = if round % 2 == 0 {
+                (first, third)
+            } else {
+                (third, first)
+            };
+            if sdk > 0 {
+                cpu.push((raw as f64 / sdk as f64, durable as f64 / sdk as f64));
+            }
+        }
+        used.clear();
     }
     for (what, ratios) in [
         ("raw loop", &mut plain),
@@ -158,6 +199,23 @@ fn csv_filter(c: &mut Criterion) {
             ratios[rounds / 2],
             ratios[0],
             ratios[rounds - 1]
+        );
+    }
+    for (what, pick) in [("raw loop", 0), ("raw loop + fsync and rename", 1)] {
+        let mut ratios: Vec<f64> = cpu
+            .iter()
+            .map(|&(plain, durable)| if pick == 0 { plain } else { durable })
+            .collect();
+        if ratios.is_empty() {
+            continue;
+        }
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "csv_filter: {what} CPU time / SDK CPU time (on-CPU ns of the one thread) over {} rounds: median {:.2} (min {:.2}, max {:.2})",
+            ratios.len(),
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1]
         );
     }
 
