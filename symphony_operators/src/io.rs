@@ -11,6 +11,7 @@ use crate::data::{Chunk, RecordBatch};
 use crate::error::OperatorError;
 use crate::files::Files;
 use crate::operator::PortSpec;
+use crate::workflow::Fused;
 
 /// How often a task blocked on an input looks at its cancellation token.
 const CANCEL_POLL: Duration = Duration::from_millis(20);
@@ -50,9 +51,11 @@ pub(crate) struct Input {
     pub(crate) receiver: Option<Receiver<Message>>,
 }
 
-pub(crate) struct Output {
+pub(crate) struct Output<'a> {
     pub(crate) spec: PortSpec,
     pub(crate) senders: Vec<SyncSender<Message>>,
+    /// Streaming nodes run on this thread, called with each chunk (see [`crate::stage`]).
+    pub(crate) fused: Vec<Fused<'a>>,
     pub(crate) tap: Option<Box<dyn Tap>>,
     pub(crate) items: u64,
 }
@@ -63,7 +66,7 @@ pub(crate) struct Output {
 pub struct Io<'a> {
     node: &'a str,
     inputs: Vec<Input>,
-    outputs: Vec<Output>,
+    outputs: Vec<Output<'a>>,
     cancel: CancelToken,
     files: &'a Files,
     progress: Option<Arc<ProgressFn>>,
@@ -81,7 +84,7 @@ impl<'a> Io<'a> {
     pub(crate) fn new(
         node: &'a str,
         inputs: Vec<Input>,
-        outputs: Vec<Output>,
+        outputs: Vec<Output<'a>>,
         cancel: CancelToken,
         files: &'a Files,
         progress: Option<Arc<ProgressFn>>,
@@ -180,15 +183,9 @@ impl<'a> Io<'a> {
     ///
     /// As [`recv`](Self::recv), and [`OperatorError::WrongChunk`] if something else arrives.
     pub fn recv_records(&mut self, port: &str) -> Result<Option<RecordBatch>, OperatorError> {
-        match self.recv(port)? {
-            None => Ok(None),
-            Some(Chunk::Records(batch)) => Ok(Some(batch)),
-            Some(other) => Err(OperatorError::WrongChunk {
-                port: port.to_owned(),
-                expected: "records".to_owned(),
-                found: other.kind(),
-            }),
-        }
+        self.recv(port)?
+            .map(|chunk| records(port, chunk))
+            .transpose()
     }
 
     /// Whether anything reads output `port` (a task can skip work for an unread output).
@@ -196,7 +193,9 @@ impl<'a> Io<'a> {
         self.outputs
             .iter()
             .find(|output| output.spec.name == port)
-            .is_some_and(|output| !output.senders.is_empty() || output.tap.is_some())
+            .is_some_and(|output| {
+                !output.senders.is_empty() || !output.fused.is_empty() || output.tap.is_some()
+            })
     }
 
     /// Sends `chunk` on output `port` to every connected input (blocking while they are
@@ -228,19 +227,23 @@ impl<'a> Io<'a> {
                 items: output.items,
             });
         }
-        if output.senders.is_empty() {
+        if output.senders.is_empty() && output.fused.is_empty() {
             return Ok(());
         }
-        let count = output.senders.len();
+        // Each reader gets a clone but the last, which gets the chunk itself.
+        let mut left = output.senders.len() + output.fused.iter().filter(|f| f.alive()).count();
         let mut chunk = Some(chunk);
-        let mut closed = Vec::new();
-        for (index, sender) in output.senders.iter().enumerate() {
-            let message = if index + 1 == count {
+        let mut take = || {
+            left = left.saturating_sub(1);
+            if left == 0 {
                 chunk.take()
             } else {
                 chunk.clone()
-            };
-            if let Some(message) = message
+            }
+        };
+        let mut closed = Vec::new();
+        for (index, sender) in output.senders.iter().enumerate() {
+            if let Some(message) = take()
                 && sender.send(Message::Chunk(message)).is_err()
             {
                 closed.push(index);
@@ -249,9 +252,17 @@ impl<'a> Io<'a> {
         for index in closed.into_iter().rev() {
             output.senders.swap_remove(index);
         }
+        let mut fused_alive = false;
+        for fused in output.fused.iter_mut().filter(|f| f.alive()) {
+            if let Some(message) = take() {
+                fused_alive |= fused.push(message);
+            }
+        }
         // A recorded output keeps going when its readers stop, so that the checkpoint holds
         // the node's complete output for a resumed run.
-        if output.senders.is_empty() && output.tap.is_none() {
+        if output.senders.is_empty() && !fused_alive && output.tap.is_none() {
+            // A reader on this thread stops at a cancellation before this sender sees it.
+            self.check_cancelled()?;
             return Err(OperatorError::DownstreamClosed {
                 port: port.to_owned(),
             });
@@ -269,8 +280,23 @@ impl<'a> Io<'a> {
     }
 
     /// The outputs, for the runner to end once the task returned `Ok`.
-    pub(crate) fn into_outputs(self) -> Vec<Output> {
+    pub(crate) fn into_outputs(self) -> Vec<Output<'a>> {
         self.outputs
+    }
+
+    pub(crate) fn outputs_mut(&mut self) -> &mut [Output<'a>] {
+        &mut self.outputs
+    }
+
+    /// The name of the task's only input, for a streaming task.
+    pub(crate) fn single_input(&self) -> Result<String, OperatorError> {
+        match self.inputs.as_slice() {
+            [input] => Ok(input.spec.name.clone()),
+            inputs => Err(OperatorError::failed(format!(
+                "a streaming task has one input, and this node has {}",
+                inputs.len()
+            ))),
+        }
     }
 
     fn input_index(&self, port: &str) -> Result<usize, OperatorError> {
@@ -297,6 +323,22 @@ fn unknown<'s>(
         direction,
         port: port.to_owned(),
         available: specs.map(|spec| spec.name.clone()).collect(),
+    }
+}
+
+/// The record batch in `chunk`, which arrived on input `port`.
+///
+/// # Errors
+///
+/// [`OperatorError::WrongChunk`] if it holds something else.
+pub(crate) fn records(port: &str, chunk: Chunk) -> Result<RecordBatch, OperatorError> {
+    match chunk {
+        Chunk::Records(batch) => Ok(batch),
+        other => Err(OperatorError::WrongChunk {
+            port: port.to_owned(),
+            expected: "records".to_owned(),
+            found: other.kind(),
+        }),
     }
 }
 

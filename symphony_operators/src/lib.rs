@@ -33,6 +33,7 @@ pub mod methods;
 mod operator;
 pub mod ops;
 pub mod serve;
+pub mod stage;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod workflow;
@@ -41,6 +42,7 @@ pub use entry::{Operators, run};
 pub use error::OperatorError;
 pub use io::{Io, Progress, ProgressFn};
 pub use operator::{Operator, OperatorSpec, Param, ParamValues, PortSpec, Task};
+pub use stage::{Stage, Streaming};
 
 /// What an operator author needs, in one import.
 pub mod prelude {
@@ -51,6 +53,7 @@ pub mod prelude {
     pub use crate::serve::serve_operators;
     pub use crate::workflow::{RunOptions, Step, Workflow};
     pub use crate::{
-        Io, Operator, OperatorError, OperatorSpec, Operators, Param, ParamValues, PortSpec, Task,
+        Io, Operator, OperatorError, OperatorSpec, Operators, Param, ParamValues, PortSpec, Stage,
+        Streaming, Task,
     };
 }

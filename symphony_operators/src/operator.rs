@@ -6,6 +6,7 @@ use symphony_core::manifest::{OperatorCategory, OperatorPort, OperatorPortType};
 
 use crate::error::OperatorError;
 use crate::io::Io;
+use crate::stage::Streaming;
 
 /// A named, typed input or output of an operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,6 +323,14 @@ pub trait Task: Send + Sync {
     ///
     /// Whatever went wrong, naming the port, column, row or path.
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError>;
+
+    /// The task's chunk-by-chunk form, if it has one input and handles it one chunk at a time;
+    /// a workflow then runs it on the thread of the node feeding it, with no hand-off between
+    /// threads per chunk. Such a task's [`run`](Self::run) is usually
+    /// [`stage::drive`](crate::stage::drive).
+    fn streaming(&self) -> Option<&dyn Streaming> {
+        None
+    }
 }
 
 /// Typed access to an operator's checked parameters, in [`Operator::task`].

@@ -100,6 +100,9 @@ pub(crate) enum Error {
         /// What went wrong.
         reason: String,
     },
+    /// Benches of `cargo xtask bench` failed; the report holds those that ran.
+    #[error("these benches failed (their output above says why): {0}")]
+    BenchesFailed(String),
     /// A file or directory could not be read or written.
     #[error("{}: {source}", path.display())]
     Io {

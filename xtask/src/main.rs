@@ -3,6 +3,7 @@
 //! Everything CI does is a task here, so a developer runs exactly what CI runs. Tasks take
 //! plain arguments (no argument parser needed); `cargo xtask help` lists them.
 
+mod bench;
 mod build_times;
 mod ci;
 mod cmd;
@@ -41,6 +42,10 @@ const TASKS: &[(&str, &str)] = &[
     (
         "release <version> [--dry-run] [--manifest-path PATH]",
         "check, bump, package and publish every crate in dependency order (--dry-run: change nothing)",
+    ),
+    (
+        "bench [--bench NAME]…",
+        "run every benchmark briefly; print its figures against DESIGN.md's targets with the load, and write target/bench-report/report.{md,svg}",
     ),
     (
         "build-times [--kinds K,…] [--configs C,…] [--jobs N] [--keep]",
@@ -102,6 +107,7 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
             let request = release::Request::parse(rest, workspace::root().join("Cargo.toml"))?;
             release::run(&request)
         }
+        Some("bench") => bench::run(&workspace::root(), &bench::Options::parse(rest)?),
         Some("build-times") => {
             let options = build_times::Options::parse(rest)?;
             build_times::run(&workspace::root(), &options)

@@ -9,8 +9,10 @@ use symphony_core::manifest::{OperatorCategory, OperatorPortType};
 use super::support::{byte, spec};
 use crate::data::Chunk;
 use crate::error::OperatorError;
-use crate::io::Io;
+use crate::files::AtomicFile;
+use crate::io::{Io, records};
 use crate::operator::{Operator, OperatorSpec, Task, required};
+use crate::stage::{Stage, Streaming, drive};
 
 static SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| {
     spec(
@@ -76,33 +78,75 @@ struct WriteTask {
 
 impl Task for WriteTask {
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError> {
+        drive(self, io)
+    }
+
+    fn streaming(&self) -> Option<&dyn Streaming> {
+        Some(self)
+    }
+}
+
+impl Streaming for WriteTask {
+    fn open(&self, io: &mut Io<'_>) -> Result<Box<dyn Stage + '_>, OperatorError> {
         let file = io.files().create(&self.path)?;
-        let csv_error = |error: csv::Error| OperatorError::Csv {
-            path: self.path.clone(),
-            message: error.to_string(),
-        };
-        let mut writer = csv::WriterBuilder::new()
+        let writer = csv::WriterBuilder::new()
             .delimiter(self.delimiter)
             .quote_style(self.quote_style)
             .flexible(true)
             .buffer_capacity(256 * 1024)
             .from_writer(file);
-        let mut headers_written = !self.write_headers;
-        while let Some(batch) = io.recv_records("records")? {
-            if !headers_written && !batch.headers().is_empty() {
-                writer
-                    .write_byte_record(batch.headers().as_byte_record())
-                    .map_err(csv_error)?;
-                headers_written = true;
+        Ok(Box::new(WriteStage {
+            task: self,
+            writer,
+            headers_written: !self.write_headers,
+        }))
+    }
+}
+
+struct WriteStage<'t> {
+    task: &'t WriteTask,
+    writer: csv::Writer<AtomicFile>,
+    headers_written: bool,
+}
+
+impl WriteStage<'_> {
+    fn csv_error(&self, error: csv::Error) -> OperatorError {
+        OperatorError::Csv {
+            path: self.task.path.clone(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl Stage for WriteStage<'_> {
+    fn chunk(&mut self, chunk: Chunk, _io: &mut Io<'_>) -> Result<(), OperatorError> {
+        let batch = records("records", chunk)?;
+        if !self.headers_written && !batch.headers().is_empty() {
+            if let Err(error) = self
+                .writer
+                .write_byte_record(batch.headers().as_byte_record())
+            {
+                return Err(self.csv_error(error));
             }
-            for record in batch.records() {
-                writer.write_byte_record(record).map_err(csv_error)?;
+            self.headers_written = true;
+        }
+        for record in batch.records() {
+            if let Err(error) = self.writer.write_byte_record(record) {
+                return Err(self.csv_error(error));
             }
         }
-        let file = writer.into_inner().map_err(|error| OperatorError::Csv {
-            path: self.path.clone(),
-            message: error.error().to_string(),
-        })?;
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>, io: &mut Io<'_>) -> Result<(), OperatorError> {
+        let path = &self.task.path;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|error| OperatorError::Csv {
+                path: path.clone(),
+                message: error.error().to_string(),
+            })?;
         let written = file.commit()?;
         if io.is_connected("file") {
             io.send("file", Chunk::File(written))?;

@@ -11,10 +11,12 @@ use symphony_core::config::ConfigValues;
 use symphony_core::manifest::{OperatorCategory, OperatorPortType};
 
 use super::support::{Column, regex, spec};
+use crate::data::Chunk;
 use crate::data::Headers;
 use crate::error::OperatorError;
-use crate::io::Io;
+use crate::io::{Io, records};
 use crate::operator::{Operator, OperatorSpec, Task, param, required};
+use crate::stage::{Stage, Streaming, drive};
 
 static FILTER: LazyLock<OperatorSpec> = LazyLock::new(|| {
     spec(
@@ -69,39 +71,63 @@ struct FilterTask {
 
 impl Task for FilterTask {
     fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError> {
-        let mut column = self.column.clone();
-        // A fresh clone per run: the regex's scratch pool is fastest on the thread that first
-        // used it, and every run is on a new thread.
-        let regex = self.regex.clone();
-        let split = io.is_connected("rejected");
-        while let Some(mut batch) = io.recv_records("records")? {
-            let index = match &mut column {
-                Some(column) => Some(column.index(batch.headers())?),
-                None => None,
+        drive(self, io)
+    }
+
+    fn streaming(&self) -> Option<&dyn Streaming> {
+        Some(self)
+    }
+}
+
+impl Streaming for FilterTask {
+    fn open(&self, io: &mut Io<'_>) -> Result<Box<dyn Stage + '_>, OperatorError> {
+        Ok(Box::new(FilterStage {
+            task: self,
+            column: self.column.clone(),
+            // A fresh clone per run: the regex's scratch pool is fastest on the thread that
+            // first used it, and a run may be on another thread than the last.
+            regex: self.regex.clone(),
+            split: io.is_connected("rejected"),
+        }))
+    }
+}
+
+struct FilterStage<'t> {
+    task: &'t FilterTask,
+    column: Option<Column>,
+    regex: Regex,
+    split: bool,
+}
+
+impl Stage for FilterStage<'_> {
+    fn chunk(&mut self, chunk: Chunk, io: &mut Io<'_>) -> Result<(), OperatorError> {
+        let mut batch = records("records", chunk)?;
+        let index = match &mut self.column {
+            Some(column) => Some(column.index(batch.headers())?),
+            None => None,
+        };
+        let (regex, invert) = (&self.regex, self.task.invert);
+        let keep = |record: &ByteRecord| {
+            let matched = match index {
+                Some(index) => record.get(index).is_some_and(|field| regex.is_match(field)),
+                None => record.iter().any(|field| regex.is_match(field)),
             };
-            let keep = |record: &ByteRecord| {
-                let matched = match index {
-                    Some(index) => record.get(index).is_some_and(|field| regex.is_match(field)),
-                    None => record.iter().any(|field| regex.is_match(field)),
-                };
-                matched != self.invert
-            };
-            if split {
-                let mut rejected = batch.sibling();
-                for record in batch.records() {
-                    if !keep(record) {
-                        rejected.push_record(record);
-                    }
+            matched != invert
+        };
+        if self.split {
+            let mut rejected = batch.sibling();
+            for record in batch.records() {
+                if !keep(record) {
+                    rejected.push_record(record);
                 }
-                batch.retain(keep);
-                io.send_records("records", batch)?;
-                io.send_records("rejected", rejected)?;
-            } else {
-                batch.retain(keep);
-                io.send_records("records", batch)?;
             }
+            batch.retain(keep);
+            io.send_records("records", batch)?;
+            io.send_records("rejected", rejected)
+        } else {
+            batch.retain(keep);
+            io.send_records("records", batch)
         }
-        Ok(())
     }
 }
 

@@ -230,7 +230,7 @@ impl WorkflowBuilder {
             }
         })?;
         Ok(Workflow {
-            nodes: self.nodes,
+            nodes: self.nodes.into(),
             edges: self.edges,
             order,
         })
@@ -331,7 +331,8 @@ fn topological_order(count: usize, edges: &[Edge]) -> Result<Vec<usize>, Vec<usi
 
 /// A checked workflow, ready to run (any number of times).
 pub struct Workflow {
-    pub(crate) nodes: Vec<Node>,
+    /// Shared with the threads a run's nodes run on.
+    pub(crate) nodes: Arc<[Node]>,
     pub(crate) edges: Vec<Edge>,
     pub(crate) order: Vec<usize>,
 }

@@ -2,8 +2,10 @@
 //!
 //! [`WorkflowBuilder`] checks everything it can before anything runs: node names, parameters
 //! (each operator compiles its own), that connected ports exist and carry the same type, that
-//! every input is fed exactly once, and that there is no cycle. [`Workflow::run`] then starts
-//! one thread per node; records stream between them in bounded channels, so independent
+//! every input is fed exactly once, and that there is no cycle. [`Workflow::run`] then runs
+//! each streaming node (see [`Task::streaming`](crate::Task::streaming)) on the thread of
+//! the node that feeds it, so a linear chain runs on one thread; other nodes run on threads
+//! kept between runs. Records stream between threads in bounded channels, so independent
 //! branches run in parallel and memory stays flat however large the input.
 //!
 //! With a checkpoint directory, every node's outputs are recorded as they stream and the node
@@ -14,10 +16,19 @@
 mod build;
 mod checkpoint;
 mod error;
+mod failure;
+mod fused;
+mod group;
+mod options;
+mod plan;
+mod pool;
+mod report;
 mod run;
 mod step;
 
 pub use build::{Workflow, WorkflowBuilder};
 pub use error::WorkflowError;
-pub use run::{NodeOutcome, NodeReport, RunOptions, RunReport};
+pub(crate) use fused::Fused;
+pub use options::RunOptions;
+pub use report::{NodeOutcome, NodeReport, RunReport};
 pub use step::Step;

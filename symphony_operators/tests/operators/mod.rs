@@ -3,6 +3,7 @@ mod codes;
 mod csv_files;
 mod entry;
 mod files;
+mod fusion;
 mod ops;
 mod support;
 mod workflow;

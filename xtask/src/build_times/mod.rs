@@ -181,7 +181,7 @@ fn measure_one(
 }
 
 /// `/proc/loadavg`'s first three fields, or why there are none.
-fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     fs::read_to_string("/proc/loadavg")
         .ok()
         .map(|text| {

@@ -1,0 +1,77 @@
+//! Threads kept between runs for the nodes that need their own: starting a node costs a
+//! wake-up rather than a thread spawn.
+//!
+//! Every job starts at once (on an idle worker, or a new one when none is idle): a node may
+//! wait for another node's output, so holding a job back behind a busy worker could
+//! deadlock. Idle workers exit after a while.
+
+use std::collections::VecDeque;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+/// How long a worker waits for another job before it exits.
+const IDLE: Duration = Duration::from_secs(10);
+
+type Job = Box<dyn FnOnce() + Send>;
+
+struct State {
+    queue: VecDeque<Job>,
+    /// Workers waiting for a job.
+    waiting: usize,
+}
+
+static STATE: Mutex<State> = Mutex::new(State {
+    queue: VecDeque::new(),
+    waiting: 0,
+});
+static READY: Condvar = Condvar::new();
+
+/// Runs `job` on a worker thread now.
+///
+/// # Errors
+///
+/// When no worker was idle and no thread could be started; the job is dropped.
+pub(super) fn execute(job: impl FnOnce() + Send + 'static) -> std::io::Result<()> {
+    let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
+    state.queue.push_back(Box::new(job));
+    if state.waiting >= state.queue.len() {
+        READY.notify_one();
+        return Ok(());
+    }
+    drop(state);
+    let spawned = std::thread::Builder::new()
+        .name("workflow-node".to_owned())
+        .spawn(work);
+    if let Err(error) = spawned {
+        // Take a job back so that the queue matches the workers that will serve it.
+        let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
+        state.queue.pop_back();
+        return Err(error);
+    }
+    Ok(())
+}
+
+fn work() {
+    loop {
+        let job = {
+            let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
+            loop {
+                if let Some(job) = state.queue.pop_front() {
+                    break job;
+                }
+                state.waiting += 1;
+                let (next, timeout) = READY
+                    .wait_timeout(state, IDLE)
+                    .unwrap_or_else(PoisonError::into_inner);
+                state = next;
+                state.waiting -= 1;
+                if timeout.timed_out() && state.queue.is_empty() {
+                    return;
+                }
+            }
+        };
+        // A job catches its own panics; one that escapes must not take the worker's
+        // accounting with it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    }
+}
