@@ -32,8 +32,8 @@ macro_rules! typed_step {
         impl $step {
             $(
                 $(#[$pdoc])*
-                pub fn $setter(self, value: impl Into<$ty>) -> Self {
-                    let value: $ty = value.into();
+                // The value's own type (not `impl Into`), so an integer literal infers it.
+                pub fn $setter(self, value: $ty) -> Self {
                     Self(self.0.param($name, value))
                 }
             )*
@@ -80,7 +80,7 @@ typed_step! {
         /// Field delimiter, one ASCII character (default `,`).
         delimiter: char => "delimiter",
         /// When to quote fields: `necessary` (default), `always`, `non_numeric` or `never`.
-        quote_style: String => "quote_style",
+        quote_style: &str => "quote_style",
         /// Whether to write the header row (default `true`).
         write_headers: bool => "write_headers",
     }
@@ -97,7 +97,7 @@ typed_step! {
     /// `regex.filter` with its parameters: made by [`RegexFilter::pattern`].
     RegexFilterStep {
         /// The column to match (without it, a record matches if any field does).
-        column: String => "column",
+        column: &str => "column",
         /// Keep the records that do not match instead.
         invert: bool => "invert",
     }
@@ -194,7 +194,7 @@ typed_step! {
     /// `json.read` with its parameters: made by [`JsonRead::path`].
     JsonReadStep {
         /// `lines` (default: one value per line) or `array`.
-        format: String => "format",
+        format: &str => "format",
     }
 }
 
@@ -209,7 +209,7 @@ typed_step! {
     /// `json.write` with its parameters: made by [`JsonWrite::path`].
     JsonWriteStep {
         /// `lines` (default: one value per line) or `array`.
-        format: String => "format",
+        format: &str => "format",
     }
 }
 

@@ -129,10 +129,13 @@ fn run(dir: &std::path::Path, act: Act) -> (Result<RunReport, WorkflowError>, Ve
                 Step::shared(probe(&threads, Act::Pass, &options.cancel)),
             )
         })
-        .and_then(|b| b.then("second", Step::shared(probe(&threads, act, &options.cancel))))
         .and_then(|b| {
-            b.then("write", ops::CsvWrite::path(dir.join("output.csv")))
+            b.then(
+                "second",
+                Step::shared(probe(&threads, act, &options.cancel)),
+            )
         })
+        .and_then(|b| b.then("write", ops::CsvWrite::path(dir.join("output.csv"))))
         .expect("builds");
     let result = builder.build().expect("valid").run(&options);
     let threads = threads.lock().expect("lock").clone();
