@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, features, fuzz, isolation, migrate, provision, soak, toolchain};
+use crate::{cmd, features, fuzz, isolation, provision, soak, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -110,7 +110,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "styles",
-        run: migrate::styles::run,
+        run: crate::styles::run,
     },
     Step {
         // A short run of every target (5 x 15 s), on top of the stable replay of their
