@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cargo_symphony::{check, migrate, run};
+use cargo_symphony::{check, migrate, new, run};
 
 const USAGE: &str = "\
 usage: cargo symphony <command>
 
+  new <name> --kind instrument|operator|motif [--umbrella] [--sdk-path DIR]
+                                    a new extension crate that builds and passes `cargo test`
   check [<dir>]                     validate symphony.toml and summarise what it asks for
   run [<dir>] [--grant G]… [--sandbox] [--requests FILE]
                                     build, spawn and drive the extension, printing the trace;
@@ -31,6 +33,11 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             Ok(())
         }
+        "new" => new::NewOptions::parse(rest).and_then(|options| {
+            let dir = new::create(std::path::Path::new("."), &options)?;
+            eprintln!("created {}", dir.display());
+            Ok(())
+        }),
         "check" => check_command(rest),
         "run" => run::RunOptions::parse(rest)
             .and_then(|options| run::run(&options, &mut std::io::stdout()))
