@@ -186,6 +186,10 @@ fn author_workflow(kind: &str, request: &str, expected: &str) {
     // A broken manifest: the located error, as the build-time check reports it.
     let manifest = dir.join("symphony.toml");
     let text_now = fs::read_to_string(&manifest).expect("manifest");
+    let line = 1 + text_now
+        .lines()
+        .position(|line| line.starts_with("engine"))
+        .expect("an engine line");
     fs::write(
         &manifest,
         text_now.replace("engine = \"^1\"", "engine = \"one\""),
@@ -195,7 +199,11 @@ fn author_workflow(kind: &str, request: &str, expected: &str) {
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("engine") && stderr.contains("line 6"),
+        stderr.contains("engine: `one` is not a semver range such as `^1.0`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("(line {line}, column 10)")),
         "{stderr}"
     );
 }

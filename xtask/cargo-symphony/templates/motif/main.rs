@@ -30,6 +30,7 @@ impl Motif for Hello {
         el("button")
             .on("click", "click")
             .child(format!("Hello, clicked {} times", state.clicks))
+            .into()
     }
 
     fn update(&self, state: &mut State, event: &Event) -> Effects {
