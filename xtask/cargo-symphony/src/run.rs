@@ -175,7 +175,8 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<(), RunError> {
         .with_workspace_root(&root)
         .on_notification(move |notification| {
             let params = notification.params.as_deref().map_or("", RawValue::get);
-            eprintln!(
+            // With the trace on stdout, in arrival order (answers are printed as they come).
+            println!(
                 "<- {:>8.1} ms  notification {} {params}",
                 started.elapsed().as_secs_f64() * 1000.0,
                 notification.method

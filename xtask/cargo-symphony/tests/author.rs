@@ -156,6 +156,28 @@ fn author_workflow(kind: &str, request: &str, expected: &str) {
     assert!(trace.contains("<- #1 ok in "), "{trace}");
     assert!(trace.contains(expected), "{trace}");
     assert!(trace.contains("-- 1 request(s); shutdown clean"), "{trace}");
+    assert!(!trace.contains("\"sandbox\""), "{trace}");
+
+    // The same under the kernel sandbox: the extension confines itself and reports it.
+    if symphony_core::testing::landlock_or_skip().is_some() {
+        let trace = succeeds(
+            &cargo(
+                &dir,
+                &[
+                    "symphony",
+                    "run",
+                    "--sandbox",
+                    "--grant",
+                    "manifest",
+                    "--requests",
+                    "requests.jsonl",
+                ],
+            ),
+            "run --sandbox",
+        );
+        assert!(trace.contains("\"sandbox\":{"), "{trace}");
+        assert!(trace.contains(expected), "{trace}");
+    }
 
     let split = snapshot(&dir);
     succeeds(
