@@ -268,8 +268,9 @@ mod tests {
         assert_eq!(names.last(), Some(&"symphony-sdk"), "{names:?}");
         assert_eq!(
             names.len(),
-            5,
-            "only the five library crates publish: {names:?}"
+            6,
+            "only the five library crates and cargo-symphony publish: {names:?}"
         );
+        assert!(names.contains(&"cargo-symphony"), "{names:?}");
     }
 }
