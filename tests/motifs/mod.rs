@@ -8,7 +8,25 @@ mod browser;
 mod editor;
 mod entry;
 mod panel;
+#[cfg(feature = "tauri")]
 mod tauri_plugin;
+
+/// Without the `tauri` feature the plugin tests are not built (Tauri needs WebKitGTK to
+/// compile): this stands in for them and fails saying what to install, unless skipped.
+#[cfg(not(feature = "tauri"))]
+#[test]
+fn tauri_plugin_tests_need_webkitgtk_and_the_tauri_feature() {
+    symphony_core::testing::require_or_skip::<()>(
+        "the Tauri plugin tests",
+        "SYMPHONY_SKIP_TAURI",
+        Err(
+            "they are built only with `--features symphony_tests/tauri`, which needs \
+             WebKitGTK (Debian/Ubuntu: `apt install libwebkit2gtk-4.1-dev`; `cargo xtask ci` \
+             installs it and turns the feature on)"
+                .to_owned(),
+        ),
+    );
+}
 
 use std::path::Path;
 use std::time::Duration;

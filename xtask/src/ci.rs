@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, features, fuzz, isolation, migrate, provision, soak, toolchain};
+use crate::{cmd, features, fuzz, isolation, provision, soak, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -110,7 +110,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         name: "styles",
-        run: migrate::styles::run,
+        run: crate::styles::run,
     },
     Step {
         // A short run of every target (5 x 15 s), on top of the stable replay of their
@@ -132,10 +132,11 @@ const STEPS: &[Step] = &[
     },
 ];
 
-/// The motif preview binary and its window test (Tauri + WebKitGTK under Xvfb). Enabled in
-/// the clippy and test steps' own cargo invocations so that the Tauri they compile has the
-/// same features as the tests crate's, and is not built a second time.
-const PREVIEW: &str = "counter-panel/preview";
+/// The motif preview binary and its window test (Tauri + WebKitGTK under Xvfb), and the
+/// tests crate's Tauri plugin tests (off in a plain `cargo test`, which then needs no
+/// WebKitGTK). Enabled together in the clippy and test steps' cargo invocations so that
+/// Tauri is compiled once, with the same features.
+const PREVIEW: &str = "counter-panel/preview,symphony_tests/tauri";
 
 /// The docs render each crate's feature list (`document-features`, optional so that no
 /// extension build compiles it; docs.rs turns it on with `all-features`).

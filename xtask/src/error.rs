@@ -91,7 +91,7 @@ pub(crate) enum Error {
     BuildTimes(#[from] BuildTimesError),
     /// `cargo xtask migrate` could not migrate the crate; nothing was written.
     #[error("migrate: {0}")]
-    Migrate(#[from] crate::migrate::MigrateError),
+    Migrate(#[from] cargo_symphony::migrate::MigrateError),
     /// An example does not survive the trip to the other import style and back.
     #[error("styles: {example}: {reason}")]
     Styles {

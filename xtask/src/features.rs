@@ -32,8 +32,8 @@ use crate::install::{self, CARGO_HACK};
 
 /// The published library crates, whose features users combine.
 pub(crate) const LIBRARY_CRATES: &[&str] = &[
-    "symphony",
-    "symphony_core",
+    "symphony-sdk",
+    "symphony-sdk-core",
     "symphony_instruments",
     "symphony_operators",
     "symphony_motifs",
@@ -161,10 +161,10 @@ mod tests {
     fn only_crates_with_an_empty_default_exclude_it() {
         let table = features(&[
             (
-                "symphony",
+                "symphony-sdk",
                 &[("default", &["operators"]), ("operators", &[])],
             ),
-            ("symphony_core", &[]),
+            ("symphony-sdk-core", &[]),
             ("symphony_instruments", &[("default", &[]), ("http", &[])]),
             ("symphony_operators", &[("default", &[])]),
             ("symphony_motifs", &[("default", &[]), ("tauri", &[])]),
@@ -173,34 +173,34 @@ mod tests {
         assert_eq!(
             empty,
             [
-                "symphony_core",
+                "symphony-sdk-core",
                 "symphony_instruments",
                 "symphony_operators",
                 "symphony_motifs"
             ]
         );
-        assert_eq!(real, ["symphony"]);
+        assert_eq!(real, ["symphony-sdk"]);
 
         let excluding = cmd::display(&hack_command(Path::new("."), &empty[..2], true));
         assert_eq!(
             excluding,
             "cargo hack check --feature-powerset --depth 2 --no-dev-deps \
-             --exclude-features default,document-features -p symphony_core \
+             --exclude-features default,document-features -p symphony-sdk-core \
              -p symphony_instruments"
         );
         let keeping = cmd::display(&hack_command(Path::new("."), &real, false));
         assert_eq!(
             keeping,
             "cargo hack check --feature-powerset --depth 2 --no-dev-deps \
-             --exclude-features document-features -p symphony"
+             --exclude-features document-features -p symphony-sdk"
         );
     }
 
     #[test]
     fn a_missing_library_crate_is_named() {
-        let table = features(&[("symphony", &[])]);
+        let table = features(&[("symphony-sdk", &[])]);
         match split_by_default(&table) {
-            Err(Error::NotInWorkspace { package }) => assert_eq!(package, "symphony_core"),
+            Err(Error::NotInWorkspace { package }) => assert_eq!(package, "symphony-sdk-core"),
             other => panic!("expected a missing crate, got {other:?}"),
         }
     }

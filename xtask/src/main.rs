@@ -12,10 +12,10 @@ mod features;
 mod fuzz;
 mod install;
 mod isolation;
-mod migrate;
 mod provision;
 mod release;
 mod soak;
+mod styles;
 mod toolchain;
 mod workspace;
 
@@ -23,6 +23,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cargo_symphony::migrate;
 use error::Error;
 
 /// Each task with its arguments and a one-line description, for `cargo xtask help`.
@@ -122,7 +123,7 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
         }
         Some("styles") => {
             no_arguments("styles", rest)?;
-            migrate::styles::run(&workspace::root())
+            styles::run(&workspace::root())
         }
         Some("fuzz") => fuzz::run(&workspace::root(), &fuzz::Options::parse(rest)?),
         Some("soak") => soak::run(&workspace::root(), &soak::Options::parse(rest)?),

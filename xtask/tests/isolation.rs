@@ -47,27 +47,30 @@ fn fixture_with_forbidden_dependencies_fails_naming_each_path() {
     );
     assert!(
         stderr.contains(
-            "isolation: symphony --no-default-features --features motifs pulls in `extra v0.1.0`, \
-             which symphony_motifs alone does not: symphony -> extra\n"
+            "isolation: symphony-sdk --no-default-features --features motifs pulls in `extra v0.1.0`, \
+             which symphony_motifs alone does not: symphony-sdk -> extra\n"
         ),
         "{stderr}"
     );
     assert!(stderr.contains("2 violation(s)"), "{stderr}");
 
-    assert_eq!(row(&stdout, "symphony_core"), ["1", "ok"]);
+    assert_eq!(row(&stdout, "symphony-sdk-core"), ["1", "ok"]);
     assert_eq!(row(&stdout, "symphony_operators"), ["4", "1", "violation"]);
     // The umbrella with `operators` pulls in tokio too, but only through symphony_operators:
     // that is the focused crate's violation, not the umbrella's.
     assert_eq!(
         row(
             &stdout,
-            "symphony --no-default-features --features operators"
+            "symphony-sdk --no-default-features --features operators"
         ),
-        ["5", "ok", "(adds", "symphony)"]
+        ["5", "ok", "(adds", "symphony-sdk)"]
     );
     assert_eq!(
-        row(&stdout, "symphony --no-default-features --features motifs"),
-        ["4", "1", "violation", "(adds", "symphony,", "extra)"]
+        row(
+            &stdout,
+            "symphony-sdk --no-default-features --features motifs"
+        ),
+        ["4", "1", "violation", "(adds", "symphony-sdk,", "extra)"]
     );
 }
 
@@ -82,7 +85,7 @@ fn this_workspace_keeps_its_isolation() {
     );
 
     for focused in [
-        "symphony_core",
+        "symphony-sdk-core",
         "symphony_operators",
         "symphony_instruments",
         "symphony_motifs",
@@ -92,7 +95,7 @@ fn this_workspace_keeps_its_isolation() {
     for feature in ["instruments", "operators", "motifs"] {
         let row = row(
             &stdout,
-            &format!("symphony --no-default-features --features {feature}"),
+            &format!("symphony-sdk --no-default-features --features {feature}"),
         );
         assert_eq!(row.get(1).map(String::as_str), Some("ok"), "{row:?}");
     }
@@ -105,7 +108,7 @@ fn a_missing_workspace_fails_naming_the_command() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains(
-            "xtask: `cargo tree --manifest-path /nonexistent/Cargo.toml -p symphony_core"
+            "xtask: `cargo tree --manifest-path /nonexistent/Cargo.toml -p symphony-sdk-core"
         ),
         "{stderr}"
     );

@@ -31,7 +31,7 @@ fn workspace_with(example: &str) -> (tempfile::TempDir, PathBuf) {
     fs::write(
         root.path().join("Cargo.toml"),
         "[workspace]\nmembers = [\"ext\"]\n\n[workspace.dependencies]\n\
-         symphony = { version = \"=0.1.0\", default-features = false }\n\
+         symphony = { version = \"=0.1.0\", default-features = false, package = \"symphony-sdk\" }\n\
          symphony_operators = { version = \"=0.1.0\" }\n\
          symphony_motifs = { version = \"=0.1.0\" }\n\
          symphony_instruments = { version = \"=0.1.0\" }\n",
@@ -140,7 +140,7 @@ fn a_crate_already_in_the_style_asked_for_is_refused() {
     assert!(!output.status.success());
     let stderr = text(&output.stderr);
     assert!(
-        stderr.contains("has no dependency on `symphony`"),
+        stderr.contains("has no dependency on `symphony-sdk`"),
         "{stderr}"
     );
 }

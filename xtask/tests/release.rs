@@ -186,3 +186,36 @@ fn a_dry_run_packages_every_crate_in_order_and_changes_nothing() {
     );
     assert_eq!(repo.git(&["tag", "--list"]), "");
 }
+
+#[test]
+fn a_name_taken_on_crates_io_by_another_crate_is_refused_before_anything_else() {
+    let repo = Repo::new();
+    // `symphony` on crates.io is Eclipse Symphony's, not this fixture's.
+    for file in ["umbrella/Cargo.toml", "example/Cargo.toml", "Cargo.toml"] {
+        let path = repo.root().join(file);
+        let text = fs::read_to_string(&path).expect("manifest");
+        let text = text
+            .replace("name = \"xtask-fixture-umbrella\"", "name = \"symphony\"")
+            .replace(
+                "xtask-fixture-umbrella = { path = \"umbrella\"",
+                "xtask-fixture-umbrella = { package = \"symphony\", path = \"umbrella\"",
+            );
+        fs::write(&path, text).expect("edit");
+    }
+    // Left uncommitted on purpose: the name is checked before the working tree.
+    let output = repo.release(&["0.2.0", "--dry-run"]);
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "package `symphony` cannot be published: crates.io already holds `symphony` from https://github.com/eclipse-symphony/symphony.git (ours is https://example.invalid/xtask-fixture;"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("release: `xtask-fixture-core` is free on crates.io"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("working tree"), "{stderr}");
+    assert!(!stderr.contains("Packaging"), "{stderr}");
+}

@@ -25,7 +25,7 @@ protocol (JSON-RPC over stdin/stdout), grants each only what it needs, and runs:
 and prints what each step took, what each extension was allowed, and the class counts.
 
 USAGE:
-    cargo run --release -p quickstart -- [OPTIONS]
+    cargo run -p quickstart -- [OPTIONS]
 
 OPTIONS:
     --csv <PATH>        The rows to score: a CSV file with the columns sepal_length,

@@ -1,6 +1,6 @@
 //! Example: the Symphony extension SDK end to end, in one command.
 //!
-//! `cargo run --release -p quickstart` starts three extensions, each as its own process
+//! `cargo run -p quickstart` starts three extensions, each as its own process
 //! speaking the Orchestra Kit protocol, and grants each only what it needs: an operator reads
 //! and validates a CSV file, an instrument scores every row with an ONNX model (on the
 //! embedded, pure-Rust tract), and a motif renders the results as an HTML page, which this

@@ -237,7 +237,7 @@ fn help_explains_every_option() {
         "--out <PATH>",
         "--backend <ENGINE>",
         "--quiet",
-        "cargo run --release -p quickstart",
+        "cargo run -p quickstart -- ",
         "SYMPHONY_ORT_LIBRARY",
     ] {
         assert!(help.contains(option), "`{option}` is not in:\n{help}");

@@ -16,8 +16,12 @@ use toml_edit::{Array, DocumentMut, InlineTable, Item, Table, Value};
 use super::error::BuildTimesError;
 use super::kinds::{Config, Kind};
 
-/// The umbrella crate's package name.
-const UMBRELLA: &str = "symphony";
+/// The umbrella crate's package name (a dependency key needs no `package =` then).
+const UMBRELLA: &str = "symphony-sdk";
+/// The umbrella's library name, which the sources' paths start with.
+const UMBRELLA_LIB: &str = "symphony";
+/// The umbrella's folder in the workspace.
+const UMBRELLA_DIR: &str = "symphony";
 
 /// Writes the crate for `kind` built as `config` into `dir` (which must exist).
 pub(crate) fn generate(
@@ -46,7 +50,7 @@ pub(crate) fn generate(
 /// The line that makes `symphony_operators::…` mean `symphony::operators::…`.
 fn alias_line(kind: Kind) -> String {
     format!(
-        "#[allow(unused_imports)]\nuse {UMBRELLA}::{} as {};\n",
+        "#[allow(unused_imports)]\nuse {UMBRELLA_LIB}::{} as {};\n",
         kind.name, kind.focused
     )
 }
@@ -237,7 +241,7 @@ fn umbrella_features(kind: Kind, config: Config, focused_entry: &InlineTable) ->
 
 fn umbrella_entry(root: &Path, features: Vec<String>) -> InlineTable {
     let mut entry = InlineTable::new();
-    let path = root.join(UMBRELLA);
+    let path = root.join(UMBRELLA_DIR);
     entry.insert("path", Value::from(path.to_string_lossy().as_ref()));
     entry.insert("default-features", Value::from(false));
     entry.insert("features", Value::Array(features.iter().collect::<Array>()));
@@ -393,15 +397,15 @@ mod tests {
         let kind = motifs();
         assert_eq!(
             umbrella_feature(kind, "symphony_motifs/tauri").as_deref(),
-            Some("symphony/tauri")
+            Some("symphony-sdk/tauri")
         );
         assert_eq!(
             umbrella_feature(kind, "symphony_motifs?/tauri").as_deref(),
-            Some("symphony?/tauri")
+            Some("symphony-sdk?/tauri")
         );
         assert_eq!(
             umbrella_feature(kind, "dep:symphony_motifs").as_deref(),
-            Some("dep:symphony")
+            Some("dep:symphony-sdk")
         );
         assert_eq!(umbrella_feature(kind, "serde/derive"), None);
         assert_eq!(umbrella_feature(kind, "preview"), None);
@@ -422,7 +426,7 @@ mod tests {
             assert!(!text.contains("[dev-dependencies]"), "{text}");
         }
         assert!(direct.contains("\"symphony_motifs/tauri\""), "{direct}");
-        assert!(one.contains("preview = [\"symphony/tauri\"]"), "{one}");
+        assert!(one.contains("preview = [\"symphony-sdk/tauri\"]"), "{one}");
     }
 
     #[test]
@@ -457,7 +461,7 @@ mod tests {
 
         let umbrella = |features: &str| {
             format!(
-                "symphony = {{ path = \"{}\", default-features = false, features = [{features}] }}",
+                "symphony-sdk = {{ path = \"{}\", default-features = false, features = [{features}] }}",
                 path("symphony")
             )
         };
@@ -468,7 +472,7 @@ mod tests {
         );
         assert_eq!(full, direct.replace(&focused, &umbrella("\"full\"")));
         // The build script's dependency is swapped too.
-        assert_eq!(one.matches("symphony = {").count(), 2, "{one}");
+        assert_eq!(one.matches("symphony-sdk = {").count(), 2, "{one}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub(crate) struct FocusedRule {
 /// The rows of the table for the focused crates.
 pub(crate) const FOCUSED: &[FocusedRule] = &[
     FocusedRule {
-        package: "symphony_core",
+        package: "symphony-sdk-core",
         forbidden: &[
             "tokio",
             "async-trait",
@@ -52,8 +52,8 @@ pub(crate) const FOCUSED: &[FocusedRule] = &[
     },
 ];
 
-/// The umbrella crate.
-pub(crate) const UMBRELLA: &str = "symphony";
+/// The umbrella crate's package (its library is `symphony`).
+pub(crate) const UMBRELLA: &str = "symphony-sdk";
 
 /// Each umbrella feature and the focused crate it re-exports: the umbrella with only that
 /// feature must pull in nothing the focused crate alone does not.

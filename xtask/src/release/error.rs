@@ -98,4 +98,24 @@ pub(crate) enum ReleaseError {
         /// The packages left when no more could be ordered.
         packages: Vec<String>,
     },
+    /// A crate's name is held on crates.io by a crate that is not ours.
+    #[error(
+        "package `{package}` cannot be published: crates.io already holds `{package}` from {theirs} (ours is {ours}; crates.io treats `-` and `_` alike); rename the package and keep the library name with `[lib] name`"
+    )]
+    NameTaken {
+        /// The package name.
+        package: String,
+        /// The repository the crate on crates.io declares.
+        theirs: String,
+        /// The repository our package declares.
+        ours: String,
+    },
+    /// crates.io could not be asked about a name.
+    #[error("cannot check whether `{package}` is free on crates.io: {reason}")]
+    NameUnchecked {
+        /// The package name.
+        package: String,
+        /// What cargo said.
+        reason: String,
+    },
 }

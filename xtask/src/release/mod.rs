@@ -1,6 +1,7 @@
 //! `cargo xtask release <version> [--dry-run]`: everything a release does, in the order
 //! that fails cheapest first.
 //!
+//! 0. refuse a package name held on crates.io by a crate that is not ours (`names`);
 //! 1. refuse a dirty working tree, naming the files;
 //! 2. refuse a version below the current one or one already tagged;
 //! 3. require a non-empty `## [X.Y.Z]` section in `CHANGELOG.md`;
@@ -16,6 +17,7 @@
 mod changelog;
 mod error;
 mod git;
+mod names;
 mod order;
 mod publish;
 mod semver_checks;
@@ -87,6 +89,10 @@ pub(crate) fn run(request: &Request) -> Result<(), Error> {
     let root = manifest.parent().unwrap_or(Path::new("."));
     let new = &request.version;
 
+    // Names first: a taken name makes every later step moot.
+    let crates = order::load(manifest)?;
+    names::check(root, &crates)?;
+
     eprintln!("release: checking the working tree of {}", root.display());
     let dirty = git::dirty_files(root)?;
     if !dirty.is_empty() {
@@ -113,7 +119,6 @@ pub(crate) fn run(request: &Request) -> Result<(), Error> {
     changelog::check(&read(&changelog)?, &changelog, new)?;
     eprintln!("release: {} has a section for {new}", changelog.display());
 
-    let crates = order::load(manifest)?;
     let names: Vec<&str> = crates.iter().map(|krate| krate.name.as_str()).collect();
     eprintln!("release: publishing order: {}", names.join(" -> "));
 

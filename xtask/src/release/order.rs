@@ -21,6 +21,8 @@ pub(crate) struct Crate {
     pub(crate) version: String,
     /// Whether it has a library target (only libraries have an API to compare).
     pub(crate) is_library: bool,
+    /// Its `repository` URL, which tells our crate on crates.io from another's.
+    pub(crate) repository: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +38,8 @@ struct Package {
     version: String,
     /// `None`: publishable anywhere; `Some([])`: `publish = false`.
     publish: Option<Vec<String>>,
+    #[serde(default)]
+    repository: Option<String>,
     dependencies: Vec<Dependency>,
     targets: Vec<Target>,
 }
@@ -123,6 +127,7 @@ fn publishing_order(metadata: &Metadata) -> Result<Vec<Crate>, ReleaseError> {
                     .targets
                     .iter()
                     .any(|target| target.kind.iter().any(|kind| kind == "lib")),
+                repository: package.repository.clone(),
             });
         }
     }
@@ -259,12 +264,13 @@ mod tests {
     fn this_workspace_publishes_core_first_and_the_umbrella_last() {
         let crates = load(&crate::workspace::root().join("Cargo.toml")).expect("metadata loads");
         let names = names(&crates);
-        assert_eq!(names.first(), Some(&"symphony_core"), "{names:?}");
-        assert_eq!(names.last(), Some(&"symphony"), "{names:?}");
+        assert_eq!(names.first(), Some(&"symphony-sdk-core"), "{names:?}");
+        assert_eq!(names.last(), Some(&"symphony-sdk"), "{names:?}");
         assert_eq!(
             names.len(),
-            5,
-            "only the five library crates publish: {names:?}"
+            6,
+            "only the five library crates and cargo-symphony publish: {names:?}"
         );
+        assert!(names.contains(&"cargo-symphony"), "{names:?}");
     }
 }

@@ -178,6 +178,7 @@ mod tests {
                 name: name.to_owned(),
                 version: "0.2.0".to_owned(),
                 is_library: true,
+                repository: None,
             })
             .collect();
         let command = publish_command(

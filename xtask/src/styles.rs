@@ -18,9 +18,9 @@ use std::time::Duration;
 use symphony_core::manifest::Manifest;
 use toml_edit::{Array, DocumentMut, Item, Value};
 
-use super::{MigrateError, Style, plan};
 use crate::cmd;
 use crate::error::Error;
+use cargo_symphony::migrate::{MigrateError, Style, plan};
 
 /// The examples checked in both styles: one per kind.
 pub(crate) const EXAMPLES: [&str; 3] = ["csv-cleaner", "onnx-classifier", "counter-panel"];

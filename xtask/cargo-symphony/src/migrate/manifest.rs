@@ -8,7 +8,7 @@ use toml_edit::{Decor, DocumentMut, Item, Key, Table, Value};
 
 use super::Style;
 use super::dependency::{Shape, Spec};
-use super::kind::{Enabled, Kind, UMBRELLA};
+use super::kind::{Enabled, Kind, UMBRELLA, UMBRELLA_PACKAGE};
 
 /// The three dependency tables, which may also appear under `[target.'cfg(…)']`.
 const DEPENDENCY_TABLES: [&str; 3] = ["dependencies", "dev-dependencies", "build-dependencies"];
@@ -46,13 +46,14 @@ pub(crate) fn rewrite(
     let mut document: DocumentMut = text
         .parse()
         .map_err(|error| format!("is not valid TOML: {error}"))?;
-    rewrite_features(&mut document, style)?;
+    let umbrella = umbrella_key(&mut document, style, workspace)?;
+    rewrite_features(&mut document, style, &umbrella)?;
     let mut kinds = Vec::new();
     let mut rewrote = false;
     for (label, table) in dependency_tables(&mut document)? {
         let rewrite_table = match style {
-            Style::Split => to_split(table, usage, workspace),
-            Style::Unified => to_unified(table, workspace),
+            Style::Split => to_split(table, &umbrella, usage, workspace),
+            Style::Unified => to_unified(table, &umbrella, workspace),
         };
         let table_kinds = rewrite_table.map_err(|error| format!("[{label}]: {error}"))?;
         rewrote |= !table_kinds.is_empty();
@@ -64,17 +65,137 @@ pub(crate) fn rewrite(
     }
     if !rewrote {
         let wanted = match style {
-            Style::Split => format!("`{UMBRELLA}`"),
+            Style::Split => format!("`{UMBRELLA_PACKAGE}`"),
             Style::Unified => "symphony_instruments, symphony_operators or symphony_motifs".into(),
         };
         return Err(format!(
             "has no dependency on {wanted}, so it is not in the other style; nothing to migrate"
         ));
     }
+    rewrite_patches(&mut document, style, &kinds)?;
     Ok(Rewritten {
         text: document.to_string(),
         kinds,
     })
+}
+
+/// Whether the entry `key = item` is the umbrella: the key `symphony-sdk`, a rename with
+/// `package = "symphony-sdk"`, or `symphony` (checked against its source in `to_split`).
+fn is_umbrella(key: &str, item: &Item) -> bool {
+    key == UMBRELLA_PACKAGE
+        || key == UMBRELLA
+        || item.get("package").and_then(Item::as_str) == Some(UMBRELLA_PACKAGE)
+}
+
+/// The umbrella's dependency key: the one the manifest has (to split), or the one to write
+/// (to unify): the workspace's key for a `workspace = true` entry, else `symphony-sdk`.
+fn umbrella_key(
+    document: &mut DocumentMut,
+    style: Style,
+    workspace: &dyn Workspace,
+) -> Result<String, String> {
+    let tables = dependency_tables(document)?;
+    let mut entries = tables.iter().flat_map(|(_, table)| table.iter());
+    match style {
+        Style::Split => Ok(entries
+            .find(|(key, item)| is_umbrella(key, item))
+            .map_or(UMBRELLA_PACKAGE, |(key, _)| key)
+            .to_owned()),
+        Style::Unified => {
+            let inherits = entries.any(|(key, item)| {
+                Kind::from_crate_name(key).is_some()
+                    && item.get("workspace").and_then(Item::as_bool) == Some(true)
+            });
+            if inherits
+                && workspace.dependency(UMBRELLA_PACKAGE)?.is_none()
+                && workspace.dependency(UMBRELLA)?.is_some()
+            {
+                return Ok(UMBRELLA.to_owned());
+            }
+            Ok(UMBRELLA_PACKAGE.to_owned())
+        }
+    }
+}
+
+/// `[patch.<source>]` tables follow the style. The umbrella depends on the focused crates,
+/// so the unified style patches it beside them (an entry derived from the last focused
+/// one), and the split style drops it, deriving any focused crate it now needs from it.
+/// Split → unified → split gives back the same bytes.
+fn rewrite_patches(document: &mut DocumentMut, style: Style, kinds: &[Kind]) -> Result<(), String> {
+    let Some(patch) = document.get_mut("patch").and_then(Item::as_table_like_mut) else {
+        return Ok(());
+    };
+    for (source, item) in patch.iter_mut() {
+        let label = format!("[patch.{}]", source.get());
+        let table = item
+            .as_table_mut()
+            .ok_or_else(|| format!("{label} is an inline table; write it as a table"))?;
+        let read = |name: &str, item: &Item| {
+            Spec::read(item).map_err(|error| format!("{label} `{name}` {error}"))
+        };
+        match style {
+            Style::Unified => {
+                if table.contains_key(UMBRELLA_PACKAGE) {
+                    continue;
+                }
+                let Some((name, item)) = table
+                    .iter()
+                    .filter(|(name, _)| Kind::from_crate_name(name).is_some())
+                    .last()
+                else {
+                    continue;
+                };
+                let name = name.to_owned();
+                let (spec, _) = read(&name, item)?;
+                let umbrella = spec
+                    .moved(&name, UMBRELLA_PACKAGE)
+                    .map_err(|error| format!("{label} `{name}` {error}"))?;
+                let entry = umbrella.write(UMBRELLA_PACKAGE, Shape::Inline)?;
+                insert_after(table, &name, entry);
+            }
+            Style::Split => {
+                let Some(item) = table.get(UMBRELLA_PACKAGE) else {
+                    continue;
+                };
+                let (spec, _) = read(UMBRELLA_PACKAGE, item)?;
+                // A table that already patches focused crates is the author's per-crate
+                // choice (what unifying it left); one that patched only the umbrella needs
+                // the focused crates patched instead.
+                let per_crate = table
+                    .iter()
+                    .any(|(name, _)| Kind::from_crate_name(name).is_some());
+                let mut needed = Vec::new();
+                for kind in kinds {
+                    if !per_crate && !table.contains_key(kind.crate_name()) {
+                        let focused = spec
+                            .moved(UMBRELLA_PACKAGE, kind.crate_name())
+                            .map_err(|error| format!("{label} `{UMBRELLA_PACKAGE}` {error}"))?;
+                        needed.push(focused.write(kind.crate_name(), Shape::Inline)?);
+                    }
+                }
+                replace(table, &[UMBRELLA_PACKAGE], needed);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Inserts `entry` right after the entry `after`, keeping every other entry where it is.
+fn insert_after(table: &mut Table, after: &str, (key, item): (Key, Item)) {
+    let order: Vec<String> = table.iter().map(|(key, _)| key.to_owned()).collect();
+    let anchor = order
+        .iter()
+        .position(|key| key == after)
+        .unwrap_or(order.len());
+    let mut rank: HashMap<String, (usize, usize)> = order
+        .iter()
+        .enumerate()
+        .map(|(index, key)| (key.clone(), (index, 0)))
+        .collect();
+    rank.insert(key.get().to_owned(), (anchor, 1));
+    table.insert_formatted(&key, item);
+    let rank_of = |key: &Key| rank.get(key.get()).copied().unwrap_or((usize::MAX, 0));
+    table.sort_values_by(|a, _, b, _| rank_of(a).cmp(&rank_of(b)).then(Ordering::Equal));
 }
 
 /// Every dependency table, labelled as it is written (`dependencies`,
@@ -115,7 +236,11 @@ fn dependency_tables(document: &mut DocumentMut) -> Result<Vec<(String, &mut Tab
 /// Rewrites the crate's own features that forward to an SDK backend:
 /// `symphony_motifs/tauri` ↔ `symphony/tauri` (and the weak `?/` form). Anything else that
 /// names an SDK dependency has no one-to-one counterpart and is refused, naming the feature.
-fn rewrite_features(document: &mut DocumentMut, style: Style) -> Result<(), String> {
+fn rewrite_features(
+    document: &mut DocumentMut,
+    style: Style,
+    umbrella: &str,
+) -> Result<(), String> {
     let Some(features) = document
         .get_mut("features")
         .and_then(Item::as_table_like_mut)
@@ -130,7 +255,7 @@ fn rewrite_features(document: &mut DocumentMut, style: Style) -> Result<(), Stri
             let Some(text) = value.as_str() else {
                 continue;
             };
-            let Some(new) = forwarded(text, style).map_err(|reason| {
+            let Some(new) = forwarded(text, style, umbrella).map_err(|reason| {
                 format!("[features] {feature} = [\"{text}\"] {reason}; rename it by hand (see docs/migration.md), then migrate")
             })?
             else {
@@ -145,7 +270,7 @@ fn rewrite_features(document: &mut DocumentMut, style: Style) -> Result<(), Stri
 }
 
 /// The other style's spelling of one feature value; `Ok(None)` if it names no SDK crate.
-fn forwarded(value: &str, style: Style) -> Result<Option<String>, String> {
+fn forwarded(value: &str, style: Style, umbrella: &str) -> Result<Option<String>, String> {
     let (dependency, separator, feature) = match value.split_once('/') {
         Some((dependency, feature)) => match dependency.strip_suffix('?') {
             Some(dependency) => (dependency, "?/", feature),
@@ -153,9 +278,9 @@ fn forwarded(value: &str, style: Style) -> Result<Option<String>, String> {
         },
         None => (value.strip_prefix("dep:").unwrap_or(value), "", ""),
     };
-    let is_sdk = dependency == UMBRELLA || Kind::from_crate_name(dependency).is_some();
+    let is_sdk = dependency == umbrella || Kind::from_crate_name(dependency).is_some();
     let from_this_style = match style {
-        Style::Split => dependency == UMBRELLA,
+        Style::Split => dependency == umbrella,
         Style::Unified => Kind::from_crate_name(dependency).is_some(),
     };
     if !is_sdk || !from_this_style {
@@ -173,26 +298,29 @@ fn forwarded(value: &str, style: Style) -> Result<Option<String>, String> {
     };
     let target = match style {
         Style::Split => kind.crate_name(),
-        Style::Unified => UMBRELLA,
+        Style::Unified => umbrella,
     };
     Ok(Some(format!("{target}{separator}{feature}")))
 }
 
-/// Replaces `symphony` in `table` with one focused dependency per kind it enables.
+/// Replaces the umbrella (key `umbrella`) in `table` with one focused dependency per kind
+/// it enables.
 fn to_split(
     table: &mut Table,
+    umbrella: &str,
     usage: &Usage,
     workspace: &dyn Workspace,
 ) -> Result<Vec<Kind>, String> {
-    let Some(item) = table.get(UMBRELLA) else {
+    let Some(item) = table.get(umbrella) else {
         return Ok(Vec::new());
     };
-    let (spec, shape) = Spec::read(item).map_err(|error| format!("`{UMBRELLA}` {error}"))?;
+    let (spec, shape) = Spec::read(item).map_err(|error| format!("`{umbrella}` {error}"))?;
+    check_umbrella_package(umbrella, &spec, workspace)?;
     let mut enabled = Enabled::from_umbrella_features(spec.features.iter().map(String::as_str))
         .map_err(|feature| {
-            format!("`{UMBRELLA}` enables `{feature}`, which is not a feature of the umbrella")
+            format!("`{umbrella}` enables `{feature}`, which is not a feature of the umbrella")
         })?;
-    if default_features(&spec, UMBRELLA, workspace)? {
+    if default_features(&spec, umbrella, workspace)? {
         // Defaults enable all three kinds; keep those the code uses (all, for the prelude).
         let used = if usage.prelude {
             Kind::ALL.to_vec()
@@ -203,39 +331,73 @@ fn to_split(
     }
     if enabled.kinds.is_empty() {
         return Err(format!(
-            "`{UMBRELLA}` enables no kind of extension; add one to its features first"
+            "`{umbrella}` enables no kind of extension; add one to its features first"
         ));
     }
     let mut replacements = Vec::new();
     for &kind in &enabled.kinds {
         if spec.workspace && workspace.dependency(kind.crate_name())?.is_none() {
             return Err(format!(
-                "`{UMBRELLA}` comes from the workspace, which has no `{}` in \
+                "`{umbrella}` comes from the workspace, which has no `{}` in \
                  [workspace.dependencies]; add it there first",
                 kind.crate_name()
             ));
         }
         let focused = Spec {
-            workspace: spec.workspace,
-            version: spec.version.clone(),
             default_features: None,
             features: enabled.backends_of(kind),
-            optional: spec.optional,
+            ..spec
+                .moved(UMBRELLA_PACKAGE, kind.crate_name())
+                .map_err(|error| format!("`{umbrella}` {error}"))?
         };
         replacements.push(focused.write(kind.crate_name(), shape)?);
     }
-    replace(table, &[UMBRELLA], replacements);
+    replace(table, &[umbrella], replacements);
     Ok(enabled.kinds)
 }
 
-/// Replaces the focused dependencies in `table` with one `symphony` naming their kinds.
-fn to_unified(table: &mut Table, workspace: &dyn Workspace) -> Result<Vec<Kind>, String> {
+/// Refuses an umbrella entry that names another package: `symphony` on crates.io is not
+/// this SDK (its umbrella is published as `symphony-sdk`).
+fn check_umbrella_package(key: &str, spec: &Spec, workspace: &dyn Workspace) -> Result<(), String> {
+    let package = if spec.workspace {
+        workspace
+            .dependency(key)?
+            .and_then(|declared| declared.package)
+    } else {
+        spec.package.clone()
+    };
+    let package = package.unwrap_or_else(|| key.to_owned());
+    if package == UMBRELLA_PACKAGE {
+        return Ok(());
+    }
+    Err(format!(
+        "`{key}` is the package `{package}`, not this SDK's umbrella, which is published as \
+         `{UMBRELLA_PACKAGE}` (`{UMBRELLA}` on crates.io is another project); write \
+         `{UMBRELLA_PACKAGE} = …` (the code keeps `use {UMBRELLA}::…`)"
+    ))
+}
+
+/// Replaces the focused dependencies in `table` with one umbrella (key `umbrella`) naming
+/// their kinds.
+fn to_unified(
+    table: &mut Table,
+    umbrella: &str,
+    workspace: &dyn Workspace,
+) -> Result<Vec<Kind>, String> {
     let mut found: Vec<(Kind, Spec, Shape)> = Vec::new();
     for (name, item) in table.iter() {
         let Some(kind) = Kind::from_crate_name(name) else {
             continue;
         };
         let (spec, shape) = Spec::read(item).map_err(|error| format!("`{name}` {error}"))?;
+        if spec.package.is_some() {
+            return Err(format!(
+                "`{name}` is renamed with `package`; name it `{name}` without `package`, then migrate"
+            ));
+        }
+        let spec = spec
+            .moved(kind.crate_name(), UMBRELLA_PACKAGE)
+            .map_err(|error| format!("`{name}` {error}"))?;
         for feature in &spec.features {
             if !kind.backends().contains(&feature.as_str()) {
                 return Err(format!(
@@ -248,9 +410,9 @@ fn to_unified(table: &mut Table, workspace: &dyn Workspace) -> Result<Vec<Kind>,
     let Some((_, first, first_shape)) = found.first() else {
         return Ok(Vec::new());
     };
-    if table.contains_key(UMBRELLA) {
+    if table.contains_key(umbrella) {
         return Err(format!(
-            "has both `{UMBRELLA}` and a focused crate; migrate one style at a time"
+            "has both `{umbrella}` and a focused crate; migrate one style at a time"
         ));
     }
     for (kind, spec, _) in &found[1..] {
@@ -261,8 +423,10 @@ fn to_unified(table: &mut Table, workspace: &dyn Workspace) -> Result<Vec<Kind>,
                 kind.crate_name()
             )
         };
-        if spec.workspace != first.workspace || spec.version != first.version {
-            return Err(differs("where they come from (workspace or version)"));
+        if !spec.same_source(first) {
+            return Err(differs(
+                "where they come from (workspace, version, path, git or registry)",
+            ));
         }
         if spec.optional != first.optional {
             return Err(differs("`optional`"));
@@ -276,32 +440,31 @@ fn to_unified(table: &mut Table, workspace: &dyn Workspace) -> Result<Vec<Kind>,
             .for_each(|backend| enabled.add_backend(backend));
     }
     let workspace_declares_defaults = first.workspace && {
-        let declared = workspace.dependency(UMBRELLA)?.ok_or_else(|| {
+        let declared = workspace.dependency(umbrella)?.ok_or_else(|| {
             format!(
-                "the workspace has no `{UMBRELLA}` in [workspace.dependencies]; add \
-                 `{UMBRELLA} = {{ version = \"…\", default-features = false }}` there first"
+                "the workspace has no `{umbrella}` in [workspace.dependencies]; add \
+                 `{umbrella} = {{ version = \"…\", default-features = false }}` there first"
             )
         })?;
         declared.default_features != Some(false)
     };
     if workspace_declares_defaults {
         return Err(format!(
-            "the workspace declares `{UMBRELLA}` with default features, which would compile \
+            "the workspace declares `{umbrella}` with default features, which would compile \
              every kind; set `default-features = false` in [workspace.dependencies]"
         ));
     }
+    let umbrella_key = umbrella;
     let umbrella = Spec {
-        workspace: first.workspace,
-        version: first.version.clone(),
         default_features: (!first.workspace).then_some(false),
         features: enabled.umbrella_features(),
-        optional: first.optional,
+        ..first.clone()
     };
     let shape = match first_shape {
         Shape::Header => Shape::Header,
         _ => Shape::Inline,
     };
-    let replacement = umbrella.write(UMBRELLA, shape)?;
+    let replacement = umbrella.write(umbrella_key, shape)?;
     let names: Vec<&str> = found.iter().map(|(kind, ..)| kind.crate_name()).collect();
     replace(table, &names, vec![replacement]);
     Ok(enabled.kinds)
@@ -443,6 +606,8 @@ mod tests {
                 |(_, default_features)| Spec {
                     version: Some("=0.1.0".to_owned()),
                     default_features: *default_features,
+                    // As in this repository: the key `symphony`, the package `symphony-sdk`.
+                    package: (name == UMBRELLA).then(|| UMBRELLA_PACKAGE.to_owned()),
                     ..Spec::default()
                 },
             ))
@@ -497,7 +662,7 @@ symphony = { workspace = true, features = ["instruments", "onnx"] }
 
     #[test]
     fn a_versioned_umbrella_splits_into_one_dependency_per_kind_and_back() {
-        let unified = "[dependencies]\nsymphony = { version = \"0.1\", default-features = false, features = [\"operators\", \"onnx\"] }\nserde = \"1\"\n";
+        let unified = "[dependencies]\nsymphony-sdk = { version = \"0.1\", default-features = false, features = [\"operators\", \"onnx\"] }\nserde = \"1\"\n";
         let split = migrate(unified, Style::Split, &Usage::default()).unwrap();
         assert_eq!(
             split.text,
@@ -506,13 +671,13 @@ symphony = { workspace = true, features = ["instruments", "onnx"] }
         let back = migrate(&split.text, Style::Unified, &Usage::default()).unwrap();
         assert_eq!(
             back.text,
-            "[dependencies]\nsymphony = { version = \"0.1\", default-features = false, features = [\"operators\", \"instruments\", \"onnx\"] }\nserde = \"1\"\n"
+            "[dependencies]\nsymphony-sdk = { version = \"0.1\", default-features = false, features = [\"operators\", \"instruments\", \"onnx\"] }\nserde = \"1\"\n"
         );
     }
 
     #[test]
     fn default_features_split_into_the_kinds_the_code_uses() {
-        let unified = "[dependencies]\nsymphony = \"0.1\"\n";
+        let unified = "[dependencies]\nsymphony-sdk = \"0.1\"\n";
         let motifs = Usage {
             kinds: vec![Kind::Motifs],
             prelude: false,
@@ -565,27 +730,32 @@ symphony = { workspace = true, features = ["instruments", "onnx"] }
                 "[dependencies]: `symphony_operators` and `symphony_motifs` differ in where",
             ),
             (
-                "[dependencies]\nsymphony = { version = \"0.1\", features = [\"gpu\"] }\n",
+                "[dependencies]\nsymphony-sdk = { version = \"0.1\", features = [\"gpu\"] }\n",
                 Style::Split,
-                "[dependencies]: `symphony` enables `gpu`",
+                "[dependencies]: `symphony-sdk` enables `gpu`",
             ),
             (
-                "[dependencies]\nsymphony = { path = \"../symphony\" }\n",
+                "[dependencies]\nsymphony = { version = \"0.1\", features = [\"operators\"] }\n",
                 Style::Split,
-                "[dependencies]: `symphony` has `path`",
+                "[dependencies]: `symphony` is the package `symphony`, not this SDK's umbrella",
             ),
             (
-                "[features]\nall = [\"symphony/operators\"]\n[dependencies]\nsymphony = \"0.1\"\n",
+                "[dependencies]\nsymphony-sdk = { path = \"../sdk\", features = [\"operators\"] }\n",
                 Style::Split,
-                "[features] all = [\"symphony/operators\"] names `symphony` other than to enable a backend",
+                "does not end in the folder `symphony` of an SDK checkout",
+            ),
+            (
+                "[features]\nall = [\"symphony-sdk/operators\"]\n[dependencies]\nsymphony-sdk = \"0.1\"\n",
+                Style::Split,
+                "[features] all = [\"symphony-sdk/operators\"] names `symphony-sdk` other than to enable a backend",
             ),
             (
                 "[dependencies]\nserde = \"1\"\n",
                 Style::Split,
-                "has no dependency on `symphony`",
+                "has no dependency on `symphony-sdk`",
             ),
             (
-                "[dependencies]\nsymphony = { version = \"0.1\", default-features = false }\n",
+                "[dependencies]\nsymphony-sdk = { version = \"0.1\", default-features = false }\n",
                 Style::Split,
                 "enables no kind of extension",
             ),
@@ -607,7 +777,7 @@ symphony = { workspace = true, features = ["instruments", "onnx"] }
         )
         .unwrap_err();
         assert!(
-            error.contains("no `symphony` in [workspace.dependencies]"),
+            error.contains("no `symphony-sdk` in [workspace.dependencies]"),
             "{error}"
         );
 
@@ -620,5 +790,55 @@ symphony = { workspace = true, features = ["instruments", "onnx"] }
         )
         .unwrap_err();
         assert!(error.contains("set `default-features = false`"), "{error}");
+    }
+
+    #[test]
+    fn path_and_git_sources_and_patches_round_trip() {
+        let split = r#"[dependencies]
+symphony_operators = { path = "../sdk/symphony_operators" }
+symphony_instruments = { path = "../sdk/symphony_instruments", features = ["onnx"] }
+
+[dev-dependencies]
+symphony_motifs = { git = "https://example.invalid/sdk", tag = "v0.1.0" }
+
+[patch.crates-io]
+symphony-sdk-core = { path = "../sdk/symphony_core" }
+symphony_operators = { path = "../sdk/symphony_operators" }
+symphony_instruments = { path = "../sdk/symphony_instruments" } # ours
+serde = { path = "../serde" }
+"#;
+        let unified = migrate(split, Style::Unified, &Usage::default()).unwrap();
+        assert_eq!(
+            unified.text,
+            r#"[dependencies]
+symphony-sdk = { path = "../sdk/symphony", default-features = false, features = ["operators", "instruments", "onnx"] }
+
+[dev-dependencies]
+symphony-sdk = { git = "https://example.invalid/sdk", tag = "v0.1.0", default-features = false, features = ["motifs"] }
+
+[patch.crates-io]
+symphony-sdk-core = { path = "../sdk/symphony_core" }
+symphony_operators = { path = "../sdk/symphony_operators" }
+symphony_instruments = { path = "../sdk/symphony_instruments" } # ours
+symphony-sdk = { path = "../sdk/symphony" }
+serde = { path = "../serde" }
+"#
+        );
+        let back = migrate(&unified.text, Style::Split, &Usage::default()).unwrap();
+        assert_eq!(back.text, split);
+
+        let mixed = "[dependencies]\nsymphony_operators = { path = \"../a/symphony_operators\" }\nsymphony_motifs = { path = \"../b/symphony_motifs\" }\n";
+        let error = migrate(mixed, Style::Unified, &Usage::default()).unwrap_err();
+        assert!(error.contains("differ in where they come from"), "{error}");
+    }
+
+    #[test]
+    fn an_umbrella_patch_splits_into_the_kinds_it_needs() {
+        let unified = "[dependencies]\nsymphony-sdk = { version = \"0.1\", default-features = false, features = [\"motifs\"] }\n\n[patch.crates-io]\nsymphony-sdk = { path = \"/sdk/symphony\" }\n";
+        let split = migrate(unified, Style::Split, &Usage::default()).unwrap();
+        assert_eq!(
+            split.text,
+            "[dependencies]\nsymphony_motifs = \"0.1\"\n\n[patch.crates-io]\nsymphony_motifs = { path = \"/sdk/symphony_motifs\" }\n"
+        );
     }
 }

@@ -25,6 +25,25 @@ pub(crate) struct Spec {
     pub(crate) default_features: Option<bool>,
     pub(crate) features: Vec<String>,
     pub(crate) optional: Option<bool>,
+    /// `package = "…"`: the package behind a renamed key.
+    pub(crate) package: Option<String>,
+    /// `path = "…"`: a checkout of the SDK, whose folders are the crates' names.
+    pub(crate) path: Option<String>,
+    /// `git = "…"`, with at most one of `branch`, `tag` or `rev`.
+    pub(crate) git: Option<String>,
+    pub(crate) reference: Option<(String, String)>,
+    /// `registry = "…"`: a registry other than crates.io.
+    pub(crate) registry: Option<String>,
+}
+
+/// The folder of each SDK crate in a checkout (for `path` dependencies): the crate's name,
+/// except the umbrella, published as `symphony-sdk` from `symphony/`.
+pub(crate) fn folder_of(package: &str) -> &str {
+    if package == super::kind::UMBRELLA_PACKAGE {
+        super::kind::UMBRELLA
+    } else {
+        package
+    }
 }
 
 impl Spec {
@@ -80,16 +99,40 @@ impl Spec {
                         spec.features.push(feature.to_owned());
                     }
                 }
+                "package" | "path" | "git" | "registry" | "branch" | "tag" | "rev" => {
+                    let text = item
+                        .as_str()
+                        .ok_or_else(|| format!("has a `{key}` that is not a string"))?
+                        .to_owned();
+                    match key {
+                        "package" => spec.package = Some(text),
+                        "path" => spec.path = Some(text),
+                        "git" => spec.git = Some(text),
+                        "registry" => spec.registry = Some(text),
+                        _ if spec.reference.is_some() => {
+                            return Err("has more than one of `branch`, `tag` and `rev`".to_owned());
+                        }
+                        _ => spec.reference = Some((key.to_owned(), text)),
+                    }
+                }
                 other => {
                     return Err(format!(
-                        "has `{other}`, which names a source or a rename that has no counterpart \
-                         in the other style; use `workspace = true` or a `version`"
+                        "has `{other}`, which the migration does not know how to carry over; \
+                         remove it, migrate, then add it back"
                     ));
                 }
             }
         }
-        if !spec.workspace && spec.version.is_none() {
-            return Err("has neither `workspace = true` nor a `version`".to_owned());
+        if spec.reference.is_some() && spec.git.is_none() {
+            return Err("has `branch`, `tag` or `rev` without `git`".to_owned());
+        }
+        if spec.path.is_some() && spec.git.is_some() {
+            return Err("has both `path` and `git`".to_owned());
+        }
+        if !spec.workspace && spec.version.is_none() && spec.path.is_none() && spec.git.is_none() {
+            return Err(
+                "has neither `workspace = true` nor a `version`, `path` or `git`".to_owned(),
+            );
         }
         Ok(spec)
     }
@@ -101,6 +144,21 @@ impl Spec {
         let mut pairs = Vec::new();
         if self.workspace {
             pairs.push(("workspace", "true".to_owned()));
+        }
+        if let Some(package) = &self.package {
+            pairs.push(("package", quoted(package)));
+        }
+        if let Some(path) = &self.path {
+            pairs.push(("path", quoted(path)));
+        }
+        if let Some(git) = &self.git {
+            pairs.push(("git", quoted(git)));
+        }
+        if let Some((key, value)) = &self.reference {
+            pairs.push((key.as_str(), quoted(value)));
+        }
+        if let Some(registry) = &self.registry {
+            pairs.push(("registry", quoted(registry)));
         }
         if let Some(version) = &self.version {
             pairs.push(("version", quoted(version)));
@@ -143,6 +201,51 @@ impl Spec {
     }
 }
 
+impl Spec {
+    /// This entry's source moved from the SDK crate `from` to the SDK crate `to`: the same
+    /// version, git repository or registry; a `path` into an SDK checkout points at `to`'s
+    /// folder beside `from`'s. `Err` says why the path cannot be moved.
+    pub(crate) fn moved(&self, from: &str, to: &str) -> Result<Spec, String> {
+        let mut spec = self.clone();
+        spec.package = None;
+        if let Some(path) = &self.path {
+            let from_folder = folder_of(from);
+            let trimmed = path.trim_end_matches(['/', '\\']);
+            let parent = trimmed
+                .strip_suffix(from_folder)
+                .filter(|parent| parent.is_empty() || parent.ends_with(['/', '\\']))
+                .ok_or_else(|| {
+                    format!(
+                        "has `path = \"{path}\"`, which does not end in the folder `{from_folder}` \
+                         of an SDK checkout; point it at the SDK's `{from_folder}/` folder"
+                    )
+                })?;
+            spec.path = Some(format!("{parent}{}", folder_of(to)));
+        }
+        Ok(spec)
+    }
+
+    /// Whether two entries come from the same place (workspace, version, path, git,
+    /// registry), once moved to the same crate.
+    pub(crate) fn same_source(&self, other: &Spec) -> bool {
+        (
+            self.workspace,
+            &self.version,
+            &self.path,
+            &self.git,
+            &self.reference,
+            &self.registry,
+        ) == (
+            other.workspace,
+            &other.version,
+            &other.path,
+            &other.git,
+            &other.reference,
+            &other.registry,
+        )
+    }
+}
+
 fn quoted(text: &str) -> String {
     Value::from(text).to_string().trim().to_owned()
 }
@@ -178,13 +281,34 @@ mod tests {
     }
 
     #[test]
-    fn refuses_sources_and_renames_naming_the_key() {
-        let error = Spec::read(&entry(r#"dep = { path = "../dep" }"#)).unwrap_err();
-        assert!(error.contains("`path`"), "{error}");
-        let error = Spec::read(&entry(r#"dep = { package = "x", version = "1" }"#)).unwrap_err();
-        assert!(error.contains("`package`"), "{error}");
+    fn reads_sources_and_refuses_what_it_cannot_carry() {
+        let (spec, _) = Spec::read(&entry(r#"dep = { git = "https://x", tag = "v1" }"#)).unwrap();
+        assert_eq!(spec.git.as_deref(), Some("https://x"));
+        assert_eq!(spec.reference, Some(("tag".to_owned(), "v1".to_owned())));
+        let error = Spec::read(&entry(r#"dep = { path = "../dep", lib = true }"#)).unwrap_err();
+        assert!(error.contains("`lib`"), "{error}");
+        let error = Spec::read(&entry(r#"dep = { git = "u", tag = "a", rev = "b" }"#)).unwrap_err();
+        assert!(error.contains("more than one"), "{error}");
         let error = Spec::read(&entry(r#"dep = { features = ["a"] }"#)).unwrap_err();
         assert!(error.contains("neither"), "{error}");
+    }
+
+    #[test]
+    fn a_path_moves_to_the_sibling_folder_of_the_other_crate() {
+        let (spec, _) = Spec::read(&entry(r#"dep = { path = "../sdk/symphony" }"#)).unwrap();
+        let moved = spec.moved("symphony-sdk", "symphony_operators").unwrap();
+        assert_eq!(moved.path.as_deref(), Some("../sdk/symphony_operators"));
+        let back = moved.moved("symphony_operators", "symphony-sdk").unwrap();
+        assert_eq!(back.path.as_deref(), Some("../sdk/symphony"));
+        let error = spec
+            .moved("symphony_operators", "symphony-sdk")
+            .unwrap_err();
+        assert!(
+            error.contains("does not end in the folder `symphony_operators`"),
+            "{error}"
+        );
+        let (spec, _) = Spec::read(&entry(r#"dep = { path = "../not_symphony" }"#)).unwrap();
+        assert!(spec.moved("symphony-sdk", "symphony_operators").is_err());
     }
 
     #[test]

@@ -1,5 +1,12 @@
-//! `cargo xtask migrate <crate-dir> --to split|unified [--dry-run]`: moves an extension
-//! between the umbrella `symphony` and the focused crates.
+//! `cargo symphony migrate <crate-dir> --to split|unified [--dry-run]` (and `cargo xtask
+//! migrate`, which calls this): moves an extension between the umbrella (package
+//! `symphony-sdk`, library `symphony`) and the focused crates.
+//!
+//! Dependencies may come from the workspace (`workspace = true`), a registry (`version`), a
+//! git repository (`git`, with `branch`, `tag` or `rev`) or a checkout of the SDK (`path`,
+//! pointing at its `symphony/` or `symphony_<kind>/` folder; the other style's path is the
+//! sibling folder). `[patch.<source>]` tables follow: the unified style patches the umbrella
+//! beside the focused crates it depends on, the split style drops it.
 //!
 //! Both halves of the move are done together or not at all: the `Cargo.toml` dependency
 //! (with `toml_edit`, keeping comments and layout) and every `use symphony::…` /
@@ -12,7 +19,6 @@ mod diff;
 mod kind;
 mod manifest;
 mod source;
-pub(crate) mod styles;
 
 use std::fs;
 use std::io;
@@ -24,7 +30,7 @@ use manifest::{Usage, Workspace};
 
 /// The import style to migrate to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Style {
+pub enum Style {
     /// The focused crates: `symphony_operators::…`.
     Split,
     /// The umbrella: `symphony::operators::…`.
@@ -32,7 +38,8 @@ pub(crate) enum Style {
 }
 
 impl Style {
-    fn parse(text: &str) -> Option<Style> {
+    /// `split` or `unified`.
+    pub fn parse(text: &str) -> Option<Style> {
         match text {
             "split" => Some(Style::Split),
             "unified" => Some(Style::Unified),
@@ -43,31 +50,44 @@ impl Style {
 
 /// Why a crate could not be migrated; nothing was written.
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum MigrateError {
+#[non_exhaustive]
+pub enum MigrateError {
     /// A file could not be read or written.
     #[error("cannot {action} {path}: {source}")]
     Io {
+        /// What was being done (`read`, `write`, `list`).
         action: &'static str,
+        /// The file or directory.
         path: PathBuf,
+        /// What the OS said.
         source: io::Error,
     },
     /// The crate's `Cargo.toml` cannot be migrated as it stands.
     #[error("{path} {message}")]
-    Manifest { path: PathBuf, message: String },
+    Manifest {
+        /// The `Cargo.toml`.
+        path: PathBuf,
+        /// What cannot be migrated, naming the table and key.
+        message: String,
+    },
     /// Source files hold paths the migration cannot rewrite, one `file:line:column` each.
     #[error("{} place(s) cannot be migrated automatically; change them, then migrate again:\n{}", .0.len(), .0.join("\n"))]
     Sources(Vec<String>),
 }
 
 /// One file's new text.
-struct Change {
-    path: PathBuf,
-    old: String,
-    new: String,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// The file.
+    pub path: PathBuf,
+    /// Its text now.
+    pub old: String,
+    /// Its text in the other style.
+    pub new: String,
 }
 
 /// Migrates the crate in `dir` to `style`; with `dry_run`, prints what would change instead.
-pub(crate) fn run(dir: &Path, style: Style, dry_run: bool) -> Result<(), MigrateError> {
+pub fn run(dir: &Path, style: Style, dry_run: bool) -> Result<(), MigrateError> {
     let changes = plan(dir, style)?;
     for change in &changes {
         if change.old == change.new {
@@ -87,8 +107,9 @@ pub(crate) fn run(dir: &Path, style: Style, dry_run: bool) -> Result<(), Migrate
     Ok(())
 }
 
-/// Every changed file's new text, or every reason the crate cannot be migrated.
-fn plan(dir: &Path, style: Style) -> Result<Vec<Change>, MigrateError> {
+/// Every file's new text (unchanged ones included), or every reason the crate cannot be
+/// migrated; writes nothing.
+pub fn plan(dir: &Path, style: Style) -> Result<Vec<Change>, MigrateError> {
     let manifest_path = dir.join("Cargo.toml");
     let manifest_text = read(&manifest_path)?;
     let mut sources = Vec::new();
@@ -256,7 +277,7 @@ impl Workspace for EnclosingWorkspace<'_> {
 }
 
 /// Parses `migrate <crate-dir> --to split|unified [--dry-run]` arguments.
-pub(crate) fn parse_args(args: &[String]) -> Result<(PathBuf, Style, bool), String> {
+pub fn parse_args(args: &[String]) -> Result<(PathBuf, Style, bool), String> {
     let mut dir = None;
     let mut style = None;
     let mut dry_run = false;

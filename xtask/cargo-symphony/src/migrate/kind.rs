@@ -8,8 +8,13 @@ pub(crate) enum Kind {
     Motifs,
 }
 
-/// The umbrella crate's name, which is also the first segment of every unified path.
+/// The umbrella's library name, the first segment of every unified path (and its folder in
+/// an SDK checkout).
 pub(crate) const UMBRELLA: &str = "symphony";
+
+/// The umbrella's package name on crates.io (`symphony` is taken there): the dependency key
+/// the migration writes, so that no `package =` rename is needed.
+pub(crate) const UMBRELLA_PACKAGE: &str = "symphony-sdk";
 
 /// The umbrella feature that enables every kind and every backend.
 const FULL: &str = "full";
