@@ -14,7 +14,7 @@
 //!   real window showing one motif while you write it.
 //!
 //! This crate also re-exports the shared foundation an extension author needs (manifest,
-//! permissions, configuration, lifecycle) so that a motif extension depends on this crate alone.
+//! permissions, configuration) so that a motif extension depends on this crate alone.
 
 pub mod assets;
 pub mod bridge;
@@ -31,6 +31,4 @@ pub mod serve;
 pub mod tauri_plugin;
 pub mod view;
 
-pub use symphony_core::{
-    config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
-};
+pub use symphony_core::{config, embed_manifest, manifest, permission, sandbox, version};

@@ -9,12 +9,10 @@
 //! - [`files`]: file access limited to granted roots, with atomic writes;
 //! - [`serve`](mod@serve): an extension binary serving a set of operators to a host.
 //!
-//! It also re-exports the shared foundation (manifest, permissions, configuration, lifecycle)
+//! It also re-exports the shared foundation (manifest, permissions, configuration)
 //! so that an operator extension depends on this crate alone.
 
-pub use symphony_core::{
-    config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
-};
+pub use symphony_core::{config, embed_manifest, manifest, permission, sandbox, version};
 
 pub mod data;
 mod error;

@@ -64,6 +64,7 @@
 mod call;
 mod cancel;
 mod context;
+#[cfg(feature = "host")]
 pub(crate) mod embedded;
 pub mod log;
 mod peer;
@@ -80,6 +81,7 @@ use serde::Serialize;
 pub use call::Call;
 pub use cancel::{CancelToken, Cancelled};
 pub use context::Context;
+#[cfg(feature = "host")]
 pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
 pub use sandbox::{SandboxHook, enforce_sandbox, landlock_sandbox, sandbox_before_threads};
