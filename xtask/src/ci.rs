@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, features, fuzz, isolation, migrate, provision, soak, toolchain};
+use crate::{cmd, features, fuzz, guides, isolation, migrate, provision, soak, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -83,6 +83,11 @@ const STEPS: &[Step] = &[
                     .args(["test", "--workspace", "--features", PREVIEW]),
             )
         },
+    },
+    Step {
+        // Each guide's code, written into a crate outside the workspace as its reader would.
+        name: "guides",
+        run: guides::run,
     },
     Step {
         // Every criterion benchmark once, so that none can rot between the turns that measure
@@ -235,6 +240,7 @@ mod tests {
                 "doc",
                 "python",
                 "test",
+                "guides",
                 "benches",
                 "isolation",
                 "features",

@@ -9,6 +9,7 @@ mod cmd;
 mod error;
 mod features;
 mod fuzz;
+mod guides;
 mod install;
 mod isolation;
 mod migrate;
@@ -28,11 +29,15 @@ use error::Error;
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, isolation, features, styles, fuzz, soak",
+        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, guides, benches, isolation, features, styles, fuzz, soak",
     ),
     (
         "isolation [--manifest-path PATH]",
-        "check that no crate pulls in a dependency DESIGN.md forbids it",
+        "check that no crate pulls in a dependency its isolation rules forbid (xtask/src/isolation/rules.rs; README, *Which crate do I depend on?*)",
+    ),
+    (
+        "guides",
+        "write each docs/guides/*.md guide's `file=` blocks into a fresh crate and run `cargo test` in it",
     ),
     (
         "features",
@@ -93,6 +98,10 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
         Some("isolation") => {
             let manifest_path = isolation_manifest_path(rest)?;
             isolation::run(&manifest_path)
+        }
+        Some("guides") => {
+            no_arguments("guides", rest)?;
+            guides::run(&workspace::root())
         }
         Some("features") => {
             no_arguments("features", rest)?;
