@@ -1,5 +1,5 @@
 //! `cargo xtask isolation`: reads the real dependency graphs with `cargo tree` and enforces
-//! DESIGN.md's isolation table.
+//! the isolation rules in [`rules`] (the table README's *Which crate do I depend on?* promises).
 //!
 //! Graphs hold *normal* dependencies (what an extension compiles and links; proc-macros
 //! included, build and dev dependencies not) for *all* targets, so a dependency that only

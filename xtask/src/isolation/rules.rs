@@ -1,4 +1,4 @@
-//! DESIGN.md's isolation table, as data.
+//! The isolation rules, as data: what each crate's normal dependency graph must never contain.
 
 /// A focused crate and the crates its normal dependency graph (default features) must never
 /// contain.
