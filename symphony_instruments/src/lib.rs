@@ -26,7 +26,6 @@ mod grant;
 mod instrument;
 mod io;
 pub mod model;
-mod panic;
 pub mod pipeline;
 pub mod prelude;
 #[cfg(any(feature = "onnx", feature = "http"))]

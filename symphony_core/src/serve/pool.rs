@@ -433,7 +433,7 @@ impl<H: Handler> Server<H> {
             context: session,
         };
         catch_unwind(AssertUnwindSafe(|| self.handler.handle(&call))).unwrap_or_else(|panic| {
-            let what = panic_message(panic.as_ref());
+            let what = crate::panic::message(panic.as_ref());
             tracing::error!(method = %request.method, panic = what, "handler panicked");
             Err(ErrorObject::new(
                 ErrorCode::ExtensionFailed,
@@ -535,7 +535,7 @@ pub(super) fn handshake_result<H: Handler>(
             ErrorCode::ExtensionFailed,
             format!(
                 "the extension panicked during `initialize`: {}",
-                panic_message(panic.as_ref())
+                crate::panic::message(panic.as_ref())
             ),
         ))
     })?;
@@ -546,14 +546,4 @@ pub(super) fn handshake_result<H: Handler>(
     result.max_message_size = max_message_size;
     result.sandbox = context.sandbox().cloned();
     Ok(result)
-}
-
-pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(text) = panic.downcast_ref::<&str>() {
-        text
-    } else if let Some(text) = panic.downcast_ref::<String>() {
-        text
-    } else {
-        "a panic with a non-string payload"
-    }
 }

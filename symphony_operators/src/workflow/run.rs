@@ -1,6 +1,5 @@
 //! Running a workflow: one thread per node, bounded channels between them.
 
-use std::any::Any;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -264,7 +263,7 @@ impl Workflow {
                         let result = handle.join().unwrap_or_else(|panic| {
                             Err(WorkflowError::Panicked {
                                 node: self.nodes[index].name.clone(),
-                                message: panic_message(panic.as_ref()),
+                                message: symphony_core::panic::message(panic.as_ref()).to_owned(),
                             })
                         });
                         (index, result)
@@ -351,12 +350,4 @@ fn finish(
 
 fn is_echo(error: &WorkflowError) -> bool {
     matches!(error, WorkflowError::Node { source, .. } if source.is_consequence())
-}
-
-fn panic_message(panic: &(dyn Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned())
 }
