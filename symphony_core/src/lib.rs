@@ -8,7 +8,7 @@
 //! - [`permission`]: what an extension requests, what a host grants, and the check between them;
 //! - [`sandbox`]: kernel enforcement (Landlock on Linux) of the granted filesystem paths;
 //! - [`config`]: typed configuration schemas, validation of host-provided values, JSON Schema;
-//! - [`panic`]: a caught panic's message, for the errors that report it;
+//! - [`panic`](mod@panic): a caught panic's message, for the errors that report it;
 //! - [`version`]: the SDK's API version that manifests' `engine` ranges are checked against;
 //! - [`protocol`]: the Orchestra Kit protocol's messages, handshake and error codes;
 //! - [`codec`]: the sans-IO line codec (bytes in, messages out, and back);

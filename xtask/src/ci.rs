@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, features, fuzz, guides, isolation, migrate, provision, soak, toolchain};
+use crate::{cmd, doc, features, fuzz, guides, isolation, migrate, provision, soak, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -51,21 +51,9 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        // Every feature on, as docs.rs builds each published crate (`cargo xtask doc`).
         name: "doc",
-        run: |root| {
-            cmd::run(
-                cmd::cargo()
-                    .current_dir(root)
-                    .env("RUSTDOCFLAGS", "-D warnings")
-                    .args([
-                        "doc",
-                        "--workspace",
-                        "--no-deps",
-                        "--features",
-                        DOC_FEATURES,
-                    ]),
-            )
-        },
+        run: |root| doc::run(root, false),
     },
     Step {
         name: "python",
@@ -141,10 +129,6 @@ const STEPS: &[Step] = &[
 /// the clippy and test steps' own cargo invocations so that the Tauri they compile has the
 /// same features as the tests crate's, and is not built a second time.
 const PREVIEW: &str = "counter-panel/preview";
-
-/// The docs render each crate's feature list (`document-features`, optional so that no
-/// extension build compiles it; docs.rs turns it on with `all-features`).
-const DOC_FEATURES: &str = "symphony/document-features,symphony_instruments/document-features";
 
 /// How a step ended.
 enum Outcome {

@@ -6,6 +6,7 @@
 mod build_times;
 mod ci;
 mod cmd;
+mod doc;
 mod error;
 mod features;
 mod fuzz;
@@ -34,6 +35,10 @@ const TASKS: &[(&str, &str)] = &[
     (
         "isolation [--manifest-path PATH]",
         "check that no crate pulls in a dependency its isolation rules forbid (xtask/src/isolation/rules.rs; README, *Which crate do I depend on?*)",
+    ),
+    (
+        "doc [--open]",
+        "build the docs as docs.rs does (every feature on, warnings denied); --open shows them",
     ),
     (
         "guides",
@@ -99,6 +104,7 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
             let manifest_path = isolation_manifest_path(rest)?;
             isolation::run(&manifest_path)
         }
+        Some("doc") => doc::run(&workspace::root(), doc::parse_open(rest)?),
         Some("guides") => {
             no_arguments("guides", rest)?;
             guides::run(&workspace::root())

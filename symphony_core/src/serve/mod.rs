@@ -210,9 +210,9 @@ pub struct ServeOptions {
     /// (otherwise [`landlock_sandbox`] refuses on kernels that cannot confine other threads).
     ///
     /// When it is `None`, [`serve`] and [`serve_with`] (the extension is the process) use
-    /// [`landlock_sandbox`]; [`serve_transport`] (possibly inside the host's process) refuses
-    /// the sandbox, failing the handshake rather than running unconfined or restricting the
-    /// host.
+    /// [`landlock_sandbox`]; serving over another transport (in-process hosting, possibly
+    /// inside the host's process) refuses the sandbox, failing the handshake rather than
+    /// running unconfined or restricting the host.
     pub sandbox: Option<SandboxHook>,
 }
 
@@ -337,7 +337,7 @@ pub fn serve_with<H: Handler>(handler: H, mut options: ServeOptions) -> ExitCode
 /// Serves `handler` over `transport` on the calling thread until the session ends.
 ///
 /// Use it for custom transports and in-process hosting; [`serve`] is this over stdio.
-pub fn serve_transport<H: Handler>(
+pub(crate) fn serve_transport<H: Handler>(
     handler: H,
     transport: Transport,
     options: ServeOptions,
