@@ -86,7 +86,7 @@ impl Call<'_> {
     }
 
     /// The host's configuration, validated against the manifest's `[config]` schema, with
-    /// defaults filled in (the values as sent are in [`session`](Self::session)).
+    /// defaults filled in (the values as sent are in [`context`](Self::context)`.params()`).
     pub fn config(&self) -> &ConfigValues {
         self.context.config()
     }

@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
+use super::handshake::handshake_result;
 use super::peer::NotificationSink;
-use super::pool::handshake_result;
 use super::session::Session;
 use super::{Call, CancelToken, Context, Handler, Peer};
 use crate::protocol::{

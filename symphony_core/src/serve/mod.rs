@@ -66,6 +66,7 @@ mod cancel;
 mod context;
 #[cfg(feature = "host")]
 pub(crate) mod embedded;
+mod handshake;
 pub mod log;
 mod peer;
 mod pool;

@@ -35,11 +35,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{
-    ErrorCode, ErrorObject, Id, InitializeResult, Notification, PROTOCOL_VERSION, Reply, Request,
-    Response,
+    ErrorCode, ErrorObject, Id, InitializeResult, Notification, Reply, Request, Response,
 };
 use crate::transport::MessageReader;
 
+use super::handshake::handshake_result;
 use super::peer::Outbox;
 use super::session::{Action, Session};
 use super::{
@@ -521,29 +521,4 @@ impl<H: Handler> Server<H> {
 /// Whether no request is queued or running.
 fn idle(state: &PoolState) -> bool {
     state.busy == 0 && state.jobs.is_empty()
-}
-
-/// Lets the handler accept the session, and builds the answer to `initialize`.
-pub(super) fn handshake_result<H: Handler>(
-    handler: &H,
-    context: &Context,
-    workers: usize,
-    max_message_size: Option<u64>,
-) -> Result<InitializeResult, ErrorObject> {
-    catch_unwind(AssertUnwindSafe(|| handler.initialize(context))).unwrap_or_else(|panic| {
-        Err(ErrorObject::new(
-            ErrorCode::ExtensionFailed,
-            format!(
-                "the extension panicked during `initialize`: {}",
-                crate::panic::message(panic.as_ref())
-            ),
-        ))
-    })?;
-    let mut capabilities = handler.capabilities();
-    capabilities.concurrency = workers;
-    let mut result = InitializeResult::new(handler.manifest().clone(), capabilities);
-    result.protocol_version = PROTOCOL_VERSION;
-    result.max_message_size = max_message_size;
-    result.sandbox = context.sandbox().cloned();
-    Ok(result)
 }
