@@ -182,7 +182,13 @@ fn test(command: &mut Command, guide: &Path, dir: &Path, files: &[GuideFile]) ->
         eprint!("{}", String::from_utf8_lossy(&output.stderr));
         return Ok(());
     }
-    let text = text.replace(&dir.display().to_string(), "<guide crate>");
+    // Cargo's progress lines (`Compiling …`) say nothing about what failed.
+    let text: String = text
+        .replace(&dir.display().to_string(), "<guide crate>")
+        .lines()
+        .filter(|line| !is_progress(line))
+        .flat_map(|line| [line, "\n"])
+        .collect();
     Err(GuideError::Failed {
         guide: guide.to_owned(),
         files: named_files(&text, files),
@@ -191,6 +197,23 @@ fn test(command: &mut Command, guide: &Path, dir: &Path, files: &[GuideFile]) ->
         output: text,
     }
     .into())
+}
+
+/// Whether `line` is one of cargo's progress lines.
+fn is_progress(line: &str) -> bool {
+    let word = line.trim_start().split(' ').next().unwrap_or("");
+    line.starts_with(' ')
+        && matches!(
+            word,
+            "Compiling"
+                | "Checking"
+                | "Downloaded"
+                | "Downloading"
+                | "Locking"
+                | "Updating"
+                | "Adding"
+                | "Blocking"
+        )
 }
 
 /// The files `output` names (all of them if it names none), each with its block's line.
@@ -269,6 +292,7 @@ mod tests {
         );
         assert!(error.contains("left: 41"), "{error}");
         assert!(!error.contains("symphony-guide-"), "{error}");
+        assert!(!error.contains("   Compiling answer"), "{error}");
     }
 
     #[test]
