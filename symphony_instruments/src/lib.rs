@@ -11,7 +11,7 @@
 //! - [`serve`]: the async extension loop on tokio, speaking the Orchestra Kit protocol.
 //!
 //! It re-exports the shared foundation an extension author needs (manifest, permissions,
-//! configuration, lifecycle) so that an instrument depends on this crate alone.
+//! configuration) so that an instrument depends on this crate alone.
 //!
 //! # Features
 #![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
@@ -26,7 +26,6 @@ mod grant;
 mod instrument;
 mod io;
 pub mod model;
-mod panic;
 pub mod pipeline;
 pub mod prelude;
 #[cfg(any(feature = "onnx", feature = "http"))]
@@ -46,6 +45,4 @@ pub use model::{Limits, ModelConfig, ModelConfigError, ModelSource, OnnxRuntime}
 pub use pipeline::Pipeline;
 pub use tensor::{DataType, Tensor, TensorData, TensorError};
 
-pub use symphony_core::{
-    config, embed_manifest, lifecycle, manifest, permission, sandbox, version,
-};
+pub use symphony_core::{config, embed_manifest, manifest, permission, sandbox, version};

@@ -21,7 +21,7 @@
 //!   real window showing one motif while you write it.
 //!
 //! This crate also re-exports the shared foundation an extension author needs (manifest,
-//! permissions, configuration, lifecycle) so that a motif extension depends on this crate alone.
+//! permissions, configuration) so that a motif extension depends on this crate alone.
 //!
 //! ## Features
 //!
@@ -54,7 +54,7 @@ pub use entry::{SetupOutcome, run};
 pub use serve::{Motifs, SetupError};
 
 #[doc(inline)]
-pub use symphony_core::{config, lifecycle, manifest, permission, sandbox, version};
+pub use symphony_core::{config, manifest, permission, sandbox, version};
 
 #[doc(inline)]
 pub use symphony_core::embed_manifest;

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, features, fuzz, isolation, provision, soak, toolchain};
+use crate::{cmd, doc, features, fuzz, guides, isolation, migrate, provision, soak, toolchain};
 
 /// One thing CI does.
 struct Step {
@@ -51,21 +51,9 @@ const STEPS: &[Step] = &[
         },
     },
     Step {
+        // Every feature on, as docs.rs builds each published crate (`cargo xtask doc`).
         name: "doc",
-        run: |root| {
-            cmd::run(
-                cmd::cargo()
-                    .current_dir(root)
-                    .env("RUSTDOCFLAGS", "-D warnings")
-                    .args([
-                        "doc",
-                        "--workspace",
-                        "--no-deps",
-                        "--features",
-                        DOC_FEATURES,
-                    ]),
-            )
-        },
+        run: |root| doc::run(root, false),
     },
     Step {
         name: "python",
@@ -83,6 +71,11 @@ const STEPS: &[Step] = &[
                     .args(["test", "--workspace", "--features", PREVIEW]),
             )
         },
+    },
+    Step {
+        // Each guide's code, written into a crate outside the workspace as its reader would.
+        name: "guides",
+        run: guides::run,
     },
     Step {
         // Every criterion benchmark once, so that none can rot between the turns that measure
@@ -137,10 +130,6 @@ const STEPS: &[Step] = &[
 /// WebKitGTK). Enabled together in the clippy and test steps' cargo invocations so that
 /// Tauri is compiled once, with the same features.
 const PREVIEW: &str = "counter-panel/preview,symphony_tests/tauri";
-
-/// The docs render each crate's feature list (`document-features`, optional so that no
-/// extension build compiles it; docs.rs turns it on with `all-features`).
-const DOC_FEATURES: &str = "symphony/document-features,symphony_instruments/document-features";
 
 /// How a step ended.
 enum Outcome {
@@ -236,6 +225,7 @@ mod tests {
                 "doc",
                 "python",
                 "test",
+                "guides",
                 "benches",
                 "isolation",
                 "features",

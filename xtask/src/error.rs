@@ -86,6 +86,9 @@ pub(crate) enum Error {
     /// The release was refused before anything was published.
     #[error(transparent)]
     Release(#[from] ReleaseError),
+    /// A guide's code does not build or its tests fail.
+    #[error(transparent)]
+    Guide(#[from] crate::guides::GuideError),
     /// A build-time measurement could not be made.
     #[error(transparent)]
     BuildTimes(#[from] BuildTimesError),

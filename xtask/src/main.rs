@@ -7,9 +7,11 @@ mod bench;
 mod build_times;
 mod ci;
 mod cmd;
+mod doc;
 mod error;
 mod features;
 mod fuzz;
+mod guides;
 mod install;
 mod isolation;
 mod provision;
@@ -30,11 +32,19 @@ use error::Error;
 const TASKS: &[(&str, &str)] = &[
     (
         "ci",
-        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, isolation, features, styles, fuzz, soak",
+        "run exactly what CI runs: toolchain, debian-packages, fmt, clippy, doc, python, test, guides, benches, isolation, features, styles, fuzz, soak",
     ),
     (
         "isolation [--manifest-path PATH]",
-        "check that no crate pulls in a dependency DESIGN.md forbids it",
+        "check that no crate pulls in a dependency its isolation rules forbid (xtask/src/isolation/rules.rs; README, *Which crate do I depend on?*)",
+    ),
+    (
+        "doc [--open]",
+        "build the docs as docs.rs does (every feature on, warnings denied); --open shows them",
+    ),
+    (
+        "guides",
+        "write each docs/guides/*.md guide's `file=` blocks into a fresh crate and run `cargo test` in it",
     ),
     (
         "features",
@@ -99,6 +109,11 @@ fn dispatch(args: &[OsString]) -> Result<(), Error> {
         Some("isolation") => {
             let manifest_path = isolation_manifest_path(rest)?;
             isolation::run(&manifest_path)
+        }
+        Some("doc") => doc::run(&workspace::root(), doc::parse_open(rest)?),
+        Some("guides") => {
+            no_arguments("guides", rest)?;
+            guides::run(&workspace::root())
         }
         Some("features") => {
             no_arguments("features", rest)?;

@@ -25,9 +25,9 @@ use std::time::{Duration, Instant};
 #[cfg(unix)]
 use super::child_io::Wake;
 use super::error::{CallError, Ended};
+use super::extension_end::{ExtensionEnd, Reaped};
 use super::options::{HostOptions, NotificationHandler};
 use super::outbox::{Outbox, Room, Sink, Unsent, Withdrawn};
-use super::peer::{PeerEnd, Reaped};
 use crate::codec::{DecodeError, Decoder};
 use crate::protocol::{
     CancelParams, ErrorCode, ErrorObject, Id, LogLevel, LogParams, Message, Notification, RawValue,
@@ -56,7 +56,7 @@ pub(crate) struct Connection {
     #[cfg(unix)]
     wake: Option<Arc<Wake>>,
     next_id: AtomicI64,
-    peer: PeerEnd,
+    peer: ExtensionEnd,
     on_notification: Option<NotificationHandler>,
     pub(super) cancel_grace: Duration,
     /// Time limit of a notification waiting for room in the outbox.
@@ -134,7 +134,7 @@ impl Connection {
     pub(crate) fn new(
         name: String,
         streams: Streams,
-        peer: PeerEnd,
+        peer: ExtensionEnd,
         options: &HostOptions,
     ) -> Arc<Self> {
         Arc::new(Connection {

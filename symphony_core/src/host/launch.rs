@@ -13,10 +13,10 @@ use super::confine;
 use super::connection::{Connection, Streams, deliver};
 use super::embedded::{EmbeddedExtension, NAME as EMBEDDED};
 use super::error::{CallError, Ended, HostError};
+use super::extension_end::{ExtensionEnd, ThreadExit};
 use super::monitor;
 use super::options::HostOptions;
 use super::outbox::BlockingSink;
-use super::peer::{PeerEnd, ThreadExit};
 use super::stderr::StderrTail;
 use crate::manifest::MAX_MANIFEST_BYTES;
 use crate::protocol::{
@@ -181,7 +181,7 @@ fn start_process(template: &Command, options: &HostOptions) -> Result<Arc<Connec
     let connection = Connection::new(
         name,
         streams,
-        PeerEnd::Process {
+        ExtensionEnd::Process {
             child: Mutex::new(child),
             stderr,
             own_group: cfg!(unix),
@@ -286,7 +286,7 @@ fn start_thread(serve: &ServeFn, options: &HostOptions) -> Result<Arc<Connection
     Ok(Connection::new(
         "in-process".into(),
         streams,
-        PeerEnd::Thread { hang_up, finished },
+        ExtensionEnd::Thread { hang_up, finished },
         options,
     ))
 }

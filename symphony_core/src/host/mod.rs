@@ -51,13 +51,13 @@ mod confine;
 mod connection;
 mod embedded;
 mod error;
+mod extension_end;
 mod launch;
 mod monitor;
 mod options;
 #[cfg(unix)]
 mod os;
 mod outbox;
-mod peer;
 mod stderr;
 mod supervisor;
 

@@ -2,7 +2,7 @@
 //! every extension understands, and the table of Symphony error codes.
 //!
 //! This module only defines data; [`codec`](crate::codec) turns it into bytes and back, and
-//! [`serve`](crate::serve) / [`host`](crate::host) drive the two ends of a connection.
+//! [`serve`](crate::serve) / `host` (feature `host`) drive the two ends of a connection.
 //!
 //! # Conversation
 //!

@@ -103,7 +103,6 @@
 //! [`Decision::NeedsPrompt`]: crate::permission::Decision::NeedsPrompt
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::permission::Policy;
 
@@ -243,9 +242,10 @@ impl Sandbox {
     /// # Errors
     ///
     /// [`SandboxError`] if the ruleset cannot be built, or the system has no Landlock.
+    #[cfg(feature = "host")]
     pub(crate) fn confine_child(
         self,
-        command: &mut Command,
+        command: &mut std::process::Command,
         restrict_tcp: bool,
     ) -> Result<Vec<SkippedPath>, SandboxError> {
         kernel::confine_child(command, self.rules, restrict_tcp)

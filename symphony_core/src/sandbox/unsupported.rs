@@ -1,11 +1,7 @@
 //! Enforcement where Landlock does not exist: say so, restrict nothing.
 
-use std::process::Command;
-
 use super::plan::SandboxRule;
-use super::report::{
-    LandlockSupport, SandboxError, SandboxReport, SandboxStatus, SkippedPath, Unsupported,
-};
+use super::report::{LandlockSupport, SandboxError, SandboxReport, SandboxStatus, Unsupported};
 
 pub(crate) fn support() -> LandlockSupport {
     LandlockSupport::Unavailable(Unsupported::NotLinux)
@@ -23,11 +19,12 @@ pub(crate) fn enforce(
     })
 }
 
+#[cfg(feature = "host")]
 pub(crate) fn confine_child(
-    _command: &mut Command,
+    _command: &mut std::process::Command,
     _rules: Vec<SandboxRule>,
     _restrict_tcp: bool,
-) -> Result<Vec<SkippedPath>, SandboxError> {
+) -> Result<Vec<super::report::SkippedPath>, SandboxError> {
     Err(SandboxError::CreateRuleset {
         source: Unsupported::NotLinux.to_string().into(),
     })

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use super::{CancelToken, Context, Peer};
 use crate::config::ConfigValues;
 use crate::permission::{Permissions, Policy};
-use crate::protocol::{ErrorObject, Id, InitializeParams, RawValue};
+use crate::protocol::{ErrorObject, Id, RawValue};
 
 /// One request being handled: its method and params, its cancellation token, the session's
 /// [`Context`] (effective permission policy, validated config), and a [`Peer`] for progress
@@ -86,7 +86,7 @@ impl Call<'_> {
     }
 
     /// The host's configuration, validated against the manifest's `[config]` schema, with
-    /// defaults filled in (the values as sent are in [`session`](Self::session)).
+    /// defaults filled in (the values as sent are in [`context`](Self::context)`.params()`).
     pub fn config(&self) -> &ConfigValues {
         self.context.config()
     }
@@ -94,11 +94,6 @@ impl Call<'_> {
     /// The host's workspace roots.
     pub fn workspace_roots(&self) -> &[PathBuf] {
         &self.context.params().workspace_roots
-    }
-
-    /// Everything the host sent in `initialize`.
-    pub fn session(&self) -> &InitializeParams {
-        self.context.params()
     }
 
     /// The session's terms: params, policy and config.

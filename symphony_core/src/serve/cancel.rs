@@ -44,6 +44,7 @@ impl CancelToken {
     }
 
     /// A token that also counts as cancelled from `deadline` on.
+    #[cfg(feature = "host")]
     pub(crate) fn with_deadline(deadline: Option<Instant>) -> Self {
         CancelToken {
             shared: Arc::default(),

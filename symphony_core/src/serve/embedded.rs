@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
+use super::handshake::handshake_result;
 use super::peer::NotificationSink;
-use super::pool::{handshake_result, panic_message};
 use super::session::Session;
 use super::{Call, CancelToken, Context, Handler, Peer};
 use crate::protocol::{
@@ -178,7 +178,7 @@ impl<H: Handler> Embedded for Local<H> {
                     ErrorCode::ExtensionFailed,
                     format!(
                         "the extension panicked while handling `{method}`: {}",
-                        panic_message(panic.as_ref())
+                        crate::panic::message(panic.as_ref())
                     ),
                 ))
             });

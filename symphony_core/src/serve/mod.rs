@@ -64,7 +64,9 @@
 mod call;
 mod cancel;
 mod context;
+#[cfg(feature = "host")]
 pub(crate) mod embedded;
+mod handshake;
 pub mod log;
 mod peer;
 mod pool;
@@ -80,6 +82,7 @@ use serde::Serialize;
 pub use call::Call;
 pub use cancel::{CancelToken, Cancelled};
 pub use context::Context;
+#[cfg(feature = "host")]
 pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
 pub use sandbox::{SandboxHook, enforce_sandbox, landlock_sandbox, sandbox_before_threads};
@@ -208,9 +211,9 @@ pub struct ServeOptions {
     /// (otherwise [`landlock_sandbox`] refuses on kernels that cannot confine other threads).
     ///
     /// When it is `None`, [`serve`] and [`serve_with`] (the extension is the process) use
-    /// [`landlock_sandbox`]; [`serve_transport`] (possibly inside the host's process) refuses
-    /// the sandbox, failing the handshake rather than running unconfined or restricting the
-    /// host.
+    /// [`landlock_sandbox`]; serving over another transport (in-process hosting, possibly
+    /// inside the host's process) refuses the sandbox, failing the handshake rather than
+    /// running unconfined or restricting the host.
     pub sandbox: Option<SandboxHook>,
 }
 
@@ -335,7 +338,7 @@ pub fn serve_with<H: Handler>(handler: H, mut options: ServeOptions) -> ExitCode
 /// Serves `handler` over `transport` on the calling thread until the session ends.
 ///
 /// Use it for custom transports and in-process hosting; [`serve`] is this over stdio.
-pub fn serve_transport<H: Handler>(
+pub(crate) fn serve_transport<H: Handler>(
     handler: H,
     transport: Transport,
     options: ServeOptions,

@@ -35,11 +35,11 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::protocol::{
-    ErrorCode, ErrorObject, Id, InitializeResult, Notification, PROTOCOL_VERSION, Reply, Request,
-    Response,
+    ErrorCode, ErrorObject, Id, InitializeResult, Notification, Reply, Request, Response,
 };
 use crate::transport::MessageReader;
 
+use super::handshake::handshake_result;
 use super::peer::Outbox;
 use super::session::{Action, Session};
 use super::{
@@ -433,7 +433,7 @@ impl<H: Handler> Server<H> {
             context: session,
         };
         catch_unwind(AssertUnwindSafe(|| self.handler.handle(&call))).unwrap_or_else(|panic| {
-            let what = panic_message(panic.as_ref());
+            let what = crate::panic::message(panic.as_ref());
             tracing::error!(method = %request.method, panic = what, "handler panicked");
             Err(ErrorObject::new(
                 ErrorCode::ExtensionFailed,
@@ -521,39 +521,4 @@ impl<H: Handler> Server<H> {
 /// Whether no request is queued or running.
 fn idle(state: &PoolState) -> bool {
     state.busy == 0 && state.jobs.is_empty()
-}
-
-/// Lets the handler accept the session, and builds the answer to `initialize`.
-pub(super) fn handshake_result<H: Handler>(
-    handler: &H,
-    context: &Context,
-    workers: usize,
-    max_message_size: Option<u64>,
-) -> Result<InitializeResult, ErrorObject> {
-    catch_unwind(AssertUnwindSafe(|| handler.initialize(context))).unwrap_or_else(|panic| {
-        Err(ErrorObject::new(
-            ErrorCode::ExtensionFailed,
-            format!(
-                "the extension panicked during `initialize`: {}",
-                panic_message(panic.as_ref())
-            ),
-        ))
-    })?;
-    let mut capabilities = handler.capabilities();
-    capabilities.concurrency = workers;
-    let mut result = InitializeResult::new(handler.manifest().clone(), capabilities);
-    result.protocol_version = PROTOCOL_VERSION;
-    result.max_message_size = max_message_size;
-    result.sandbox = context.sandbox().cloned();
-    Ok(result)
-}
-
-pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(text) = panic.downcast_ref::<&str>() {
-        text
-    } else if let Some(text) = panic.downcast_ref::<String>() {
-        text
-    } else {
-        "a panic with a non-string payload"
-    }
 }

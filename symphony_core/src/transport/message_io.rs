@@ -4,33 +4,19 @@ use std::io::{self, ErrorKind, Read, Write};
 
 use serde::Serialize;
 
-use crate::codec::{DecodeError, Decoder, EncodeError, Encoder, Frame};
-use crate::protocol::Message;
+use crate::codec::{Decoder, EncodeError, Encoder, Frame};
 
 /// Reads messages from a byte stream.
-///
-/// ```
-/// use symphony_core::transport::MessageReader;
-/// let input: &[u8] = b"{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}\n";
-/// let mut reader = MessageReader::new(input);
-/// assert!(matches!(reader.read(), Ok(Some(Ok(_)))));
-/// assert!(matches!(reader.read(), Ok(None))); // end of stream
-/// ```
 #[derive(Debug)]
-pub struct MessageReader<R> {
+pub(crate) struct MessageReader<R> {
     reader: R,
     decoder: Decoder,
     eof: bool,
 }
 
 impl<R: Read> MessageReader<R> {
-    /// A reader with the default message size limit.
-    pub fn new(reader: R) -> Self {
-        MessageReader::with_decoder(reader, Decoder::new())
-    }
-
     /// A reader using `decoder` (for a custom limit).
-    pub fn with_decoder(reader: R, decoder: Decoder) -> Self {
+    pub(crate) fn with_decoder(reader: R, decoder: Decoder) -> Self {
         MessageReader {
             reader,
             decoder,
@@ -45,7 +31,10 @@ impl<R: Read> MessageReader<R> {
     /// # Errors
     ///
     /// The underlying reader's I/O errors (interrupted reads are retried).
-    pub fn read(&mut self) -> io::Result<Option<Result<Message, DecodeError>>> {
+    #[cfg(feature = "host")]
+    pub(crate) fn read(
+        &mut self,
+    ) -> io::Result<Option<Result<crate::protocol::Message, crate::codec::DecodeError>>> {
         Ok(self.read_frame()?.map(Frame::into_single))
     }
 
@@ -55,7 +44,7 @@ impl<R: Read> MessageReader<R> {
     /// # Errors
     ///
     /// The underlying reader's I/O errors (interrupted reads are retried).
-    pub fn read_frame(&mut self) -> io::Result<Option<Frame>> {
+    pub(crate) fn read_frame(&mut self) -> io::Result<Option<Frame>> {
         loop {
             if let Some(frame) = self.decoder.next_frame() {
                 return Ok(Some(frame));
@@ -72,45 +61,27 @@ impl<R: Read> MessageReader<R> {
         }
     }
 
-    /// The next message if a whole line is already buffered; never blocks.
-    pub fn read_buffered(&mut self) -> Option<Result<Message, DecodeError>> {
-        self.decoder.next()
-    }
-
     /// The next line (message or batch) if a whole one is already buffered; never blocks.
-    pub fn read_buffered_frame(&mut self) -> Option<Frame> {
+    pub(crate) fn read_buffered_frame(&mut self) -> Option<Frame> {
         self.decoder.next_frame()
-    }
-
-    /// The decoder, for changing its limit.
-    pub fn decoder_mut(&mut self) -> &mut Decoder {
-        &mut self.decoder
     }
 }
 
 /// Writes messages to a byte stream, batching several into one write when asked.
-///
-/// ```
-/// use symphony_core::protocol::Notification;
-/// use symphony_core::transport::MessageWriter;
-/// let mut writer = MessageWriter::new(Vec::new());
-/// writer.send(&Notification::new("exit", None)).unwrap();
-/// assert_eq!(writer.get_ref(), b"{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}\n");
-/// ```
 #[derive(Debug)]
-pub struct MessageWriter<W> {
+pub(crate) struct MessageWriter<W> {
     writer: W,
     encoder: Encoder,
 }
 
 impl<W: Write> MessageWriter<W> {
     /// A writer with the default message size limit.
-    pub fn new(writer: W) -> Self {
+    pub(crate) fn new(writer: W) -> Self {
         MessageWriter::with_encoder(writer, Encoder::new())
     }
 
     /// A writer using `encoder` (for a custom limit).
-    pub fn with_encoder(writer: W, encoder: Encoder) -> Self {
+    pub(crate) fn with_encoder(writer: W, encoder: Encoder) -> Self {
         MessageWriter { writer, encoder }
     }
 
@@ -120,19 +91,9 @@ impl<W: Write> MessageWriter<W> {
     ///
     /// [`SendError::Encode`] if the message cannot be encoded (nothing is written for it);
     /// [`SendError::Io`] if writing fails.
-    pub fn send<M: Serialize + ?Sized>(&mut self, message: &M) -> Result<(), SendError> {
+    pub(crate) fn send<M: Serialize + ?Sized>(&mut self, message: &M) -> Result<(), SendError> {
         self.queue(message)?;
         self.flush().map_err(SendError::Io)
-    }
-
-    /// Writes bytes that are already encoded messages (whole lines), bypassing the queue.
-    ///
-    /// # Errors
-    ///
-    /// The underlying writer's error.
-    pub fn write_raw(&mut self, lines: &[u8]) -> io::Result<()> {
-        self.writer.write_all(lines)?;
-        self.writer.flush()
     }
 
     /// Encodes `message` to be written by the next [`flush`](Self::flush) or
@@ -141,12 +102,12 @@ impl<W: Write> MessageWriter<W> {
     /// # Errors
     ///
     /// The message cannot be encoded; nothing is queued for it.
-    pub fn queue<M: Serialize + ?Sized>(&mut self, message: &M) -> Result<(), EncodeError> {
+    pub(crate) fn queue<M: Serialize + ?Sized>(&mut self, message: &M) -> Result<(), EncodeError> {
         self.encoder.encode(message)
     }
 
     /// Bytes queued and not yet written.
-    pub fn queued(&self) -> usize {
+    pub(crate) fn queued(&self) -> usize {
         self.encoder.bytes().len()
     }
 
@@ -156,7 +117,7 @@ impl<W: Write> MessageWriter<W> {
     ///
     /// The underlying writer's error; the queued bytes are dropped, since a stream cut
     /// mid-line cannot be resumed.
-    pub fn flush(&mut self) -> io::Result<()> {
+    pub(crate) fn flush(&mut self) -> io::Result<()> {
         if !self.encoder.is_empty() {
             let result = self.writer.write_all(self.encoder.bytes());
             self.encoder.clear();
@@ -166,13 +127,8 @@ impl<W: Write> MessageWriter<W> {
     }
 
     /// The encoder, for changing its limit.
-    pub fn encoder_mut(&mut self) -> &mut Encoder {
+    pub(crate) fn encoder_mut(&mut self) -> &mut Encoder {
         &mut self.encoder
-    }
-
-    /// The underlying writer.
-    pub fn get_ref(&self) -> &W {
-        &self.writer
     }
 }
 
@@ -186,4 +142,28 @@ pub enum SendError {
     /// Writing to the peer failed (it has usually gone away).
     #[error("cannot write to the peer: {0}")]
     Io(#[source] io::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Message, Notification};
+
+    #[test]
+    fn a_written_message_reads_back_then_the_stream_ends() {
+        let mut writer = MessageWriter::new(Vec::new());
+        writer
+            .send(&Notification::new("exit", None))
+            .expect("written");
+        assert_eq!(
+            writer.writer,
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}\n"
+        );
+        let mut reader = MessageReader::with_decoder(writer.writer.as_slice(), Decoder::new());
+        assert!(matches!(
+            reader.read(),
+            Ok(Some(Ok(Message::Notification(_))))
+        ));
+        assert!(matches!(reader.read(), Ok(None)));
+    }
 }

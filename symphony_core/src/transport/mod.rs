@@ -1,15 +1,17 @@
 //! Blocking transports: they move bytes, the [`codec`](crate::codec) makes messages of them.
 //!
 //! A [`Transport`] is a byte reader and a byte writer: the process's stdin and stdout
-//! ([`Transport::stdio`]), a child's pipes, or an in-memory [`memory::pair`] for in-process
-//! hosting and tests. [`MessageReader`] and [`MessageWriter`] put a codec on each half.
+//! ([`Transport::stdio`]), a child's pipes, or (with the `host` feature) an in-memory pipe
+//! pair for in-process hosting and tests. The crate puts a codec on each half.
 
+#[cfg(feature = "host")]
 pub mod memory;
 mod message_io;
 
 use std::io::{Read, Write};
 
-pub use message_io::{MessageReader, MessageWriter, SendError};
+pub use message_io::SendError;
+pub(crate) use message_io::{MessageReader, MessageWriter};
 
 /// The two byte streams of one end of a connection.
 pub struct Transport {

@@ -1,6 +1,5 @@
 //! Which failure a run reports, and what a panic said.
 
-use std::any::Any;
 
 use super::WorkflowError;
 
@@ -24,10 +23,3 @@ fn is_echo(error: &WorkflowError) -> bool {
     matches!(error, WorkflowError::Node { source, .. } if source.is_consequence())
 }
 
-pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".to_owned())
-}

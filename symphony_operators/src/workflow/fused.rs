@@ -3,7 +3,6 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
-use super::failure::panic_message;
 use crate::data::Chunk;
 use crate::error::OperatorError;
 use crate::io::{Io, Output};
@@ -40,7 +39,7 @@ impl<'a> Fused<'a> {
         let failure = match catch_unwind(AssertUnwindSafe(|| stage.chunk(chunk, &mut self.io))) {
             Ok(Ok(())) => return true,
             Ok(Err(error)) => Failure::Error(error),
-            Err(panic) => Failure::Panic(panic_message(panic.as_ref())),
+            Err(panic) => Failure::Panic(symphony_core::panic::message(panic.as_ref()).to_owned()),
         };
         self.fail(failure);
         false
@@ -54,7 +53,7 @@ impl<'a> Fused<'a> {
         let failure = match catch_unwind(AssertUnwindSafe(|| stage.finish(&mut self.io))) {
             Ok(Ok(())) => return true,
             Ok(Err(error)) => Failure::Error(error),
-            Err(panic) => Failure::Panic(panic_message(panic.as_ref())),
+            Err(panic) => Failure::Panic(symphony_core::panic::message(panic.as_ref()).to_owned()),
         };
         self.fail(failure);
         false

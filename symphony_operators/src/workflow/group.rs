@@ -10,7 +10,6 @@ use symphony_core::serve::CancelToken;
 use super::WorkflowError;
 use super::build::Node;
 use super::checkpoint::Checkpoint;
-use super::failure::panic_message;
 use super::fused::{Failure, Fused, abandon};
 use super::plan::{Group, Parts};
 use super::report::{NodeOutcome, NodeReport};
@@ -73,7 +72,7 @@ pub(super) fn run(context: &Context, group: Group) -> Vec<NodeResult> {
             return results;
         }
         Ok(Err(error)) => Failure::Error(error),
-        Err(panic) => Failure::Panic(panic_message(panic.as_ref())),
+        Err(panic) => Failure::Panic(symphony_core::panic::message(panic.as_ref()).to_owned()),
     };
     results.push((root, Err(error_of(&node.name, failure))));
     abandon(io.outputs_mut());
@@ -159,7 +158,7 @@ impl<'c> Assembly<'c, '_> {
         match catch_unwind(AssertUnwindSafe(|| streaming.open(&mut fused.io))) {
             Ok(Ok(stage)) => fused.stage = Some(stage),
             Ok(Err(error)) => fused.fail(Failure::Error(error)),
-            Err(panic) => fused.fail(Failure::Panic(panic_message(panic.as_ref()))),
+            Err(panic) => fused.fail(Failure::Panic(symphony_core::panic::message(panic.as_ref()).to_owned())),
         }
         fused
     }

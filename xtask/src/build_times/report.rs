@@ -1,4 +1,4 @@
-//! The table of measurements, with the two ratios DESIGN.md sets targets for:
+//! The table of measurements, with the two ratios README's *Performance targets* sets:
 //! umbrella-with-one-feature / direct (target ≤ 1.03) and direct / umbrella-with-`full`
 //! (target ≤ 0.50, i.e. the specialized build at least 50 % faster; the ADR asked 30 %).
 

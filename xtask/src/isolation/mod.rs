@@ -1,5 +1,5 @@
 //! `cargo xtask isolation`: reads the real dependency graphs with `cargo tree` and enforces
-//! DESIGN.md's isolation table.
+//! the isolation rules in [`rules`] (the table README's *Which crate do I depend on?* promises).
 //!
 //! Graphs hold *normal* dependencies (what an extension compiles and links; proc-macros
 //! included, build and dev dependencies not) for *all* targets, so a dependency that only
@@ -19,7 +19,7 @@ pub(crate) use tree::TreeParseError;
 use crate::cmd;
 use crate::error::Error;
 use graph::{Graph, Package};
-use rules::{FOCUSED, UMBRELLA, UMBRELLA_FEATURES};
+use rules::{CORE, FOCUSED, HOST_FEATURE, UMBRELLA, UMBRELLA_FEATURES};
 
 /// One broken rule: which graph, what it pulls in, and the chain of dependencies that does.
 struct Violation {
@@ -43,11 +43,16 @@ pub(crate) fn run(manifest_path: &Path) -> Result<(), Error> {
 
     for rule in FOCUSED {
         let graph = load(manifest_path, rule.package, None)?;
+        let mut violations = forbidden(&graph, rule.forbidden);
+        violations.extend(host_side(
+            &core_features(manifest_path, rule.package)?,
+            rule.package,
+        ));
         checked.push(Checked {
             label: rule.package.to_owned(),
             crates: graph.len(),
             note: String::new(),
-            violations: forbidden(&graph, rule.forbidden),
+            violations,
         });
         focused_graphs.insert(rule.package, graph);
     }
@@ -100,6 +105,40 @@ fn load(manifest_path: &Path, package: &str, feature: Option<&str>) -> Result<Gr
     tree::parse(&output).map_err(|source| Error::Tree {
         command: cmd::display(&command),
         source,
+    })
+}
+
+/// `cargo tree` for `package` (default features) listing each package with its features.
+fn core_features(manifest_path: &Path, package: &str) -> Result<String, Error> {
+    cmd::read(
+        cmd::cargo()
+            .arg("tree")
+            .arg("--manifest-path")
+            .arg(manifest_path)
+            .args(["-p", package, "-e", "normal", "--target", "all"])
+            .args(["--prefix", "none", "--format", "{p} [{f}]"]),
+    )
+}
+
+/// A violation if `tree` (lines of `{p} [{f}]`) shows core with its host side turned on: an
+/// extension's normal build would compile the host, supervisor, lifecycle and test host.
+fn host_side(tree: &str, package: &str) -> Option<Violation> {
+    let prefix = format!("{CORE} v");
+    let enabled = tree
+        .lines()
+        .filter(|line| line.starts_with(&prefix))
+        .any(|line| {
+            let features = line
+                .split_once(" [")
+                .and_then(|(_, rest)| rest.split_once(']'))
+                .map_or("", |(features, _)| features);
+            features.split(',').any(|feature| feature == HOST_FEATURE)
+        });
+    enabled.then(|| Violation {
+        what: format!(
+            "turns on `{CORE}/{HOST_FEATURE}` with default features: only a `testing` feature (for `[dev-dependencies]`) may"
+        ),
+        path: vec![package.to_owned(), CORE.to_owned()],
     })
 }
 
@@ -182,4 +221,35 @@ fn table(manifest_path: &Path, checked: &[Checked]) -> String {
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_with_its_host_side_on_is_a_violation() {
+        let tree = "symphony_operators v0.1.0 (/ws/symphony_operators) [default]\n\
+                    symphony_core v0.1.0 (/ws/symphony_core) [default,host]\n\
+                    serde v1.0.0 [default,derive,std]\n";
+        let violation = host_side(tree, "symphony_operators").expect("a violation");
+        assert!(
+            violation.what.contains("symphony_core/host"),
+            "{}",
+            violation.what
+        );
+        assert_eq!(violation.path, ["symphony_operators", "symphony_core"]);
+    }
+
+    #[test]
+    fn core_without_its_host_side_is_fine() {
+        for tree in [
+            "symphony_core v0.1.0 (/ws/symphony_core) [default]\n",
+            "symphony_core v0.1.0 (/ws/symphony_core) []\nsymphony_core v0.1.0 (/ws/symphony_core) [] (*)\n",
+            // Another crate's `host` feature is not core's.
+            "symphony_core v0.1.0 (/ws/symphony_core) [document-features]\nhostname v1.0.0 [host]\n",
+        ] {
+            assert!(host_side(tree, "symphony_operators").is_none(), "{tree}");
+        }
+    }
 }

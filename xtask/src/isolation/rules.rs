@@ -1,4 +1,10 @@
-//! DESIGN.md's isolation table, as data.
+//! The isolation rules, as data: what each crate's normal dependency graph must never contain.
+
+/// The crate whose host side an extension's normal build must not compile, and the feature
+/// that turns it on: each focused crate's graph (default features) is checked for it.
+pub(crate) const CORE: &str = "symphony-sdk-core";
+/// See [`CORE`].
+pub(crate) const HOST_FEATURE: &str = "host";
 
 /// A focused crate and the crates its normal dependency graph (default features) must never
 /// contain.

@@ -13,7 +13,7 @@ use crate::transport::memory::HangUp;
 const REAP_WAIT: Duration = Duration::from_millis(500);
 
 /// A running extension the host can kill and reap.
-pub(crate) enum PeerEnd {
+pub(crate) enum ExtensionEnd {
     Process {
         child: Mutex<Child>,
         stderr: Arc<StderrTail>,
@@ -66,11 +66,13 @@ pub(crate) struct Reaped {
     pub(crate) clean: bool,
 }
 
-impl PeerEnd {
+impl ExtensionEnd {
     fn child(&self) -> Option<MutexGuard<'_, Child>> {
         match self {
-            PeerEnd::Process { child, .. } => Some(child.lock().unwrap_or_else(|p| p.into_inner())),
-            PeerEnd::Thread { .. } => None,
+            ExtensionEnd::Process { child, .. } => {
+                Some(child.lock().unwrap_or_else(|p| p.into_inner()))
+            }
+            ExtensionEnd::Thread { .. } => None,
         }
     }
 
@@ -83,7 +85,7 @@ impl PeerEnd {
     /// every process it started that stayed in its process group.
     pub(crate) fn kill(&self) {
         match self {
-            PeerEnd::Process { .. } => {
+            ExtensionEnd::Process { .. } => {
                 if let Some(mut child) = self.child() {
                     // The group first, while the unreaped child keeps its id from reuse.
                     self.kill_group_of(&child);
@@ -91,7 +93,7 @@ impl PeerEnd {
                     let _ = child.kill();
                 }
             }
-            PeerEnd::Thread { hang_up, .. } => {
+            ExtensionEnd::Thread { hang_up, .. } => {
                 for pipe in hang_up {
                     pipe.hang_up();
                 }
@@ -112,7 +114,7 @@ impl PeerEnd {
         // is then its pid, which stays reserved while any member (or the unreaped child)
         // lives, so the signal cannot reach anything else.
         #[cfg(unix)]
-        if let PeerEnd::Process {
+        if let ExtensionEnd::Process {
             own_group: true, ..
         } = self
         {
@@ -127,7 +129,7 @@ impl PeerEnd {
     /// if it is still running.
     pub(crate) fn reap(&self, timeout: Duration) -> Option<Reaped> {
         match self {
-            PeerEnd::Process { .. } => {
+            ExtensionEnd::Process { .. } => {
                 let deadline = Instant::now() + timeout;
                 loop {
                     let status = self.child()?.try_wait();
@@ -146,7 +148,7 @@ impl PeerEnd {
                     }
                 }
             }
-            PeerEnd::Thread { finished, .. } => finished.wait(timeout).map(|exit| Reaped {
+            ExtensionEnd::Thread { finished, .. } => finished.wait(timeout).map(|exit| Reaped {
                 clean: exit.code() == 0,
                 what: match exit {
                     Exit::Clean => "exited cleanly".to_owned(),
@@ -163,7 +165,7 @@ impl PeerEnd {
         }
         self.kill();
         match self {
-            PeerEnd::Process { child, .. } => {
+            ExtensionEnd::Process { child, .. } => {
                 let status = child.lock().unwrap_or_else(|p| p.into_inner()).wait();
                 match status {
                     Ok(status) => describe(status),
@@ -173,7 +175,7 @@ impl PeerEnd {
                     },
                 }
             }
-            PeerEnd::Thread { .. } => self.reap(REAP_WAIT).unwrap_or(Reaped {
+            ExtensionEnd::Thread { .. } => self.reap(REAP_WAIT).unwrap_or(Reaped {
                 what: "was disconnected; its serve loop is still finishing a handler".into(),
                 clean: false,
             }),
@@ -192,11 +194,11 @@ impl PeerEnd {
     /// The extension's last stderr lines (empty for an in-process extension).
     pub(crate) fn stderr_tail(&self, wait: Duration) -> Vec<String> {
         match self {
-            PeerEnd::Process { stderr, .. } => {
+            ExtensionEnd::Process { stderr, .. } => {
                 stderr.wait_closed(wait);
                 stderr.lines()
             }
-            PeerEnd::Thread { .. } => Vec::new(),
+            ExtensionEnd::Thread { .. } => Vec::new(),
         }
     }
 }
