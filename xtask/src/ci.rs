@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::Error;
-use crate::{cmd, doc, features, fuzz, guides, isolation, migrate, provision, soak, toolchain};
+use crate::{cmd, doc, features, fuzz, guides, isolation, provision, soak, toolchain};
 
 /// One thing CI does.
 struct Step {
