@@ -11,7 +11,8 @@
 //!     Ok(Pipeline::new(load(&config).await?, config.limits))
 //! }
 //!
-//! symphony_instruments::main!(setup);
+//! // Embeds `symphony.toml` beside Cargo.toml; another file: `main!(setup, "path.toml")`.
+//! symphony_instruments::main!(setup, "src/testing/example.toml");
 //! ```
 
 use std::future::Future;
@@ -76,7 +77,8 @@ fn binary_name() -> String {
 
 /// Writes the `fn main` of an instrument extension: `symphony_instruments::main!(setup);`
 /// embeds the crate's `symphony.toml` and calls [`run`](crate::run) with `setup`, an
-/// `async fn(Context) -> Result<Pipeline, InstrumentError>`.
+/// `async fn(Context) -> Result<Pipeline, InstrumentError>`; `main!(setup, "other.toml")`
+/// embeds another file (relative to the crate's `Cargo.toml`).
 ///
 /// Through the umbrella crate it is `symphony::instruments::main!(setup);`.
 #[macro_export]
@@ -84,6 +86,11 @@ macro_rules! main {
     ($setup:expr $(,)?) => {
         fn main() -> ::std::process::ExitCode {
             $crate::run($crate::embed_manifest!(), $setup)
+        }
+    };
+    ($setup:expr, $manifest:literal $(,)?) => {
+        fn main() -> ::std::process::ExitCode {
+            $crate::run($crate::embed_manifest!($manifest), $setup)
         }
     };
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostError, HostOptions};
 use symphony_instruments::methods::{self, InferParams, Method};
+use symphony_instruments::testing::TestHost;
 use symphony_instruments::{Inference, InferenceInput, InferenceOutput, Tensor, TensorData};
 use symphony_core::permission::Permissions;
 use symphony_core::protocol::{ErrorCode, LogLevel, LogParams, method};
@@ -362,7 +363,7 @@ fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
     std::fs::write(&corrupt, b"this is not a protobuf model").expect("write");
     let cases = [
         (&missing, "cannot read the model file"),
-        (&corrupt, "is not a model tract (embedded) can load"),
+        (&corrupt, "is not a model tract (built in) can load"),
     ];
     for (path, reason) in cases {
         let started = Host::spawn(
@@ -481,11 +482,24 @@ fn without_grants_the_model_is_not_read_and_the_refusal_names_permission_and_fil
     }
 }
 
-#[test]
-fn health_reports_a_loaded_model_ready() {
-    let host = Host::spawn(command(), options().with_config("runtime", json!("tract")))
+/// Through the instrument crate's own test host, as an author's test spawns their binary.
+#[tokio::test]
+async fn health_reports_a_loaded_model_ready() {
+    let host = TestHost::builder()
+        .grants(grants(&[]))
+        .workspace_root(example_dir())
+        .config("runtime", json!("tract"))
+        .spawn(example_binary("onnx-classifier"))
+        .await
         .expect("the classifier starts");
-    let health = host.request::<methods::Health>(&()).expect("health");
+    let health = host.request::<methods::Health>(&()).await.expect("health");
     assert_eq!(health, symphony_instruments::Health::Ready);
-    host.shutdown().expect("clean shutdown");
+    let reference = reference();
+    let rows = reference["inputs"].as_array().expect("inputs");
+    let answer = host
+        .request::<methods::Infer>(&rows_params(&rows[..1]))
+        .await
+        .expect("infer");
+    assert_row(&reference, 0, &answer);
+    host.shutdown().await.expect("clean shutdown");
 }

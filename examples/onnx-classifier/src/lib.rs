@@ -4,7 +4,7 @@
 //! The host sends rows of 4 float features as the `X` tensor to
 //! [`Infer`](symphony_instruments::methods::Infer) and gets
 //! back `label` and `probabilities`; concurrent requests are batched. The ONNX engine is the
-//! embedded tract unless the host's config (`runtime`, `library`) or `ORT_DYLIB_PATH` names
+//! built-in tract unless the host's config (`runtime`, `library`) or `ORT_DYLIB_PATH` names
 //! an ONNX Runtime library. The host's config can also replace the model file (`path`) and
 //! the batching limits (`max_batch`, `max_wait_ms`, `max_concurrency`).
 //!

@@ -1,4 +1,4 @@
-//! The ONNX backend: a local `.onnx` model run through `ort`, on the embedded tract engine or
+//! The ONNX backend: a local `.onnx` model run through `ort`, on the built-in tract engine or
 //! on a real ONNX Runtime library loaded at run time.
 //!
 //! Input and output names, element types and shapes come from the model file; requests are

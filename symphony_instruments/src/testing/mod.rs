@@ -8,17 +8,6 @@
 //! use symphony_instruments::methods::{self, InferParams};
 //! use symphony_instruments::testing::TestHost;
 //! use symphony_instruments::prelude::*;
-//! # use symphony_instruments::manifest::EmbeddedManifest;
-//! # static MANIFEST: EmbeddedManifest = EmbeddedManifest::new("symphony.toml", r#"
-//! #     id = "acme.shout"
-//! #     name = "Shout"
-//! #     version = "0.1.0"
-//! #     kind = "instrument"
-//! #     engine = "^1"
-//! #     [instrument]
-//! #     inputs = [{ name = "text", type = "text" }]
-//! #     outputs = [{ name = "text", type = "text" }]
-//! # "#);
 //!
 //! struct Shout(ModelInfo);
 //!
@@ -41,8 +30,9 @@
 //! }
 //!
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! // In a test: `TestHost::start(symphony_instruments::embed_manifest!(), setup)`.
-//! let host = TestHost::start(&MANIFEST, setup).await?;
+//! // `embed_manifest!()` embeds the crate's own `symphony.toml`.
+//! let manifest = symphony_instruments::embed_manifest!("src/testing/example.toml");
+//! let host = TestHost::start(manifest, setup).await?;
 //! let input = InferenceInput::Text("hi".into());
 //! let answer = host.request::<methods::Infer>(&InferParams::new(input)).await?;
 //! assert_eq!(answer.output, InferenceOutput::Text("HI".into()));
@@ -122,6 +112,16 @@ impl TestHost {
         Fut: Future<Output = Result<Pipeline, InstrumentError>>,
     {
         TestHost::builder().start(manifest, setup).await
+    }
+
+    /// Starts the author's own instrument binary with nothing granted and no config; see
+    /// [`TestHostBuilder::spawn`] (grants, config, workspace roots).
+    ///
+    /// # Errors
+    ///
+    /// As for [`TestHostBuilder::spawn`].
+    pub async fn spawn(binary: impl Into<PathBuf>) -> Result<TestHost, StartError> {
+        TestHost::builder().spawn(binary).await
     }
 
     /// Settings to start an instrument with.
