@@ -18,6 +18,8 @@
 //! [`permission`], [`config`], [`Context`]) so that an instrument depends on this crate alone.
 //!
 //! # Features
+// docs.rs marks the feature-gated modules (`--cfg docsrs`, nightly).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(feature = "document-features", doc = document_features::document_features!())]
 #![cfg_attr(
     not(feature = "document-features"),
@@ -44,6 +46,7 @@ mod probe;
 pub mod serve;
 mod tensor;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 #[cfg(feature = "http")]

@@ -9,8 +9,8 @@ pub use crate::{
     Instrument, InstrumentError, Limits, Modality, ModelCapabilities, ModelConfig, ModelInfo,
     Pipeline, Tensor, Usage,
 };
-/// [`Pipeline::new`](crate::Pipeline::new) takes the instrument as an `Arc<dyn Instrument>`.
-pub use std::sync::Arc;
 /// The attribute every `impl Instrument` carries: the trait has `async fn`s and is object
 /// safe, which native `async fn` in traits is not yet.
 pub use async_trait::async_trait;
+/// [`Pipeline::new`](crate::Pipeline::new) takes the instrument as an `Arc<dyn Instrument>`.
+pub use std::sync::Arc;

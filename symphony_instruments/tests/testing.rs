@@ -103,7 +103,10 @@ async fn typed_calls_through_the_real_serve_loop_with_config() {
         .start(&MANIFEST, setup)
         .await
         .expect("starts");
-    assert_eq!(host.initialize_result().manifest.id().as_str(), "test.shout");
+    assert_eq!(
+        host.initialize_result().manifest.id().as_str(),
+        "test.shout"
+    );
     let info = host.request::<methods::Info>(&()).await.expect("info");
     assert_eq!(info.id, "shout");
     let answer = host
@@ -119,7 +122,10 @@ async fn typed_calls_through_the_real_serve_loop_with_config() {
         .await
         .expect_err("embed is refused");
     assert_eq!(wrong.code(), Some(ErrorCode::InvalidInput), "{wrong}");
-    assert!(wrong.to_string().contains("expected text, got embed"), "{wrong}");
+    assert!(
+        wrong.to_string().contains("expected text, got embed"),
+        "{wrong}"
+    );
     host.shutdown().await.expect("clean shutdown");
 }
 
@@ -127,7 +133,10 @@ async fn typed_calls_through_the_real_serve_loop_with_config() {
 async fn usage_and_metrics_report_times_as_microsecond_numbers() {
     let host = TestHost::start(&MANIFEST, setup).await.expect("starts");
     let answer = host
-        .call_json(methods::Infer::NAME, json!({"input": {"type": "text", "value": "a"}}))
+        .call_json(
+            methods::Infer::NAME,
+            json!({"input": {"type": "text", "value": "a"}}),
+        )
         .await
         .expect("infer");
     assert_eq!(answer["usage"]["batchSize"], 1, "{answer}");
@@ -176,7 +185,10 @@ async fn setup_errors_and_bad_config_fail_the_start_naming_the_problem() {
         .await
         .expect_err("setup fails");
     assert!(matches!(error, StartError::Host(_)), "{error:?}");
-    assert!(error.to_string().contains("no model in this test"), "{error}");
+    assert!(
+        error.to_string().contains("no model in this test"),
+        "{error}"
+    );
 
     let error = TestHost::builder()
         .config("sufix", json!("!"))

@@ -1,21 +1,18 @@
 //! The async serve loop of an instrument extension binary, on tokio.
 //!
-//! It is the tokio twin of `symphony_core::serve`, and shares its protocol rules rather than
-//! repeating them: the sans-IO codec ([`symphony_core::codec`]) and session
-//! ([`symphony_core::serve::Session`]: handshake first, unique ids, `$/cancelRequest`,
-//! `shutdown` then `exit`), the handshake's checks ([`Context::handshake`]: version, grants,
-//! config, sandbox) and the `$/log` forwarding of [`log`]. This loop only does the I/O, with
-//! requests running as tasks so that many inferences are in flight at once (and batch).
+//! It speaks the same protocol as every Symphony extension, by the same rules (handshake
+//! first, unique ids, `$/cancelRequest`, `shutdown` then `exit`; the handshake checks the
+//! protocol version, grants, config and sandbox) and forwards `tracing` records to the host
+//! as `$/log` ([`log`]). Requests run as tasks, so that many inferences are in flight at once
+//! (and batch).
 //!
 //! The methods it serves are [`methods`](crate::methods).
 //!
 //! `$/cancelRequest` stops a request: queued work is dropped, a stream stops, and the request
 //! is answered with the `Cancelled` error. A failing (or panicking) request is answered with
-//! an error; the extension keeps serving. Batches, ids and the order of a session written at
-//! once are core's [`Session`](symphony_core::serve::Session) rules; the ending is core's too
-//! ([`EXIT_DRAIN`](symphony_core::serve::EXIT_DRAIN), then
-//! [`CANCEL_GRACE`](symphony_core::serve::CANCEL_GRACE)). Messages to the host wait in a
-//! bounded queue: a host that stops reading holds responses and streams back.
+//! an error; the extension keeps serving. After `shutdown`, running requests get a short
+//! drain period, then are cancelled. Messages to the host wait in a bounded queue: a host that
+//! stops reading holds responses and streams back.
 //!
 //! An extension's `main` is usually [`main!`](crate::main) (or [`run`](crate::run)), from a
 //! plain `fn main` (not `#[tokio::main]`): it reads the host's `initialize` and applies the kernel sandbox
@@ -33,6 +30,7 @@ use std::process::ExitCode;
 
 use symphony_core::manifest::Manifest;
 use symphony_core::serve::Context;
+#[doc(inline)]
 pub use symphony_core::serve::{Exit, ServeOptions, log};
 use symphony_core::serve::{landlock_sandbox, sandbox_before_threads};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
@@ -42,7 +40,7 @@ use crate::pipeline::Pipeline;
 use connection::{Connection, Ended};
 use outbox::Outbox;
 
-/// Serves an instrument over stdin/stdout from a plain `fn main`, starting the tokio runtime
+/// Serves an instrument over stdin/stdout from a plain `fn main` ([`run`](crate::run)), starting the tokio runtime
 /// itself; returns the exit code.
 ///
 /// The order is what makes the kernel sandbox hold: it reads the host's `initialize` on the
@@ -104,7 +102,7 @@ where
 /// error fails the handshake with a message the host shows the user. When the host asks for
 /// a sandbox, it is applied before `start` runs ([`landlock_sandbox`]); inside a multi-thread
 /// runtime, whose threads already run, that is refused on kernels that cannot confine them
-/// (Landlock ABI < 8): prefer [`serve_main`], which starts the runtime after the sandbox.
+/// (Landlock ABI < 8): prefer [`run`](crate::run), which starts the runtime after the sandbox.
 ///
 /// ```no_run
 /// use std::sync::Arc;
@@ -154,7 +152,7 @@ where
 /// this over stdio with the Landlock sandbox.
 ///
 /// Without [`ServeOptions::sandbox`], a host asking for a sandbox is refused
-/// ([`Context::handshake`]), since these streams may be inside the host's own process.
+/// (`Context::handshake`), since these streams may be inside the host's own process.
 pub async fn serve_io<F, Fut, R, W>(
     manifest: Manifest,
     start: F,

@@ -256,10 +256,7 @@ impl TestHostBuilder {
         S: Fn(Context) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<Pipeline, InstrumentError>>,
     {
-        let manifest = manifest
-            .get()
-            .map_err(|errors| StartError::Manifest(errors.to_string()))?
-            .clone();
+        let manifest = parsed(manifest)?;
         let serve = move |transport| bridge::serve(manifest.clone(), &setup, transport);
         self.launch(move |options| Host::in_process_serve(serve, options))
             .await
@@ -320,11 +317,16 @@ where
     S: FnOnce(Context) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Pipeline, InstrumentError>>,
 {
-    let manifest = manifest
-        .get()
-        .map_err(|errors| StartError::Manifest(errors.to_string()))?
-        .clone();
+    let manifest = parsed(manifest)?;
     Ok(RawSession::start_serve(move |transport| {
         bridge::serve(manifest, setup, transport)
     }))
+}
+
+/// The embedded manifest, or its located errors.
+fn parsed(manifest: &EmbeddedManifest) -> Result<crate::manifest::Manifest, StartError> {
+    manifest
+        .get()
+        .cloned()
+        .map_err(|errors| StartError::Manifest(errors.to_string()))
 }
