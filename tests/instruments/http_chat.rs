@@ -199,9 +199,8 @@ fn chat_and_streamed_chat_through_the_host() {
     }
     let chunks = progress.lock().unwrap().clone();
     assert!(chunks.len() < 500, "{}", chunks.len());
-    let chunk = |i: usize| -> Chunk {
-        serde_json::from_value(chunks[i].value.clone()).expect("a chunk")
-    };
+    let chunk =
+        |i: usize| -> Chunk { serde_json::from_value(chunks[i].value.clone()).expect("a chunk") };
     assert_eq!((chunk(0).delta, chunk(1).delta), ("0 ".into(), "1 ".into()));
 
     // Still serving.
@@ -251,9 +250,7 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
         other => panic!("expected an unreachable endpoint, got {other:?}"),
     }
     // Still serving, and its health says the endpoint is unreachable, and why.
-    let health = host
-        .request::<methods::Health>(&())
-        .expect("still serving");
+    let health = host.request::<methods::Health>(&()).expect("still serving");
     let Health::Unavailable { reason } = &health else {
         panic!("expected an unavailable endpoint, got {health:?}");
     };

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostError, HostOptions};
-use symphony_instruments::methods::{self, InferParams, Method};
-use symphony_instruments::testing::TestHost;
-use symphony_instruments::{Inference, InferenceInput, InferenceOutput, Tensor, TensorData};
 use symphony_core::permission::Permissions;
 use symphony_core::protocol::{ErrorCode, LogLevel, LogParams, method};
 use symphony_core::testing::require_or_skip;
+use symphony_instruments::methods::{self, InferParams, Method};
+use symphony_instruments::testing::TestHost;
+use symphony_instruments::{Inference, InferenceInput, InferenceOutput, Tensor, TensorData};
 
 use super::workspace;
 use symphony_tests::extension::example_binary;

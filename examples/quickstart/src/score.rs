@@ -64,14 +64,15 @@ pub(crate) fn score(instrument: &Launched, rows: &[Row]) -> Result<Scored, Quick
     }
     let took = began.elapsed();
     // The pipeline counts its model calls; this session made no others.
-    let metrics = instrument
-        .host
-        .request::<Metrics>(&())
-        .map_err(|source| QuickstartError::Call {
-            kind: instrument.kind,
-            what: METRICS.to_owned(),
-            source,
-        })?;
+    let metrics =
+        instrument
+            .host
+            .request::<Metrics>(&())
+            .map_err(|source| QuickstartError::Call {
+                kind: instrument.kind,
+                what: METRICS.to_owned(),
+                source,
+            })?;
     let model_calls = metrics.batches;
     Ok(Scored {
         scores,

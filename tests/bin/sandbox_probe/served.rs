@@ -14,12 +14,11 @@ use serde_json::{Value, json};
 use symphony_core::manifest::Manifest;
 use symphony_core::protocol::{Capabilities, ErrorObject, RawValue};
 use symphony_core::serve::{Call, Handler, reply, serve};
-use symphony_instruments::prelude::async_trait;
 use symphony_instruments::manifest::EmbeddedManifest;
+use symphony_instruments::prelude::async_trait;
 use symphony_instruments::{
-    Context,
-    Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError, ModelCapabilities,
-    ModelInfo, Pipeline, Usage,
+    Context, Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError,
+    ModelCapabilities, ModelInfo, Pipeline, Usage,
 };
 
 /// Requests reading anything and any network; the host's grant narrows it.
