@@ -171,8 +171,8 @@ impl Limits {
 /// A validated model configuration.
 ///
 /// ```
-/// use symphony_core::config::ConfigValues;
-/// use symphony_core::manifest::Manifest;
+/// use symphony_instruments::config::ConfigValues;
+/// use symphony_instruments::manifest::Manifest;
 /// use symphony_instruments::{ModelConfig, ModelSource};
 ///
 /// let manifest = Manifest::from_toml_str(r#"
