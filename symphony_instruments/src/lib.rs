@@ -37,7 +37,6 @@ pub mod manifest;
 pub mod methods;
 mod micros;
 pub mod model;
-mod panic;
 pub mod permission;
 pub mod pipeline;
 pub mod prelude;

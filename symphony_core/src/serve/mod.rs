@@ -82,6 +82,7 @@ pub use cancel::{CancelToken, Cancelled};
 pub use context::Context;
 pub(crate) use peer::NotificationSink;
 pub use peer::Peer;
+pub use pool::panic_message;
 pub use sandbox::{SandboxHook, enforce_sandbox, landlock_sandbox, sandbox_before_threads};
 pub use session::{Action, Session};
 

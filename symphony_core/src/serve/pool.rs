@@ -548,7 +548,9 @@ pub(super) fn handshake_result<H: Handler>(
     Ok(result)
 }
 
-pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+/// The text of a caught panic's payload (what `panic!` was given, when it was a string), for
+/// the error a serve loop answers with; the async serve loops use it too.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
     if let Some(text) = panic.downcast_ref::<&str>() {
         text
     } else if let Some(text) = panic.downcast_ref::<String>() {

@@ -396,7 +396,7 @@ async fn guarded<T>(
         .catch_unwind()
         .await
         .unwrap_or_else(|panic| {
-            let what = crate::panic::message(panic.as_ref());
+            let what = symphony_core::serve::panic_message(panic.as_ref());
             tracing::error!(panic = what, "the model panicked");
             Err(InstrumentError::backend(
                 shared.instrument.info().id.clone(),

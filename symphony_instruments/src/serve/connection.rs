@@ -245,7 +245,7 @@ fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
 }
 
 fn panicked(request: &Request, panic: &(dyn std::any::Any + Send)) -> ErrorObject {
-    let what = crate::panic::message(panic);
+    let what = symphony_core::serve::panic_message(panic);
     tracing::error!(method = %request.method, panic = what, "handler panicked");
     ErrorObject::new(
         ErrorCode::ExtensionFailed,
