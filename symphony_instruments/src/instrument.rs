@@ -4,6 +4,7 @@ use std::pin::Pin;
 
 use async_trait::async_trait;
 use futures_core::Stream;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InstrumentError;
@@ -13,7 +14,7 @@ use crate::io::{Chunk, Inference, InferenceInput};
 pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<Chunk, InstrumentError>> + Send>>;
 
 /// A kind of data a model reads or writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Modality {
@@ -28,7 +29,7 @@ pub enum Modality {
 }
 
 /// What the pipeline may ask of a model.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelCapabilities {
     /// Whether [`Instrument::infer_stream`] produces chunks.
@@ -50,7 +51,7 @@ impl Default for ModelCapabilities {
 }
 
 /// Who a model is and what it can do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelInfo {
     /// The model's id (a file stem, or the remote model's name).
@@ -63,8 +64,32 @@ pub struct ModelInfo {
     pub capabilities: ModelCapabilities,
 }
 
+impl ModelInfo {
+    /// A model called `id` that reads `inputs` and writes `outputs`, with the default
+    /// capabilities (no streaming, no batching).
+    pub fn new(
+        id: impl Into<String>,
+        inputs: impl IntoIterator<Item = Modality>,
+        outputs: impl IntoIterator<Item = Modality>,
+    ) -> Self {
+        ModelInfo {
+            id: id.into(),
+            inputs: inputs.into_iter().collect(),
+            outputs: outputs.into_iter().collect(),
+            capabilities: ModelCapabilities::default(),
+        }
+    }
+
+    /// This model with `capabilities`.
+    #[must_use]
+    pub fn with_capabilities(mut self, capabilities: ModelCapabilities) -> Self {
+        self.capabilities = capabilities;
+        self
+    }
+}
+
 /// Whether a model can serve requests.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "status", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum Health {

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::tensor::Tensor;
 
 /// One message of a chat conversation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ChatMessage {
     /// `system`, `user`, `assistant` or `tool`.
     pub role: String,
@@ -28,7 +29,21 @@ impl ChatMessage {
 }
 
 /// The input of one inference call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// # On the wire
+///
+/// `{"type": <kind>, "value": <value>}`, one of:
+///
+/// ```json
+/// {"type": "text", "value": "Is this email spam?"}
+/// {"type": "chat", "value": [{"role": "user", "content": "hello"}]}
+/// {"type": "embed", "value": ["first text", "second text"]}
+/// {"type": "tensors", "value": {"X": {"shape": [1, 4], "dtype": "float32", "values": [5.1, 3.5, 1.4, 0.2]}}}
+/// ```
+///
+/// `tensors` maps each of the model's input names to a [`Tensor`]. The JSON Schema is
+/// [`Infer::params_schema`](crate::methods::Infer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "value", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum InferenceInput {
@@ -38,8 +53,9 @@ pub enum InferenceInput {
     Chat(Vec<ChatMessage>),
     /// Texts to embed, one vector each.
     Embed(Vec<String>),
-    /// Named input tensors; for a batching model each tensor holds one item (batch dimension 1
-    /// or absent, as the model's inputs declare).
+    /// Named input tensors (`{"X": {"shape": [1, 4], "dtype": "float32", "values": [...]}}`);
+    /// for a batching model each tensor holds one item (batch dimension 1 or absent, as the
+    /// model's inputs declare).
     Tensors(BTreeMap<String, Tensor>),
 }
 
@@ -55,8 +71,9 @@ impl InferenceInput {
     }
 }
 
-/// The output of one inference call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The output of one inference call: `{"type": "text" | "embeddings" | "tensors", "value": …}`,
+/// tensors in the same form as [`InferenceInput`]'s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", content = "value", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum InferenceOutput {
@@ -69,7 +86,11 @@ pub enum InferenceOutput {
 }
 
 /// What one call cost.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+///
+/// Times travel as whole microseconds, in fields whose names end in `Us` (as
+/// [`MetricsSnapshot::total_latency`](crate::pipeline::MetricsSnapshot::total_latency) does).
+/// [`Usage::default`] is one unbatched item that took no measurable time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Usage {
     /// Tokens read (remote models report these).
@@ -78,10 +99,13 @@ pub struct Usage {
     /// Tokens generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completion_tokens: Option<u64>,
-    /// Time spent computing this item (for a batch: the batch's time divided among its items).
-    #[serde(default, with = "micros")]
+    /// Time spent computing this item (for a batch: the batch's time divided among its
+    /// items); `computeTimeUs` on the wire, in whole microseconds.
+    #[serde(default, rename = "computeTimeUs", with = "crate::micros")]
+    #[schemars(with = "u64")]
     pub compute_time: Duration,
-    /// How many items ran together in the batch that computed this one.
+    /// How many items ran together in the model call that computed this one: 1 for an
+    /// unbatched call. A [`Pipeline`](crate::Pipeline) sets it from the batch it formed.
     #[serde(default = "one")]
     pub batch_size: usize,
     /// Estimated cost in US dollars, when the model has a price.
@@ -93,8 +117,20 @@ fn one() -> usize {
     1
 }
 
+impl Default for Usage {
+    fn default() -> Self {
+        Usage {
+            prompt_tokens: None,
+            completion_tokens: None,
+            compute_time: Duration::ZERO,
+            batch_size: one(),
+            cost_usd: None,
+        }
+    }
+}
+
 /// A finished inference: its output and what it cost.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Inference {
     /// The result.
     pub output: InferenceOutput,
@@ -110,7 +146,7 @@ impl Inference {
 }
 
 /// One piece of a streamed inference.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Chunk {
     /// The text generated since the previous chunk.
@@ -118,22 +154,6 @@ pub struct Chunk {
     /// Usage, on the last chunk when the model reports it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-}
-
-/// Durations travel as whole microseconds (`computeTimeUs` would be clearer, but the field
-/// name stays generic so that a finer unit can be added without breaking clients).
-mod micros {
-    use std::time::Duration;
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub(super) fn serialize<S: Serializer>(value: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_u64(u64::try_from(value.as_micros()).unwrap_or(u64::MAX))
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        u64::deserialize(d).map(Duration::from_micros)
-    }
 }
 
 #[cfg(test)]

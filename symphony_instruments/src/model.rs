@@ -28,6 +28,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use symphony_core::config::{ConfigValues, Secret};
 use symphony_core::manifest::InstrumentSection;
+use symphony_core::serve::Context;
 
 /// A model configuration that failed validation, naming the field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -170,8 +171,8 @@ impl Limits {
 /// A validated model configuration.
 ///
 /// ```
-/// use symphony_core::config::ConfigValues;
-/// use symphony_core::manifest::Manifest;
+/// use symphony_instruments::config::ConfigValues;
+/// use symphony_instruments::manifest::Manifest;
 /// use symphony_instruments::{ModelConfig, ModelSource};
 ///
 /// let manifest = Manifest::from_toml_str(r#"
@@ -219,6 +220,28 @@ impl ModelConfig {
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
+    }
+
+    /// The model configuration of a session: the manifest's `[instrument.model]` table with
+    /// the host's config values overriding keys of the same name; relative paths resolve
+    /// against `base_dir` (typically the directory of the extension's `symphony.toml`).
+    ///
+    /// # Errors
+    ///
+    /// [`ModelConfigError`] naming the field (the manifest has no `[instrument]` section, or
+    /// a field is missing or invalid).
+    pub fn from_context(
+        context: &Context,
+        base_dir: impl AsRef<Path>,
+    ) -> Result<Self, ModelConfigError> {
+        let section = context
+            .manifest()
+            .instrument()
+            .ok_or(ModelConfigError::Missing {
+                field: "backend",
+                hint: "the manifest has no [instrument] section",
+            })?;
+        ModelConfig::from_section(section, context.config(), base_dir.as_ref())
     }
 
     /// Reads and validates the `[instrument.model]` table, with host `values` overriding keys

@@ -4,11 +4,13 @@
 //! can glob all three: the streaming [`Chunk`](crate::Chunk) stays out (it would clash with
 //! the operators' record chunk); name it by path.
 
-pub use crate::serve::Start;
 pub use crate::{
-    ChatMessage, ChunkStream, Health, Inference, InferenceInput, InferenceOutput, Instrument,
-    InstrumentError, Modality, ModelCapabilities, ModelConfig, ModelInfo, Pipeline, Tensor, Usage,
+    ChatMessage, ChunkStream, Context, Health, Inference, InferenceInput, InferenceOutput,
+    Instrument, InstrumentError, Limits, Modality, ModelCapabilities, ModelConfig, ModelInfo,
+    Pipeline, Tensor, Usage,
 };
 /// The attribute every `impl Instrument` carries: the trait has `async fn`s and is object
 /// safe, which native `async fn` in traits is not yet.
 pub use async_trait::async_trait;
+/// [`Pipeline::new`](crate::Pipeline::new) takes the instrument as an `Arc<dyn Instrument>`.
+pub use std::sync::Arc;

@@ -1,14 +1,17 @@
 //! Typed tensors: a shape and a flat, row-major buffer of one element type.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+#[doc(inline)]
 pub use symphony_core::manifest::DataType;
 
 /// The elements of a tensor, row-major, one variant per supported element type.
 ///
 /// On the wire this is `{"dtype": "float32", "values": [...]}` so that a JSON client can build
-/// one by hand.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// one by hand: `dtype` is one of `float32`, `float64`, `int64`, `int32`, `uint8`, `bool`, and
+/// `values` a flat JSON array of numbers (or booleans) in row-major order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "dtype", content = "values", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum TensorData {
@@ -65,6 +68,19 @@ impl TensorData {
 
 /// A tensor: its shape and its elements.
 ///
+/// # On the wire
+///
+/// One JSON object with three fields: `shape` (the dimensions, outermost first), `dtype` (the
+/// element type) and `values` (every element, flat, row-major; as many as the shape's
+/// product). Two rows of four `float32` features:
+///
+/// ```json
+/// {"shape": [2, 4], "dtype": "float32", "values": [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3]}
+/// ```
+///
+/// A tensor whose `values` do not fill its `shape` is refused when it is read, naming both.
+/// The JSON Schema is [`Infer::params_schema`](crate::methods::Infer).
+///
 /// ```
 /// use symphony_instruments::{Tensor, TensorData};
 ///
@@ -73,8 +89,12 @@ impl TensorData {
 /// assert!(Tensor::new(vec![3], TensorData::Int64(vec![1, 2])).is_err());
 /// # Ok::<(), symphony_instruments::TensorError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(example = serde_json::json!(
+    {"shape": [2, 4], "dtype": "float32", "values": [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3]}
+))]
 pub struct Tensor {
+    /// The dimensions, outermost first; `values` holds their product of elements.
     shape: Vec<usize>,
     #[serde(flatten)]
     data: TensorData,

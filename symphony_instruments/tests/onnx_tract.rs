@@ -1,4 +1,4 @@
-//! The ONNX backend on the embedded tract engine, against the committed iris model.
+//! The ONNX backend on the built-in tract engine, against the committed iris model.
 
 mod common;
 

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 use symphony_core::protocol::ErrorCode;
 use symphony_instruments::manifest::Manifest;
+use symphony_instruments::methods::{Infer, Info, Method};
 use symphony_instruments::serve::{Exit, ServeOptions, serve_io};
 use symphony_instruments::{
     Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError, Limits,
@@ -146,7 +147,7 @@ fn code(answer: &Value) -> i64 {
 #[tokio::test]
 async fn the_session_rules_are_cores() {
     let mut client = Client::start();
-    let early = client.call(1, "instrument/info", Value::Null).await;
+    let early = client.call(1, Info::NAME, Value::Null).await;
     assert_eq!(code(&early), ErrorCode::NotInitialized.code(), "{early}");
 
     let init = client.initialize().await;
@@ -158,16 +159,16 @@ async fn the_session_rules_are_cores() {
         result["capabilities"]["methods"]
             .as_array()
             .expect("methods")
-            .contains(&json!("instrument/infer"))
+            .contains(&json!(Infer::NAME))
     );
     let again = client.initialize().await;
     assert_eq!(code(&again), ErrorCode::InvalidRequest.code(), "{again}");
 
     // An id may not be reused while its request runs.
     client
-        .send(json!({"jsonrpc": "2.0", "id": 7, "method": "instrument/infer", "params": infer("wait")}))
+        .send(json!({"jsonrpc": "2.0", "id": 7, "method": Infer::NAME, "params": infer("wait")}))
         .await;
-    let duplicate = client.call(7, "instrument/info", Value::Null).await;
+    let duplicate = client.call(7, Info::NAME, Value::Null).await;
     assert_eq!(code(&duplicate), ErrorCode::InvalidRequest.code());
     assert!(
         duplicate["error"]["message"]
@@ -178,7 +179,7 @@ async fn the_session_rules_are_cores() {
     client.gate.add_permits(1);
     assert_eq!(client.receive().await["result"]["output"]["value"], "wait");
 
-    let unknown = client.call(8, "instrument/train", Value::Null).await;
+    let unknown = client.call(8, "acme/noSuchMethod", Value::Null).await;
     assert_eq!(code(&unknown), ErrorCode::MethodNotFound.code());
     client
         .send(json!({"jsonrpc": "2.0", "method": "exit"}))
@@ -193,7 +194,7 @@ async fn the_session_rules_are_cores() {
 async fn a_panicking_instrument_fails_its_request_and_the_loop_keeps_serving() {
     let mut client = Client::start();
     client.initialize().await;
-    let failed = client.call(1, "instrument/infer", infer("panic")).await;
+    let failed = client.call(1, Infer::NAME, infer("panic")).await;
     assert_eq!(code(&failed), ErrorCode::ExtensionFailed.code(), "{failed}");
     assert!(
         failed["error"]["message"].as_str().is_some_and(
@@ -201,7 +202,7 @@ async fn a_panicking_instrument_fails_its_request_and_the_loop_keeps_serving() {
         ),
         "{failed}"
     );
-    let answer = client.call(2, "instrument/infer", infer("fine")).await;
+    let answer = client.call(2, Infer::NAME, infer("fine")).await;
     assert_eq!(answer["result"]["output"]["value"], "fine");
 }
 
@@ -210,12 +211,12 @@ async fn shutdown_waits_for_running_requests_and_still_hears_cancel_requests() {
     let mut client = Client::start();
     client.initialize().await;
     client
-        .send(json!({"jsonrpc": "2.0", "id": 1, "method": "instrument/infer", "params": infer("wait")}))
+        .send(json!({"jsonrpc": "2.0", "id": 1, "method": Infer::NAME, "params": infer("wait")}))
         .await;
     client
         .send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))
         .await;
-    let late = client.call(3, "instrument/info", Value::Null).await;
+    let late = client.call(3, Info::NAME, Value::Null).await;
     assert_eq!(
         (code(&late), &late["id"]),
         (ErrorCode::ShuttingDown.code(), &json!(3))

@@ -13,6 +13,8 @@ use serde_json::{Value, json};
 use symphony_core::host::{CallError, Host, HostOptions};
 use symphony_core::permission::{NetworkRule, Permissions};
 use symphony_core::protocol::{ErrorCode, ProgressParams, method};
+use symphony_instruments::methods::{self, InferParams, Method};
+use symphony_instruments::{Chunk, Health, Inference, InferenceInput, InferenceOutput};
 
 use symphony_tests::extension::example_binary;
 
@@ -137,8 +139,8 @@ fn options(server: SocketAddr, grants: Permissions) -> HostOptions {
         .with_config("api_key", json!("sk-local"))
 }
 
-fn text(prompt: &str) -> Value {
-    json!({"input": {"type": "text", "value": prompt}})
+fn text(prompt: &str) -> InferParams {
+    InferParams::new(InferenceInput::Text(prompt.into()))
 }
 
 #[test]
@@ -158,20 +160,19 @@ fn chat_and_streamed_chat_through_the_host() {
     )
     .expect("http-chat starts");
 
-    let answer: Value = host
-        .call("instrument/infer", &text("hello"))
+    let answer = host
+        .request::<methods::Infer>(&text("hello"))
         .expect("infer");
-    assert_eq!(
-        answer["output"],
-        json!({"type": "text", "value": "echo: hello"})
-    );
-    assert_eq!(answer["usage"]["completionTokens"], 3);
+    assert_eq!(answer.output, InferenceOutput::Text("echo: hello".into()));
+    assert_eq!(answer.usage.completion_tokens, Some(3));
+    // One call, unbatched.
+    assert_eq!(answer.usage.batch_size, 1);
     assert_eq!(server.authorization.lock().unwrap()[0], "Bearer sk-local");
 
     // Streamed, then cancelled mid-stream: the extension stops reading, the server sees the
     // client leave, and the call ends as cancelled.
     let call = host
-        .start("instrument/stream", &text("count"))
+        .start(methods::Stream::NAME, &text("count"))
         .expect("stream");
     let started = Instant::now();
     while progress.lock().unwrap().len() < 3 {
@@ -182,7 +183,7 @@ fn chat_and_streamed_chat_through_the_host() {
         std::thread::sleep(Duration::from_millis(5));
     }
     call.cancel();
-    match call.wait::<Value>() {
+    match call.wait::<methods::StreamEnd>() {
         Err(CallError::Cancelled { .. }) => {}
         Err(CallError::Remote { error, .. }) => {
             assert_eq!(error.kind(), Some(ErrorCode::Cancelled), "{error:?}");
@@ -198,14 +199,15 @@ fn chat_and_streamed_chat_through_the_host() {
     }
     let chunks = progress.lock().unwrap().clone();
     assert!(chunks.len() < 500, "{}", chunks.len());
-    assert_eq!(chunks[0].value["delta"], "0 ");
-    assert_eq!(chunks[1].value["delta"], "1 ");
+    let chunk =
+        |i: usize| -> Chunk { serde_json::from_value(chunks[i].value.clone()).expect("a chunk") };
+    assert_eq!((chunk(0).delta, chunk(1).delta), ("0 ".into(), "1 ".into()));
 
     // Still serving.
-    let answer: Value = host
-        .call("instrument/infer", &text("again"))
+    let answer = host
+        .request::<methods::Infer>(&text("again"))
         .expect("infer");
-    assert_eq!(answer["output"]["value"], "echo: again");
+    assert_eq!(answer.output, InferenceOutput::Text("echo: again".into()));
     host.shutdown().expect("clean shutdown");
 }
 
@@ -214,7 +216,7 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
     let server = chat_server();
     let host = Host::spawn(command(), options(server.addr, grants("api.openai.com")))
         .expect("http-chat starts");
-    match host.call::<Value, _>("instrument/infer", &text("hi")) {
+    match host.request::<methods::Infer>(&text("hi")) {
         Err(CallError::Remote { error, .. }) => {
             assert_eq!(error.kind(), Some(ErrorCode::PermissionDenied));
             assert!(
@@ -237,7 +239,7 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
         options(closed, grants("127.0.0.1")).with_config("model", json!("m")),
     )
     .expect("http-chat starts");
-    match host.call::<Value, _>("instrument/infer", &text("hi")) {
+    match host.request::<methods::Infer>(&text("hi")) {
         Err(CallError::Remote { error, .. }) => {
             assert!(
                 error.message.contains(&format!("cannot reach {closed}")),
@@ -248,12 +250,13 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
         other => panic!("expected an unreachable endpoint, got {other:?}"),
     }
     // Still serving, and its health says the endpoint is unreachable, and why.
-    let health: Value = host.call("instrument/health", &()).expect("still serving");
-    assert_eq!(health["status"], "unavailable", "{health}");
-    let reason = health["reason"].as_str().unwrap_or_default();
+    let health = host.request::<methods::Health>(&()).expect("still serving");
+    let Health::Unavailable { reason } = &health else {
+        panic!("expected an unavailable endpoint, got {health:?}");
+    };
     assert!(
         reason.contains(&format!("cannot reach {closed}")),
-        "{health}"
+        "{health:?}"
     );
     host.shutdown().expect("clean shutdown");
 }
@@ -263,7 +266,7 @@ fn an_answer_that_is_not_json_is_a_clear_error_and_the_extension_keeps_serving()
     let server = chat_server();
     let host = Host::spawn(command(), options(server.addr, grants("127.0.0.1")))
         .expect("http-chat starts");
-    match host.call::<Value, _>("instrument/infer", &text(NOT_JSON)) {
+    match host.request::<methods::Infer>(&text(NOT_JSON)) {
         Err(CallError::Remote { error, .. }) => {
             assert_eq!(error.kind(), Some(ErrorCode::ExtensionFailed), "{error:?}");
             let endpoint = format!("http://{}/v1/chat/completions", server.addr);
@@ -278,9 +281,9 @@ fn an_answer_that_is_not_json_is_a_clear_error_and_the_extension_keeps_serving()
         }
         other => panic!("expected a non-JSON answer to fail, got {other:?}"),
     }
-    let answer: Value = host
-        .call("instrument/infer", &text("after"))
+    let answer: Inference = host
+        .request::<methods::Infer>(&text("after"))
         .expect("still serving");
-    assert_eq!(answer["output"]["value"], "echo: after");
+    assert_eq!(answer.output, InferenceOutput::Text("echo: after".into()));
     host.shutdown().expect("clean shutdown");
 }

@@ -12,6 +12,9 @@ use symphony_core::host::{CallError, Host, HostError, HostOptions};
 use symphony_core::permission::Permissions;
 use symphony_core::protocol::{ErrorCode, LogLevel, LogParams, method};
 use symphony_core::testing::require_or_skip;
+use symphony_instruments::methods::{self, InferParams, Method};
+use symphony_instruments::testing::TestHost;
+use symphony_instruments::{Inference, InferenceInput, InferenceOutput, Tensor, TensorData};
 
 use super::workspace;
 use symphony_tests::extension::example_binary;
@@ -63,33 +66,35 @@ fn reference() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).expect("reference.json")).expect("JSON")
 }
 
-fn rows_params(rows: &[Value]) -> Value {
-    let values: Vec<Value> = rows
+fn rows_params(rows: &[Value]) -> InferParams {
+    let values: Vec<f32> = rows
         .iter()
         .flat_map(|row| row.as_array().expect("a row").clone())
+        .map(|value| value.as_f64().expect("a number") as f32)
         .collect();
-    json!({"input": {"type": "tensors", "value": {
-        "X": {"shape": [rows.len(), 4], "dtype": "float32", "values": values}
-    }}})
+    let x = Tensor::new(vec![rows.len(), 4], TensorData::Float32(values)).expect("a tensor");
+    InferParams::new(InferenceInput::Tensors([("X".to_owned(), x)].into()))
 }
 
 /// Checks one answer for reference row `i`.
-fn assert_row(reference: &Value, i: usize, answer: &Value) {
-    let tensors = &answer["output"]["value"];
+fn assert_row(reference: &Value, i: usize, answer: &Inference) {
+    let InferenceOutput::Tensors(tensors) = &answer.output else {
+        panic!("row {i}: expected tensors, got {answer:?}");
+    };
     assert_eq!(
-        tensors["label"]["values"],
-        json!([reference["label"][i]]),
+        tensors["label"].data(),
+        &TensorData::Int64(vec![reference["label"][i].as_i64().expect("a label")]),
         "row {i}"
     );
-    let actual = tensors["probabilities"]["values"]
-        .as_array()
-        .expect("probabilities");
+    let TensorData::Float32(actual) = tensors["probabilities"].data() else {
+        panic!("row {i}: probabilities are not float32: {answer:?}");
+    };
     let expected = reference["probabilities"][i]
         .as_array()
         .expect("reference row");
     assert_eq!(actual.len(), expected.len());
     for (a, e) in actual.iter().zip(expected) {
-        let (a, e) = (a.as_f64().unwrap(), e.as_f64().unwrap());
+        let (a, e) = (f64::from(*a), e.as_f64().unwrap());
         assert!(
             (a - e).abs() <= TOLERANCE,
             "row {i}: {a} vs onnxruntime's {e}"
@@ -106,8 +111,8 @@ fn check_against_reference(host: &Host) {
             let (host, rows, reference) = (host, &rows, &reference);
             scope.spawn(move || {
                 for i in (t..rows.len()).step_by(4) {
-                    let answer: Value = host
-                        .call("instrument/infer", &rows_params(&rows[i..=i]))
+                    let answer = host
+                        .request::<methods::Infer>(&rows_params(&rows[i..=i]))
                         .expect("infer");
                     assert_row(reference, i, &answer);
                 }
@@ -120,14 +125,14 @@ fn check_against_reference(host: &Host) {
 fn on_tract_answers_like_python_onnxruntime() {
     let host = Host::spawn(command(), options().with_config("runtime", json!("tract")))
         .expect("the classifier starts");
-    let info: Value = host.call("instrument/info", &()).expect("info");
-    assert_eq!(info["id"], "iris");
-    assert_eq!(info["capabilities"]["batching"], true);
+    let info = host.request::<methods::Info>(&()).expect("info");
+    assert_eq!(info.id, "iris");
+    assert!(info.capabilities.batching);
     check_against_reference(&host);
-    let metrics: Value = host.call("instrument/metrics", &()).expect("metrics");
+    let metrics = host.request::<methods::Metrics>(&()).expect("metrics");
     assert_eq!(
-        metrics["completed"],
-        reference()["inputs"].as_array().unwrap().len()
+        metrics.completed,
+        reference()["inputs"].as_array().unwrap().len() as u64
     );
     host.shutdown().expect("clean shutdown");
 }
@@ -206,7 +211,8 @@ fn bad_requests_are_answered_clearly_and_the_extension_keeps_serving() {
         (json!({"rows": []}), ErrorCode::InvalidParams, "input"),
     ];
     for (params, code, message) in cases {
-        match host.call::<Value, _>("instrument/infer", &params) {
+        // Raw JSON: some of these cannot even be built as typed params.
+        match host.call::<Value, _>(methods::Infer::NAME, &params) {
             Err(CallError::Remote { error, .. }) => {
                 assert_eq!(error.kind(), Some(code), "{params}: {error:?}");
                 assert!(
@@ -221,8 +227,8 @@ fn bad_requests_are_answered_clearly_and_the_extension_keeps_serving() {
     // Still serving.
     let reference = reference();
     let rows = reference["inputs"].as_array().unwrap();
-    let answer: Value = host
-        .call("instrument/infer", &rows_params(&rows[..1]))
+    let answer = host
+        .request::<methods::Infer>(&rows_params(&rows[..1]))
         .expect("infer after errors");
     assert_row(&reference, 0, &answer);
     host.shutdown().expect("clean shutdown");
@@ -273,42 +279,41 @@ fn cancelling_a_queued_request_answers_it_at_once_and_spares_its_batch_mates() {
     let reference = reference();
     let rows = reference["inputs"].as_array().expect("inputs");
     let first = host
-        .start("instrument/infer", &rows_params(&rows[0..1]))
+        .start(methods::Infer::NAME, &rows_params(&rows[0..1]))
         .expect("first");
     let second = host
-        .start("instrument/infer", &rows_params(&rows[1..2]))
+        .start(methods::Infer::NAME, &rows_params(&rows[1..2]))
         .expect("second");
-    let metrics = || -> Value { host.call("instrument/metrics", &()).expect("metrics") };
+    let metrics = || host.request::<methods::Metrics>(&()).expect("metrics");
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while metrics()["running"] != 2 {
-        assert!(std::time::Instant::now() < deadline, "{}", metrics());
+    while metrics().running != 2 {
+        assert!(std::time::Instant::now() < deadline, "{:?}", metrics());
         std::thread::sleep(Duration::from_millis(5));
     }
 
     second.cancel();
-    match second.wait::<Value>() {
+    match second.wait::<Inference>() {
         Err(CallError::Cancelled { .. }) => {}
         other => panic!("expected the queued request to be cancelled, got {other:?}"),
     }
     // Answered while its batch still waits: nothing has been computed yet.
     let now = metrics();
-    assert_eq!(
-        (now["completed"].clone(), now["batches"].clone()),
-        (json!(0), json!(0)),
-        "{now}"
-    );
+    assert_eq!((now.completed, now.batches), (0, 0), "{now:?}");
 
     // The third member completes the batch; the others get their own answers.
-    let third: Value = host
-        .call("instrument/infer", &rows_params(&rows[2..3]))
+    let third = host
+        .request::<methods::Infer>(&rows_params(&rows[2..3]))
         .expect("third");
     assert_row(&reference, 2, &third);
-    assert_row(&reference, 0, &first.wait::<Value>().expect("first"));
+    // One model call computed the batch, which the cancelled request had already joined
+    // (its answer was dropped, not its row): each answer says it ran with 3 items.
+    assert_eq!(third.usage.batch_size, 3, "{third:?}");
+    assert_row(&reference, 0, &first.wait::<Inference>().expect("first"));
     let after = metrics();
     assert_eq!(
-        (&after["completed"], &after["cancelled"], &after["batches"]),
-        (&json!(2), &json!(1), &json!(1)),
-        "{after}"
+        (after.completed, after.cancelled, after.batches),
+        (2, 1, 1),
+        "{after:?}"
     );
     host.shutdown().expect("clean shutdown");
 }
@@ -359,7 +364,7 @@ fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
     std::fs::write(&corrupt, b"this is not a protobuf model").expect("write");
     let cases = [
         (&missing, "cannot read the model file"),
-        (&corrupt, "is not a model tract (embedded) can load"),
+        (&corrupt, "is not a model tract (built in) can load"),
     ];
     for (path, reason) in cases {
         let started = Host::spawn(
@@ -405,8 +410,9 @@ fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
 
     // 17 MiB of rows, over the 16 MiB the extension announced.
     let row = "[5.1,3.5,1.4,0.2],";
-    let mut huge = String::from(
-        r#"{"jsonrpc":"2.0","id":"huge","method":"instrument/infer","params":{"input":{"type":"tensors","value":{"X":{"shape":[1,4],"dtype":"float32","values":["#,
+    let mut huge = format!(
+        r#"{{"jsonrpc":"2.0","id":"huge","method":"{}","params":{{"input":{{"type":"tensors","value":{{"X":{{"shape":[1,4],"dtype":"float32","values":["#,
+        methods::Infer::NAME
     );
     huge.push_str(&row.repeat(17 * 1024 * 1024 / row.len()));
     huge.push_str("0]}}}}}");
@@ -422,10 +428,11 @@ fn an_oversized_request_is_refused_with_its_id_and_the_next_one_is_served() {
     let reference = reference();
     let rows = reference["inputs"].as_array().expect("inputs");
     let answer = raw.request(
-        &json!({"jsonrpc": "2.0", "id": 1, "method": "instrument/infer",
+        &json!({"jsonrpc": "2.0", "id": 1, "method": methods::Infer::NAME,
                                      "params": rows_params(&rows[..1])}),
     );
-    assert_row(&reference, 0, &answer["result"]);
+    let answer: Inference = serde_json::from_value(answer["result"].clone()).expect("inference");
+    assert_row(&reference, 0, &answer);
 }
 
 #[test]
@@ -476,11 +483,24 @@ fn without_grants_the_model_is_not_read_and_the_refusal_names_permission_and_fil
     }
 }
 
-#[test]
-fn health_reports_a_loaded_model_ready() {
-    let host = Host::spawn(command(), options().with_config("runtime", json!("tract")))
+/// Through the instrument crate's own test host, as an author's test spawns their binary.
+#[tokio::test]
+async fn health_reports_a_loaded_model_ready() {
+    let host = TestHost::builder()
+        .grants(grants(&[]))
+        .workspace_root(example_dir())
+        .config("runtime", json!("tract"))
+        .spawn(example_binary("onnx-classifier"))
+        .await
         .expect("the classifier starts");
-    let health: Value = host.call("instrument/health", &()).expect("health");
-    assert_eq!(health, json!({"status": "ready"}));
-    host.shutdown().expect("clean shutdown");
+    let health = host.request::<methods::Health>(&()).await.expect("health");
+    assert_eq!(health, symphony_instruments::Health::Ready);
+    let reference = reference();
+    let rows = reference["inputs"].as_array().expect("inputs");
+    let answer = host
+        .request::<methods::Infer>(&rows_params(&rows[..1]))
+        .await
+        .expect("infer");
+    assert_row(&reference, 0, &answer);
+    host.shutdown().await.expect("clean shutdown");
 }

@@ -7,6 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
+use symphony_instruments::methods::{Info, Method};
 use symphony_tests::extension::{echo_command, example_binary};
 use symphony_tests::raw::RawChild;
 
@@ -15,7 +16,7 @@ use symphony_tests::raw::RawChild;
 enum Loop {
     /// Core's blocking loop: `echo` answers with its params.
     Core,
-    /// The tokio loop: `instrument/info` answers with the model's info.
+    /// The tokio loop: [`Info`] answers with the model's info.
     Tokio,
 }
 
@@ -54,7 +55,7 @@ impl Loop {
             Loop::Core => {
                 format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"echo","params":["hi"]}}"#)
             }
-            Loop::Tokio => format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"instrument/info"}}"#),
+            Loop::Tokio => format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"{}"}}"#, Info::NAME),
         }
     }
 
@@ -162,8 +163,8 @@ fn arrays_are_never_read_as_positional_requests() {
     for server in LOOPS {
         let mut raw = server.start();
         let positional = match server {
-            Loop::Core => r#"["2.0",8,"echo",["hi"]]"#,
-            Loop::Tokio => r#"["2.0",8,"instrument/info"]"#,
+            Loop::Core => r#"["2.0",8,"echo",["hi"]]"#.to_owned(),
+            Loop::Tokio => format!(r#"["2.0",8,"{}"]"#, Info::NAME),
         };
         raw.send(positional.as_bytes());
         let answer = raw.recv();

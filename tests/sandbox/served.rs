@@ -12,6 +12,8 @@ use symphony_core::host::{Host, HostError, HostOptions};
 use symphony_core::permission::{FsAccess, FsRule, NetworkRule, Permissions};
 use symphony_core::protocol::{ErrorCode, SandboxEnforcement};
 use symphony_core::testing::landlock_or_skip;
+use symphony_instruments::methods::{self, InferParams};
+use symphony_instruments::{InferenceInput, InferenceOutput};
 use tempfile::TempDir;
 
 /// A workspace with a granted `data/` and an ungranted file beside it.
@@ -109,13 +111,13 @@ fn an_instruments_tokio_workers_and_blocking_pool_are_confined() {
         "{reported:?}"
     );
 
-    let answer: Value = host
-        .call(
-            "instrument/infer",
-            &json!({ "input": { "type": "text", "value": ops(&ws, &tcp).to_string() } }),
-        )
+    let input = InferenceInput::Text(ops(&ws, &tcp).to_string());
+    let answer = host
+        .request::<methods::Infer>(&InferParams::new(input))
         .expect("infer");
-    let text = answer["output"]["value"].as_str().expect("text output");
+    let InferenceOutput::Text(text) = &answer.output else {
+        panic!("expected text, got {answer:?}");
+    };
     let outcomes: Value = serde_json::from_str(text).expect("JSON outcomes");
     let tcp_outcome = if abi >= 4 { denied() } else { ok() };
     for thread in ["worker", "blocking"] {

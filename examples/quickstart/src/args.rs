@@ -19,7 +19,7 @@ It starts three example extensions, each as its own process talking the Orchestr
 protocol (JSON-RPC over stdin/stdout), grants each only what it needs, and runs:
 
   1. operator    reads the CSV and validates it (the SDK's built-in csv.read and validate)
-  2. instrument  scores every row with the iris classifier (ONNX, embedded pure-Rust tract)
+  2. instrument  scores every row with the iris classifier (ONNX, built-in pure-Rust tract)
   3. motif       renders the results as an HTML page, which the quickstart writes to disk
 
 and prints what each step took, what each extension was allowed, and the class counts.
@@ -33,7 +33,7 @@ OPTIONS:
                         [default: the bundled examples/quickstart/data/iris.csv]
     --out <PATH>        Where to write the HTML report
                         [default: target/quickstart/report.html]
-    --backend <ENGINE>  The ONNX engine: tract (embedded, nothing to install) or onnxruntime
+    --backend <ENGINE>  The ONNX engine: tract (built in, nothing to install) or onnxruntime
                         (the library named by SYMPHONY_ORT_LIBRARY) [default: tract]
     --quiet             Print only the path of the report
     -h, --help          Print this help

@@ -3,7 +3,7 @@
 //! `cargo run -p quickstart` starts three extensions, each as its own process
 //! speaking the Orchestra Kit protocol, and grants each only what it needs: an operator reads
 //! and validates a CSV file, an instrument scores every row with an ONNX model (on the
-//! embedded, pure-Rust tract), and a motif renders the results as an HTML page, which this
+//! built-in, pure-Rust tract), and a motif renders the results as an HTML page, which this
 //! host writes to disk. Then it prints what each step took and was allowed. `--help` lists
 //! the options.
 //!

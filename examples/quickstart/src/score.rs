@@ -1,18 +1,18 @@
-//! Step 2, the instrument: one `instrument/infer` request per row, all written at once, so
+//! Step 2, the instrument: one [`Infer`] request per row, all written at once, so
 //! that the extension's pipeline batches them into a few model calls.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use symphony_instruments::methods::{Infer, InferParams, Method, Metrics};
 use symphony_instruments::{Inference, InferenceInput, InferenceOutput, Tensor, TensorData};
 
 use crate::error::QuickstartError;
 use crate::launch::Launched;
 use crate::read::Row;
 
-const INFER: &str = "instrument/infer";
-const METRICS: &str = "instrument/metrics";
+const INFER: &str = Infer::NAME;
+const METRICS: &str = Metrics::NAME;
 
 /// The model's answer for one row.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -52,7 +52,7 @@ pub(crate) fn score(instrument: &Launched, rows: &[Row]) -> Result<Scored, Quick
         let input = InferenceInput::Tensors(BTreeMap::from([("X".to_owned(), x)]));
         pending.push(
             batch
-                .start(INFER, &json!({ "input": input }))
+                .start(INFER, &InferParams::new(input))
                 .map_err(call_failed)?,
         );
     }
@@ -64,22 +64,16 @@ pub(crate) fn score(instrument: &Launched, rows: &[Row]) -> Result<Scored, Quick
     }
     let took = began.elapsed();
     // The pipeline counts its model calls; this session made no others.
-    let metrics: Value =
+    let metrics =
         instrument
             .host
-            .call(METRICS, &())
+            .request::<Metrics>(&())
             .map_err(|source| QuickstartError::Call {
                 kind: instrument.kind,
                 what: METRICS.to_owned(),
                 source,
             })?;
-    let model_calls = metrics["batches"]
-        .as_u64()
-        .ok_or_else(|| QuickstartError::Unexpected {
-            kind: instrument.kind,
-            what: METRICS,
-            detail: format!("no `batches` count in {metrics}"),
-        })?;
+    let model_calls = metrics.batches;
     Ok(Scored {
         scores,
         model_calls,

@@ -153,6 +153,20 @@ impl Host {
         Host::launch(Launcher::InProcess(serve), options)
     }
 
+    /// Runs `serve` (any serve loop, such as an async kind's) on a thread of this process over
+    /// an in-memory transport and the real codec, and completes the handshake. `serve` is
+    /// called again for each [`restart`](Self::restart).
+    ///
+    /// # Errors
+    ///
+    /// The handshake fails, or no thread can be started.
+    pub fn in_process_serve<F>(serve: F, options: HostOptions) -> Result<Host, HostError>
+    where
+        F: Fn(crate::transport::Transport) -> crate::serve::Exit + Send + Sync + 'static,
+    {
+        Host::launch(Launcher::InProcess(Arc::new(serve)), options)
+    }
+
     /// Embeds `handler` in this host: each call runs it directly on the calling thread, with
     /// the handshake and session rules of a served extension but no transport, codec or
     /// thread hop in between.

@@ -1,6 +1,8 @@
 //! What the handshake establishes for a session: the host's params, the effective permission
 //! policy and the validated configuration.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::config::ConfigValues;
@@ -51,6 +53,7 @@ use super::{SandboxHook, Session};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Context {
+    manifest: Arc<Manifest>,
     params: InitializeParams,
     policy: Policy,
     config: ConfigValues,
@@ -101,6 +104,7 @@ impl Context {
                 .with_data(serde_json::json!({ "errors": data }))
             })?;
         Ok(Context {
+            manifest: Arc::new(manifest.clone()),
             params,
             policy,
             config,
@@ -157,6 +161,11 @@ impl Context {
     /// [`InitializeResult::sandbox`]: crate::protocol::InitializeResult::sandbox
     pub fn sandbox(&self) -> Option<&SandboxEnforcement> {
         self.sandbox.as_ref()
+    }
+
+    /// The manifest the session was established against (for its kind section).
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
     }
 
     /// Everything the host sent in `initialize`.

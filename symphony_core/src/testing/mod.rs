@@ -228,6 +228,21 @@ impl TestHostBuilder {
     ///
     /// The extension fails the handshake.
     pub fn start<H: Handler>(self, handler: H) -> Result<TestHost, HostError> {
+        let serve_options = self.serve_options.clone();
+        self.launch(|options| Host::in_process_with(handler, options, serve_options))
+    }
+
+    /// Starts an extension with `launch` (given these options, with the notification
+    /// recorder installed), for extensions that [`start`](Self::start) cannot run: a
+    /// program ([`Host::spawn`]) or another serve loop ([`Host::in_process_serve`]).
+    ///
+    /// # Errors
+    ///
+    /// Those of `launch`.
+    pub fn launch(
+        self,
+        launch: impl FnOnce(HostOptions) -> Result<Host, HostError>,
+    ) -> Result<TestHost, HostError> {
         let notifications = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&notifications);
         let forward = self.options.on_notification.clone();
@@ -242,7 +257,7 @@ impl TestHostBuilder {
                     forward(notification);
                 }
             });
-        let host = Host::in_process_with(handler, options, self.serve_options)?;
+        let host = launch(options)?;
         Ok(TestHost {
             host,
             notifications,

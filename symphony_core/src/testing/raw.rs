@@ -57,8 +57,17 @@ impl RawSession {
 
     /// Starts `handler`'s serve loop on a thread, with `options`.
     pub fn start_with<H: Handler>(handler: H, options: ServeOptions) -> RawSession {
+        RawSession::start_serve(move |transport| serve_transport(handler, transport, options))
+    }
+
+    /// Runs `serve` (any serve loop, such as an async kind's) on a thread, over the
+    /// extension's end of an in-memory transport.
+    pub fn start_serve<F>(serve: F) -> RawSession
+    where
+        F: FnOnce(crate::transport::Transport) -> Exit + Send + 'static,
+    {
         let (client, extension) = memory::pair();
-        let serve = thread::spawn(move || serve_transport(handler, extension, options));
+        let serve = thread::spawn(move || serve(extension));
         let (sender, lines) = channel();
         let output = client.reader;
         thread::spawn(move || {

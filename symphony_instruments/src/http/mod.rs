@@ -124,7 +124,7 @@ impl HttpInstrument {
     /// # Errors
     ///
     /// As [`new`](Self::new); [`InstrumentError::Config`] when the source is not remote.
-    pub fn from_config(config: &ModelConfig, policy: Arc<Policy>) -> Result<Self, InstrumentError> {
+    pub fn from_config(config: &ModelConfig, policy: &Policy) -> Result<Self, InstrumentError> {
         match &config.source {
             ModelSource::Remote {
                 endpoint,
@@ -134,7 +134,7 @@ impl HttpInstrument {
                 endpoint,
                 model.clone(),
                 api_key.clone(),
-                policy,
+                Arc::new(policy.clone()),
                 config.limits.timeout,
             ),
             _ => Err(ModelConfigError::Invalid {

@@ -1,4 +1,4 @@
-//! The ONNX backend: a local `.onnx` model run through `ort`, on the embedded tract engine or
+//! The ONNX backend: a local `.onnx` model run through `ort`, on the built-in tract engine or
 //! on a real ONNX Runtime library loaded at run time.
 //!
 //! Input and output names, element types and shapes come from the model file; requests are
@@ -37,12 +37,12 @@ use batch::Tensors;
 /// Runtime library, when one is used) needs `filesystem read`, running it `model invoke`.
 ///
 /// ```no_run
-/// # async fn run(start: symphony_instruments::serve::Start) -> Result<(), symphony_instruments::InstrumentError> {
+/// # async fn run(context: symphony_instruments::Context) -> Result<(), symphony_instruments::InstrumentError> {
 /// use symphony_instruments::OnnxRuntime;
 /// use symphony_instruments::onnx::OnnxInstrument;
 ///
 /// let model =
-///     OnnxInstrument::load("model/iris.onnx", OnnxRuntime::Tract, None, &start.policy).await?;
+///     OnnxInstrument::load("model/iris.onnx", OnnxRuntime::Tract, None, context.policy()).await?;
 /// println!("{:?}", model.signature());
 /// # Ok(()) }
 /// ```

@@ -1,5 +1,5 @@
 //! Choosing the ONNX engine of the process: `ort` holds one global API table, so the first
-//! model loaded decides between the embedded tract engine and a real ONNX Runtime library.
+//! model loaded decides between the built-in tract engine and a real ONNX Runtime library.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
@@ -30,7 +30,7 @@ pub enum Engine {
 impl std::fmt::Display for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Engine::Tract => f.write_str("tract (embedded)"),
+            Engine::Tract => f.write_str("tract (built in)"),
             Engine::OnnxRuntime { library, version } => {
                 write!(f, "ONNX Runtime {version} ({})", library.display())
             }

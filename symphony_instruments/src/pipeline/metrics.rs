@@ -3,7 +3,8 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Default)]
 pub(super) struct Metrics {
@@ -45,8 +46,10 @@ impl Metrics {
     }
 }
 
-/// A pipeline's counters at one moment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A pipeline's counters at one moment (the result of
+/// [`methods::Metrics`](crate::methods::Metrics)). Times travel as whole microseconds, in
+/// fields whose names end in `Us`, as [`Usage`](crate::Usage)'s do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MetricsSnapshot {
@@ -68,7 +71,10 @@ pub struct MetricsSnapshot {
     pub batches: u64,
     /// Requests computed in those calls.
     pub batched_items: u64,
-    /// Sum of the latencies (enqueue to answer) of completed requests.
+    /// Sum of the latencies (enqueue to answer) of completed requests; `totalLatencyUs` on
+    /// the wire, in whole microseconds.
+    #[serde(rename = "totalLatencyUs", with = "crate::micros")]
+    #[schemars(with = "u64")]
     pub total_latency: Duration,
 }
 

@@ -347,7 +347,7 @@ async fn execute_one(shared: &Shared, mut job: Job) {
             return;
         }
     };
-    answer(shared, job.reply, job.enqueued, result);
+    answer(shared, job.reply, job.enqueued, 1, result);
 }
 
 async fn execute_batch(shared: &Shared, batch: Vec<Job>) {
@@ -363,7 +363,7 @@ async fn execute_batch(shared: &Shared, batch: Vec<Job>) {
     match outcome {
         Ok(results) if results.len() == size => {
             for ((reply, enqueued), result) in waiting.into_iter().zip(results) {
-                answer(shared, reply, enqueued, result);
+                answer(shared, reply, enqueued, size, result);
             }
         }
         Ok(results) => {
@@ -375,12 +375,12 @@ async fn execute_batch(shared: &Shared, batch: Vec<Job>) {
                 ),
             );
             for (reply, enqueued) in waiting {
-                answer(shared, reply, enqueued, Err(error.clone()));
+                answer(shared, reply, enqueued, size, Err(error.clone()));
             }
         }
         Err(error) => {
             for (reply, enqueued) in waiting {
-                answer(shared, reply, enqueued, Err(error.clone()));
+                answer(shared, reply, enqueued, size, Err(error.clone()));
             }
         }
     }
@@ -439,12 +439,18 @@ where
     }
 }
 
+/// Answers one caller; `batch_size` is how many items the model call that computed it held,
+/// which only the pipeline knows, so it is stamped on the usage here.
 fn answer(
     shared: &Shared,
     reply: Reply,
     enqueued: Instant,
-    result: Result<Inference, InstrumentError>,
+    batch_size: usize,
+    mut result: Result<Inference, InstrumentError>,
 ) {
+    if let Ok(inference) = &mut result {
+        inference.usage.batch_size = batch_size;
+    }
     // Counters are updated before the caller can see the answer, so that a caller reading
     // the metrics after its answer sees its own request counted.
     let metrics = &shared.metrics;

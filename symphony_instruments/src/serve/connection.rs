@@ -19,8 +19,8 @@ use symphony_core::serve::{
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::task::JoinSet;
 
+use super::dispatch;
 use super::outbox::Outbox;
-use super::{Start, methods};
 use crate::error::InstrumentError;
 use crate::pipeline::Pipeline;
 
@@ -47,7 +47,7 @@ pub(super) struct Ended {
 
 impl<F, Fut> Connection<F>
 where
-    F: FnOnce(Start) -> Fut,
+    F: FnOnce(Context) -> Fut,
     Fut: Future<Output = Result<Pipeline, InstrumentError>>,
 {
     pub(super) fn new(manifest: Manifest, options: ServeOptions, start: F, outbox: Outbox) -> Self {
@@ -157,11 +157,11 @@ where
                  again; restart its process",
             ));
         };
-        let pipeline = start(Start::new(&context, &self.manifest))
+        let pipeline = start(context.clone())
             .await
             // Keeps the error's code: a model the grants do not cover is "permission denied".
             .map_err(|error| error.to_error_object())?;
-        let mut capabilities = Capabilities::new(methods::NAMES.iter().copied());
+        let mut capabilities = Capabilities::new(crate::methods::ALL.iter().copied());
         capabilities.concurrency = pipeline.limits().max_concurrency;
         let mut result = InitializeResult::new(self.manifest.clone(), capabilities);
         result.max_message_size = u64::try_from(self.options.max_message_size).ok();
@@ -191,7 +191,7 @@ where
             return;
         };
         self.tasks.spawn(async move {
-            let handled = AssertUnwindSafe(methods::handle(&pipeline, &request, &outbox))
+            let handled = AssertUnwindSafe(dispatch::handle(&pipeline, &request, &outbox))
                 .catch_unwind()
                 .map(|result| result.unwrap_or_else(|panic| Err(panicked(&request, &*panic))));
             // Dropping the handler's future on cancel drops the pipeline call, which removes
@@ -232,7 +232,7 @@ where
             {
                 tracing::warn!(%error, "the instrument did not shut down cleanly");
             }
-            let reply = lock(&session).complete(Response::ok(id, methods::null()));
+            let reply = lock(&session).complete(Response::ok(id, dispatch::null()));
             outbox.reply(reply, method::SHUTDOWN).await;
         });
     }

@@ -1,152 +1,46 @@
 //! The async serve loop of an instrument extension binary, on tokio.
 //!
-//! It is the tokio twin of `symphony_core::serve`, and shares its protocol rules rather than
-//! repeating them: the sans-IO codec ([`symphony_core::codec`]) and session
-//! ([`symphony_core::serve::Session`]: handshake first, unique ids, `$/cancelRequest`,
-//! `shutdown` then `exit`), the handshake's checks ([`Context::handshake`]: version, grants,
-//! config, sandbox) and the `$/log` forwarding of [`log`]. This loop only does the I/O, with
-//! requests running as tasks so that many inferences are in flight at once (and batch).
+//! It speaks the same protocol as every Symphony extension, by the same rules (handshake
+//! first, unique ids, `$/cancelRequest`, `shutdown` then `exit`; the handshake checks the
+//! protocol version, grants, config and sandbox) and forwards `tracing` records to the host
+//! as `$/log` ([`log`]). Requests run as tasks, so that many inferences are in flight at once
+//! (and batch).
 //!
-//! | method | params | result |
-//! |---|---|---|
-//! | `instrument/info` | — | [`ModelInfo`](crate::ModelInfo) |
-//! | `instrument/infer` | `{"input": InferenceInput}` | [`Inference`](crate::Inference) |
-//! | `instrument/stream` | `{"input": InferenceInput}` | `{"chunks": n, "usage": …}` after `$/progress {token: <request id>, value: Chunk}` per chunk |
-//! | `instrument/health` | — | [`Health`](crate::Health) |
-//! | `instrument/warmUp` | — | `null` |
-//! | `instrument/metrics` | — | [`MetricsSnapshot`](crate::pipeline::MetricsSnapshot) |
+//! The methods it serves are [`methods`](crate::methods).
 //!
 //! `$/cancelRequest` stops a request: queued work is dropped, a stream stops, and the request
 //! is answered with the `Cancelled` error. A failing (or panicking) request is answered with
-//! an error; the extension keeps serving. Batches, ids and the order of a session written at
-//! once are core's [`Session`](symphony_core::serve::Session) rules; the ending is core's too
-//! ([`EXIT_DRAIN`](symphony_core::serve::EXIT_DRAIN), then
-//! [`CANCEL_GRACE`](symphony_core::serve::CANCEL_GRACE)). Messages to the host wait in a
-//! bounded queue: a host that stops reading holds responses and streams back.
+//! an error; the extension keeps serving. After `shutdown`, running requests get a short
+//! drain period, then are cancelled. Messages to the host wait in a bounded queue: a host that
+//! stops reading holds responses and streams back.
 //!
-//! An extension's `main` is usually one call of [`serve_embedded`], from a plain `fn main`
-//! (not `#[tokio::main]`): it reads the host's `initialize` and applies the kernel sandbox
+//! An extension's `main` is usually [`main!`](crate::main) (or [`run`](crate::run)), from a
+//! plain `fn main` (not `#[tokio::main]`): it reads the host's `initialize` and applies the kernel sandbox
 //! while the process has one thread, and only then starts the tokio runtime, so that every
 //! worker and blocking-pool thread is confined. On kernels that cannot confine threads that
 //! already run (Landlock ABI < 8), a sandbox asked of [`serve`] inside a running runtime is
 //! refused with `SandboxUnavailable` rather than applied to one thread.
 
 mod connection;
-mod methods;
+mod dispatch;
 mod outbox;
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use symphony_core::config::ConfigValues;
-use symphony_core::manifest::{EmbeddedManifest, Manifest};
-use symphony_core::permission::Policy;
-use symphony_core::protocol::InitializeParams;
-pub use symphony_core::serve::{Context, Exit, ServeOptions, log};
+use symphony_core::manifest::Manifest;
+use symphony_core::serve::Context;
+#[doc(inline)]
+pub use symphony_core::serve::{Exit, ServeOptions, log};
 use symphony_core::serve::{landlock_sandbox, sandbox_before_threads};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite};
 
 use crate::error::InstrumentError;
-use crate::model::ModelConfig;
 use crate::pipeline::Pipeline;
 use connection::{Connection, Ended};
 use outbox::Outbox;
 
-/// What the extension's start function receives once the host said `initialize`.
-#[derive(Debug)]
-#[non_exhaustive]
-pub struct Start {
-    /// The host's `initialize` params (grants, workspace roots …).
-    pub params: InitializeParams,
-    /// The host's config values, validated against the manifest's `[config]` schema.
-    pub values: ConfigValues,
-    /// The extension's manifest.
-    pub manifest: Manifest,
-    /// The permission policy of the session: the manifest's request, the host's grants and
-    /// workspace roots; check every resource against it before touching it.
-    pub policy: Arc<Policy>,
-}
-
-impl Start {
-    fn new(context: &Context, manifest: &Manifest) -> Self {
-        Start {
-            params: context.params().clone(),
-            values: context.config().clone(),
-            manifest: manifest.clone(),
-            policy: Arc::new(context.policy().clone()),
-        }
-    }
-
-    /// The model configuration from the manifest's `[instrument.model]` table and the host's
-    /// values; relative paths resolve against `base_dir` (typically the directory of the
-    /// extension's `symphony.toml`).
-    ///
-    /// # Errors
-    ///
-    /// [`InstrumentError::Config`] naming the field.
-    pub fn model_config(
-        &self,
-        base_dir: impl Into<PathBuf>,
-    ) -> Result<ModelConfig, InstrumentError> {
-        let section =
-            self.manifest
-                .instrument()
-                .ok_or(crate::model::ModelConfigError::Missing {
-                    field: "backend",
-                    hint: "the manifest has no [instrument] section",
-                })?;
-        Ok(ModelConfig::from_section(
-            section,
-            &self.values,
-            &base_dir.into(),
-        )?)
-    }
-}
-
-/// The whole `main` of an instrument extension: installs the stderr log subscriber (level
-/// from `$SYMPHONY_LOG`, records forwarded to the host as `$/log`) unless one is installed,
-/// checks the embedded manifest (printing its errors to stderr and failing if it is
-/// invalid), and serves with [`serve_main`], which starts the tokio runtime itself. Call it
-/// from a plain `fn main`, not from inside a runtime.
-///
-/// ```no_run
-/// use std::sync::Arc;
-/// use symphony_instruments::manifest::EmbeddedManifest;
-/// use symphony_instruments::serve::{Start, serve_embedded};
-/// use symphony_instruments::{Instrument, InstrumentError, Pipeline};
-///
-/// # async fn load(_: &Start) -> Result<Arc<dyn Instrument>, InstrumentError> { unimplemented!() }
-/// async fn start(start: Start) -> Result<Pipeline, InstrumentError> {
-///     let instrument = load(&start).await?;
-///     Ok(Pipeline::new(instrument, start.model_config(".")?.limits))
-/// }
-///
-/// // In an extension: `symphony_instruments::manifest::embed_manifest!()` embeds its
-/// // `symphony.toml`.
-/// static MANIFEST: EmbeddedManifest = EmbeddedManifest::new("symphony.toml", "…");
-///
-/// fn main() -> std::process::ExitCode {
-///     serve_embedded(&MANIFEST, start)
-/// }
-/// ```
-pub fn serve_embedded<F, Fut>(manifest: &EmbeddedManifest, start: F) -> ExitCode
-where
-    F: FnOnce(Start) -> Fut,
-    Fut: Future<Output = Result<Pipeline, InstrumentError>>,
-{
-    log::init(log::LogOptions::from_env().forward_to_host(true));
-    match manifest.get() {
-        Ok(manifest) => serve_main(manifest.clone(), start),
-        Err(errors) => {
-            tracing::error!("{errors}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Serves an instrument over stdin/stdout from a plain `fn main`, starting the tokio runtime
+/// Serves an instrument over stdin/stdout from a plain `fn main` ([`run`](crate::run)), starting the tokio runtime
 /// itself; returns the exit code.
 ///
 /// The order is what makes the kernel sandbox hold: it reads the host's `initialize` on the
@@ -157,9 +51,9 @@ where
 /// runs when the sandbox is applied and the kernel cannot confine it, `initialize` is refused
 /// with `SandboxUnavailable`. `start` runs on the runtime during `initialize`, after the
 /// sandbox.
-pub fn serve_main<F, Fut>(manifest: Manifest, start: F) -> ExitCode
+pub(crate) fn serve_main<F, Fut>(manifest: Manifest, start: F) -> ExitCode
 where
-    F: FnOnce(Start) -> Fut,
+    F: FnOnce(Context) -> Fut,
     Fut: Future<Output = Result<Pipeline, InstrumentError>>,
 {
     let options = ServeOptions::default();
@@ -208,27 +102,27 @@ where
 /// error fails the handshake with a message the host shows the user. When the host asks for
 /// a sandbox, it is applied before `start` runs ([`landlock_sandbox`]); inside a multi-thread
 /// runtime, whose threads already run, that is refused on kernels that cannot confine them
-/// (Landlock ABI < 8): prefer [`serve_main`], which starts the runtime after the sandbox.
+/// (Landlock ABI < 8): prefer [`run`](crate::run), which starts the runtime after the sandbox.
 ///
 /// ```no_run
 /// use std::sync::Arc;
-/// use symphony_instruments::serve::{Start, serve};
-/// use symphony_instruments::{Instrument, InstrumentError, Pipeline};
+/// use symphony_instruments::serve::serve;
+/// use symphony_instruments::{Context, Instrument, InstrumentError, ModelConfig, Pipeline};
 ///
-/// # async fn load(_: &Start) -> Result<Arc<dyn Instrument>, InstrumentError> { unimplemented!() }
+/// # async fn load(_: &Context) -> Result<Arc<dyn Instrument>, InstrumentError> { unimplemented!() }
 /// #[tokio::main]
 /// async fn main() -> std::process::ExitCode {
 ///     let manifest = symphony_instruments::manifest::Manifest::from_toml_str("…").unwrap();
-///     serve(manifest, |start: Start| async move {
-///         let instrument = load(&start).await?;
-///         Ok(Pipeline::new(instrument, start.model_config(".")?.limits))
+///     serve(manifest, |context: Context| async move {
+///         let instrument = load(&context).await?;
+///         Ok(Pipeline::new(instrument, ModelConfig::from_context(&context, ".")?.limits))
 ///     })
 ///     .await
 /// }
 /// ```
 pub async fn serve<F, Fut>(manifest: Manifest, start: F) -> ExitCode
 where
-    F: FnOnce(Start) -> Fut,
+    F: FnOnce(Context) -> Fut,
     Fut: Future<Output = Result<Pipeline, InstrumentError>>,
 {
     // Over stdio the extension is this whole process, so the kernel sandbox is the right
@@ -258,7 +152,7 @@ where
 /// this over stdio with the Landlock sandbox.
 ///
 /// Without [`ServeOptions::sandbox`], a host asking for a sandbox is refused
-/// ([`Context::handshake`]), since these streams may be inside the host's own process.
+/// (`Context::handshake`), since these streams may be inside the host's own process.
 pub async fn serve_io<F, Fut, R, W>(
     manifest: Manifest,
     start: F,
@@ -267,7 +161,7 @@ pub async fn serve_io<F, Fut, R, W>(
     options: ServeOptions,
 ) -> Exit
 where
-    F: FnOnce(Start) -> Fut,
+    F: FnOnce(Context) -> Fut,
     Fut: Future<Output = Result<Pipeline, InstrumentError>>,
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,
@@ -286,7 +180,7 @@ async fn serve_connection<F, Fut, R, W>(
     options: ServeOptions,
 ) -> Ended
 where
-    F: FnOnce(Start) -> Fut,
+    F: FnOnce(Context) -> Fut,
     Fut: Future<Output = Result<Pipeline, InstrumentError>>,
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin + Send + 'static,

@@ -14,11 +14,11 @@ use serde_json::{Value, json};
 use symphony_core::manifest::Manifest;
 use symphony_core::protocol::{Capabilities, ErrorObject, RawValue};
 use symphony_core::serve::{Call, Handler, reply, serve};
+use symphony_instruments::manifest::EmbeddedManifest;
 use symphony_instruments::prelude::async_trait;
-use symphony_instruments::serve::{Start, serve_main};
 use symphony_instruments::{
-    Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError, ModelCapabilities,
-    ModelInfo, Pipeline, Usage,
+    Context, Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError,
+    ModelCapabilities, ModelInfo, Pipeline, Usage,
 };
 
 /// Requests reading anything and any network; the host's grant narrows it.
@@ -28,20 +28,24 @@ filesystem = [{ path = "/**", access = ["read"] }]
 network = [{ host = "127.0.0.1" }]
 "#;
 
-fn manifest(kind: &str, section: &str) -> Result<Manifest, String> {
-    let text = format!(
+fn manifest_text(kind: &str, section: &str) -> String {
+    format!(
         "id = \"test.sandbox-probe\"\nname = \"Sandbox probe\"\nversion = \"1.0.0\"\n\
          kind = \"{kind}\"\nengine = \"^1\"\n{PERMISSIONS}\n{section}"
-    );
-    Manifest::from_toml_str(&text).map_err(|errors| errors.to_string())
+    )
 }
 
-/// Serves the instrument as an extension's `main` does ([`serve_main`]).
+fn manifest(kind: &str, section: &str) -> Result<Manifest, String> {
+    Manifest::from_toml_str(&manifest_text(kind, section)).map_err(|errors| errors.to_string())
+}
+
+/// Serves the instrument as an extension's `main` does ([`symphony_instruments::run`], what
+/// `main!` expands to), with the manifest embedded as `embed_manifest!` would.
 pub(crate) fn instrument() -> ExitCode {
-    match manifest("instrument", INSTRUMENT) {
-        Ok(manifest) => serve_main(manifest, start),
-        Err(error) => fail(&error),
-    }
+    let text: &'static str = Box::leak(manifest_text("instrument", INSTRUMENT).into_boxed_str());
+    let embedded: &'static EmbeddedManifest =
+        Box::leak(Box::new(EmbeddedManifest::new("probe.toml", text)));
+    symphony_instruments::run(embedded, start)
 }
 
 /// Serves the instrument the way this SDK used to recommend: from inside a running tokio
@@ -85,7 +89,7 @@ inputs = [{ name = "ops", type = "text" }]
 outputs = [{ name = "outcomes", type = "text" }]
 "#;
 
-async fn start(_: Start) -> Result<Pipeline, InstrumentError> {
+async fn start(_: Context) -> Result<Pipeline, InstrumentError> {
     let instrument = Tries {
         info: ModelInfo {
             id: "sandbox-probe".into(),

@@ -3,10 +3,9 @@
 
 use std::process::ExitCode;
 
-use symphony_instruments::serve::serve_embedded;
-
-/// Starts no runtime itself: `serve_embedded` confines the process to its grants first (when
-/// the host asks), then starts the tokio runtime, so that every thread of it is confined.
+/// `run` rather than `main!`: this binary serves the classifier crate's manifest, not its
+/// own. Starts no runtime itself: `run` confines the process to its grants first (when the
+/// host asks), then starts the tokio runtime, so that every thread of it is confined.
 pub(super) fn serve() -> ExitCode {
-    serve_embedded(onnx_classifier::MANIFEST, onnx_classifier::start)
+    symphony_instruments::run(onnx_classifier::MANIFEST, onnx_classifier::setup)
 }
