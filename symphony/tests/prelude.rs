@@ -11,7 +11,7 @@ use symphony::prelude::{
     Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError, Io, Modality,
     ModelCapabilities, ModelConfig, ModelInfo, Motif, MotifServer, Node, Operator,
     OperatorCategory, OperatorError, OperatorPortType, OperatorSpec, Pipeline, Placement, PortSpec,
-    RecordBatch, RunOptions, Start, Task, Tensor, TextDocument, TextEdit, Usage, Workflow,
+    RecordBatch, RunOptions, Context, Task, Tensor, TextDocument, TextEdit, Usage, Workflow,
     async_trait, el, serve_operators, text,
 };
 
@@ -75,7 +75,7 @@ type Named = (
     ModelCapabilities,
     ModelConfig,
     ModelInfo,
-    Start,
+    Context,
     Tensor,
     Usage,
     Files,
