@@ -7,12 +7,12 @@
 use std::any::{type_name, type_name_of_val};
 
 use symphony::prelude::{
-    ChatMessage, Document, DocumentModel, Editor, Effects, Event, Files, Headers, Health,
+    ChatMessage, Context, Document, DocumentModel, Editor, Effects, Event, Files, Headers, Health,
     Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError, Io, Modality,
     ModelCapabilities, ModelConfig, ModelInfo, Motif, MotifServer, Node, Operator,
     OperatorCategory, OperatorError, OperatorPortType, OperatorSpec, Pipeline, Placement, PortSpec,
-    RecordBatch, RunOptions, Context, Task, Tensor, TextDocument, TextEdit, Usage, Workflow,
-    async_trait, el, serve_operators, text,
+    RecordBatch, RunOptions, Task, Tensor, TextDocument, TextEdit, Usage, Workflow, async_trait,
+    el, serve_operators, text,
 };
 
 /// `text` and `serve_operators` take `impl Trait` arguments, so they have no type to name;

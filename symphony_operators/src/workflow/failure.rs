@@ -1,6 +1,5 @@
 //! Which failure a run reports, and what a panic said.
 
-
 use super::WorkflowError;
 
 /// The first failure that is a cause rather than an echo of another node's failure (an
@@ -22,4 +21,3 @@ pub(super) fn first_cause(
 fn is_echo(error: &WorkflowError) -> bool {
     matches!(error, WorkflowError::Node { source, .. } if source.is_consequence())
 }
-

@@ -158,7 +158,9 @@ impl<'c> Assembly<'c, '_> {
         match catch_unwind(AssertUnwindSafe(|| streaming.open(&mut fused.io))) {
             Ok(Ok(stage)) => fused.stage = Some(stage),
             Ok(Err(error)) => fused.fail(Failure::Error(error)),
-            Err(panic) => fused.fail(Failure::Panic(symphony_core::panic::message(panic.as_ref()).to_owned())),
+            Err(panic) => fused.fail(Failure::Panic(
+                symphony_core::panic::message(panic.as_ref()).to_owned(),
+            )),
         }
         fused
     }

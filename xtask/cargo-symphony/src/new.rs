@@ -1,11 +1,12 @@
 //! `cargo symphony new <name> --kind instrument|operator|motif [--umbrella] [--sdk-path DIR]`:
 //! a new extension crate that builds and whose `cargo test` passes as created.
 //!
-//! It holds a `symphony.toml` asking for no permissions (the least grants; the comment says
-//! how to add one), a `build.rs` that checks that manifest at build time, `src/main.rs`
-//! serving one small part of its kind, and `tests/smoke.rs`, which runs the crate's own
-//! binary through the handshake and one request of its kind. The templates are the files in
-//! `templates/`, embedded here, so they are edited as the files they produce.
+//! It is the crate the kind's guide (`docs/guides/<kind>.md`) builds, under the new name: a
+//! `symphony.toml` asking for no permissions (the least grants), `src/main.rs` serving one
+//! small part of its kind through `main!(setup)`, and `tests/smoke.rs`, which spawns the
+//! crate's own binary through the kind's `testing` host and calls it with a typed method; plus
+//! a `build.rs` that checks the manifest at build time. The templates in `templates/` are the
+//! guides' files with their names as placeholders, and a test keeps them equal.
 //!
 //! The SDK dependency is the focused crate of the kind, or with `--umbrella` the umbrella
 //! (`symphony-sdk`, library `symphony`) with that kind's feature: the focused crate is written
@@ -51,44 +52,112 @@ impl Kind {
         }
     }
 
-    /// The template files of this kind: `src/main.rs` and `symphony.toml`.
-    fn templates(self) -> (&'static str, &'static str) {
+    /// The template files of this kind, which are the files of its guide
+    /// (`docs/guides/<kind>.md`) with the guide's names as placeholders: `Cargo.toml`,
+    /// `symphony.toml`, `src/main.rs` and `tests/smoke.rs`.
+    fn templates(self) -> [(&'static str, &'static str); 4] {
         match self {
-            Kind::Instrument => (
-                include_str!("../templates/instrument/main.rs"),
-                include_str!("../templates/instrument/symphony.toml"),
-            ),
-            Kind::Operator => (
-                include_str!("../templates/operator/main.rs"),
-                include_str!("../templates/operator/symphony.toml"),
-            ),
-            Kind::Motif => (
-                include_str!("../templates/motif/main.rs"),
-                include_str!("../templates/motif/symphony.toml"),
-            ),
+            Kind::Instrument => [
+                (
+                    "Cargo.toml",
+                    include_str!("../templates/instrument/Cargo.toml"),
+                ),
+                (
+                    "symphony.toml",
+                    include_str!("../templates/instrument/symphony.toml"),
+                ),
+                (
+                    "src/main.rs",
+                    include_str!("../templates/instrument/main.rs"),
+                ),
+                (
+                    "tests/smoke.rs",
+                    include_str!("../templates/instrument/smoke.rs"),
+                ),
+            ],
+            Kind::Operator => [
+                (
+                    "Cargo.toml",
+                    include_str!("../templates/operator/Cargo.toml"),
+                ),
+                (
+                    "symphony.toml",
+                    include_str!("../templates/operator/symphony.toml"),
+                ),
+                ("src/main.rs", include_str!("../templates/operator/main.rs")),
+                (
+                    "tests/smoke.rs",
+                    include_str!("../templates/operator/smoke.rs"),
+                ),
+            ],
+            Kind::Motif => [
+                ("Cargo.toml", include_str!("../templates/motif/Cargo.toml")),
+                (
+                    "symphony.toml",
+                    include_str!("../templates/motif/symphony.toml"),
+                ),
+                ("src/main.rs", include_str!("../templates/motif/main.rs")),
+                (
+                    "tests/smoke.rs",
+                    include_str!("../templates/motif/smoke.rs"),
+                ),
+            ],
         }
     }
 
-    /// The request the smoke test sends, its params, and text its result must contain.
-    fn smoke_request(self) -> (&'static str, &'static str, &'static str) {
+    /// The guide whose files the templates are, and the names it uses for what `new`
+    /// substitutes: the crate, the extension id and the manifest's display name.
+    #[cfg(test)]
+    fn guide(self) -> (&'static str, [&'static str; 3]) {
         match self {
-            Kind::Instrument => ("instrument/info", "null", "shout"),
-            Kind::Operator => ("operator/list", "null", "csv.read"),
+            Kind::Instrument => ("instrument.md", ["shout", "acme.shout", "Shout"]),
+            Kind::Operator => ("operator.md", ["shout", "acme.shout", "Shout"]),
             Kind::Motif => (
-                "motif/render",
-                r#"{ "component": "hello" }"#,
-                "Hello, clicked 0 times",
+                "motif.md",
+                ["hello-panel", "acme.hello-panel", "Hello panel"],
             ),
         }
     }
+}
 
-    /// Dependencies the kind's template uses besides the SDK.
-    fn extra_dependencies(self) -> &'static str {
+/// How the SDK is depended on: a path into a checkout, or a version from crates.io.
+enum Sdk {
+    Path(PathBuf),
+    Version(String),
+}
+
+impl Sdk {
+    /// The dependency line on `krate`, with `features` if any.
+    fn dependency(&self, krate: &str, features: &[&str]) -> String {
+        let features = if features.is_empty() {
+            String::new()
+        } else {
+            let list: Vec<String> = features.iter().map(|f| format!("\"{f}\"")).collect();
+            format!(", features = [{}]", list.join(", "))
+        };
         match self {
-            Kind::Motif => "serde = { version = \"1\", features = [\"derive\"] }\n",
-            Kind::Instrument | Kind::Operator => "",
+            Sdk::Path(path) => {
+                let quoted = toml_edit::Value::from(path.join(krate).display().to_string());
+                format!("{krate} = {{ path = {quoted}{features} }}")
+            }
+            Sdk::Version(version) if features.is_empty() => format!("{krate} = \"{version}\""),
+            Sdk::Version(version) => format!("{krate} = {{ version = \"{version}\"{features} }}"),
         }
     }
+}
+
+/// Fills a template: the crate's name, id, display name and SDK dependency lines.
+fn fill(template: &str, kind: Kind, names: [&str; 3], sdk: &Sdk) -> String {
+    let [name, id, title] = names;
+    template
+        .replace("@NAME@", name)
+        .replace("@ID@", id)
+        .replace("@TITLE@", title)
+        .replace("@DEPENDENCY@", &sdk.dependency(kind.crate_name(), &[]))
+        .replace(
+            "@DEV_DEPENDENCY@",
+            &sdk.dependency(kind.crate_name(), &["testing"]),
+        )
 }
 
 /// What `new` was asked to create.
@@ -167,50 +236,36 @@ fn write(dir: &Path, options: &NewOptions) -> Result<(), String> {
             let path = path
                 .canonicalize()
                 .map_err(|error| format!("--sdk-path {}: {error}", path.display()))?;
-            let focused = path.join(kind.crate_name());
-            if !focused.join("Cargo.toml").is_file() {
+            if !path.join(kind.crate_name()).join("Cargo.toml").is_file() {
                 return Err(format!(
                     "--sdk-path {}: no {}/Cargo.toml there; give the SDK checkout's root",
                     path.display(),
                     kind.crate_name()
                 ));
             }
-            let quoted = toml_edit::Value::from(focused.display().to_string());
-            format!("{} = {{ path = {quoted} }}", kind.crate_name())
+            Sdk::Path(path)
         }
         None => {
             let version = env!("CARGO_PKG_VERSION");
             let minor = version.rsplit_once('.').map_or(version, |(minor, _)| minor);
-            format!("{} = \"{minor}\"", kind.crate_name())
+            Sdk::Version(minor.to_owned())
         }
     };
     let id = format!("local.{}", options.name);
-    let (method, params, expect) = kind.smoke_request();
-    let fill = |template: &str| {
-        template
-            .replace("@NAME@", &options.name)
-            .replace("@ID@", &id)
-            .replace("@SDK@", &sdk)
-            .replace("@EXTRA_DEPS@", kind.extra_dependencies())
-            .replace("@CRATE@", kind.crate_name())
-            .replace("@METHOD@", method)
-            .replace("@PARAMS@", params)
-            .replace("@EXPECT@", expect)
-    };
-    let (main, manifest) = kind.templates();
-    let files = [
-        (
-            "Cargo.toml",
-            fill(include_str!("../templates/Cargo.toml.in")),
-        ),
-        ("build.rs", fill(include_str!("../templates/build.rs.in"))),
-        (check::MANIFEST_FILE, fill(manifest)),
-        ("src/main.rs", fill(main)),
-        (
-            "tests/smoke.rs",
-            fill(include_str!("../templates/smoke.rs.in")),
-        ),
-    ];
+    let names = [options.name.as_str(), id.as_str(), options.name.as_str()];
+    let mut files: Vec<(&str, String)> = kind
+        .templates()
+        .into_iter()
+        .map(|(path, template)| (path, fill(template, kind, names, &sdk)))
+        .collect();
+    // Beyond the guide: the manifest is also checked at build time, naming field and line.
+    if let Some((_, cargo)) = files.iter_mut().find(|(path, _)| *path == "Cargo.toml") {
+        cargo.push_str("\n[build-dependencies]\n");
+        cargo.push_str(&sdk.dependency(kind.crate_name(), &[]));
+        cargo.push('\n');
+    }
+    let build = include_str!("../templates/build.rs.in").replace("@CRATE@", kind.crate_name());
+    files.push(("build.rs", build));
     for (name, text) in &files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
@@ -282,6 +337,32 @@ mod tests {
             );
             let error = create(parent.path(), &options).expect_err("exists");
             assert!(error.contains("already exists"), "{error}");
+        }
+    }
+
+    /// `new` writes what the guide of its kind teaches: filled with the guide's names and
+    /// `@SDK@` as the checkout, each template is the guide's file of the same name (which
+    /// `cargo xtask guides` builds and tests), so the two cannot drift apart.
+    #[test]
+    fn the_templates_are_the_guides_files() {
+        let guides = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/guides");
+        for kind in [Kind::Instrument, Kind::Operator, Kind::Motif] {
+            let (guide, names) = kind.guide();
+            let text = fs::read_to_string(guides.join(guide)).expect("the guide");
+            let files = crate::guide::files(&text).expect("the guide's files");
+            let sdk = Sdk::Path(PathBuf::from("@SDK@"));
+            for (path, template) in kind.templates() {
+                let file = files
+                    .iter()
+                    .find(|file| file.path == path)
+                    .unwrap_or_else(|| panic!("{guide} has no `file={path}` block"));
+                assert_eq!(
+                    fill(template, kind, names, &sdk),
+                    file.text,
+                    "templates of {kind:?}, {path}: not the file of {guide} (line {})",
+                    file.line
+                );
+            }
         }
     }
 

@@ -212,11 +212,17 @@ fn author_workflow(kind: &str, request: &str, expected: &str) {
         .lines()
         .position(|line| line.starts_with("engine"))
         .expect("an engine line");
-    fs::write(
-        &manifest,
-        text_now.replace("engine = \"^1\"", "engine = \"one\""),
-    )
-    .expect("write");
+    let broken: Vec<&str> = text_now
+        .lines()
+        .map(|line| {
+            if line.starts_with("engine") {
+                "engine = \"one\""
+            } else {
+                line
+            }
+        })
+        .collect();
+    fs::write(&manifest, broken.join("\n")).expect("write");
     let output = cargo(&dir, &["symphony", "check"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = text(&output.stderr);
@@ -232,7 +238,7 @@ fn author_workflow(kind: &str, request: &str, expected: &str) {
 
 #[test]
 fn an_operator_from_new_to_migrated() {
-    author_workflow("operator", "operator/list", "csv.read");
+    author_workflow("operator", "operator/list", "text.shout");
 }
 
 #[test]
@@ -248,8 +254,8 @@ fn an_instrument_from_new_to_migrated() {
 fn a_motif_from_new_to_migrated() {
     author_workflow(
         "motif",
-        r#"motif/render {"component": "hello"}"#,
-        "Hello, clicked 0 times",
+        r#"motif/render {"component": "counter"}"#,
+        ">0</button>",
     );
 }
 

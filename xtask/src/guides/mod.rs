@@ -9,8 +9,6 @@
 //! versions CI tested; all guides share one target directory under the workspace's, so a
 //! second run (and CI's cache) reuses the SDK's build.
 
-mod blocks;
-
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +16,7 @@ use std::process::Command;
 use crate::error::Error;
 use crate::{cmd, provision, workspace};
 
-use blocks::{BlockError, GuideFile};
+use cargo_symphony::guide::{self as blocks, BlockError, GuideFile};
 
 /// Where the guides are, relative to the workspace root.
 const GUIDES_DIR: &str = "docs/guides";

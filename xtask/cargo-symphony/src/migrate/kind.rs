@@ -19,6 +19,10 @@ pub(crate) const UMBRELLA_PACKAGE: &str = "symphony-sdk";
 /// The umbrella feature that enables every kind and every backend.
 const FULL: &str = "full";
 
+/// Features every focused crate has, which the umbrella forwards to each kind it enables
+/// (`testing`, for `[dev-dependencies]`): unlike a backend, such a feature enables no kind.
+const SHARED: &[&str] = &["testing"];
+
 impl Kind {
     pub(crate) const ALL: [Kind; 3] = [Kind::Instruments, Kind::Operators, Kind::Motifs];
 
@@ -48,6 +52,12 @@ impl Kind {
             Kind::Operators => &[],
             Kind::Motifs => &["tauri"],
         }
+    }
+
+    /// Whether the umbrella forwards `feature` to this kind's crate: a backend of the kind, or
+    /// a feature every kind shares.
+    pub(crate) fn forwards(self, feature: &str) -> bool {
+        self.backends().contains(&feature) || SHARED.contains(&feature)
     }
 
     /// The kind whose umbrella module is `module`.
@@ -102,6 +112,8 @@ impl Enabled {
             } else if let Some(kind) = Kind::of_backend(feature) {
                 enabled.add_kind(kind);
                 enabled.add_backend(feature);
+            } else if SHARED.contains(&feature) {
+                enabled.add_backend(feature);
             } else {
                 return Err(feature.to_owned());
             }
@@ -125,7 +137,9 @@ impl Enabled {
     pub(crate) fn backends_of(&self, kind: Kind) -> Vec<String> {
         self.backends
             .iter()
-            .filter(|backend| Kind::of_backend(backend) == Some(kind))
+            .filter(|backend| {
+                Kind::of_backend(backend) == Some(kind) || SHARED.contains(&backend.as_str())
+            })
             .cloned()
             .collect()
     }
@@ -159,6 +173,15 @@ mod tests {
             Enabled::from_umbrella_features(["operators", "gpu"]),
             Err("gpu".to_owned())
         );
+    }
+
+    #[test]
+    fn testing_is_forwarded_to_each_kind_and_enables_none() {
+        let enabled = Enabled::from_umbrella_features(["operators", "testing"]).unwrap();
+        assert_eq!(enabled.kinds, [Kind::Operators]);
+        assert_eq!(enabled.backends_of(Kind::Operators), ["testing"]);
+        assert_eq!(enabled.umbrella_features(), ["operators", "testing"]);
+        assert!(Kind::Motifs.forwards("testing") && !Kind::Motifs.forwards("onnx"));
     }
 
     #[test]

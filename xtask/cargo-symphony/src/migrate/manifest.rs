@@ -288,9 +288,7 @@ fn forwarded(value: &str, style: Style, umbrella: &str) -> Result<Option<String>
     }
     let Some(kind) = (match style {
         Style::Split => Kind::of_backend(feature),
-        Style::Unified => {
-            Kind::from_crate_name(dependency).filter(|kind| kind.backends().contains(&feature))
-        }
+        Style::Unified => Kind::from_crate_name(dependency).filter(|kind| kind.forwards(feature)),
     }) else {
         return Err(format!(
             "names `{dependency}` other than to enable a backend"
@@ -399,7 +397,7 @@ fn to_unified(
             .moved(kind.crate_name(), UMBRELLA_PACKAGE)
             .map_err(|error| format!("`{name}` {error}"))?;
         for feature in &spec.features {
-            if !kind.backends().contains(&feature.as_str()) {
+            if !kind.forwards(feature) {
                 return Err(format!(
                     "`{name}` enables `{feature}`, which the umbrella does not forward"
                 ));

@@ -1,17 +1,4 @@
-//! An instrument extension: serves a model to Symphony over stdin and stdout. This one
-//! upper-cases text; replace `Shout` with your model.
-
-use std::process::ExitCode;
-use std::sync::Arc;
-
-use symphony_instruments::manifest::EmbeddedManifest;
 use symphony_instruments::prelude::*;
-use symphony_instruments::serve::{Start, serve_embedded};
-use symphony_instruments::{
-    Inference, InferenceInput, InferenceOutput, ModelCapabilities, ModelInfo, Usage,
-};
-
-static MANIFEST: &EmbeddedManifest = symphony_instruments::embed_manifest!();
 
 struct Shout(ModelInfo);
 
@@ -22,29 +9,18 @@ impl Instrument for Shout {
     }
 
     async fn infer(&self, input: InferenceInput) -> Result<Inference, InstrumentError> {
-        match input {
-            InferenceInput::Text(text) => Ok(Inference::new(
-                InferenceOutput::Text(text.to_uppercase()),
-                Usage::default(),
-            )),
-            other => Err(InstrumentError::invalid_input(format!(
-                "expected text, got {}",
-                other.kind()
-            ))),
-        }
+        let InferenceInput::Text(text) = input else {
+            let kind = input.kind();
+            return Err(InstrumentError::invalid_input(format!("expected text, got {kind}")));
+        };
+        let shouted = InferenceOutput::Text(text.to_uppercase());
+        Ok(Inference::new(shouted, Usage::default()))
     }
 }
 
-async fn start(_: Start) -> Result<Pipeline, InstrumentError> {
-    let info = ModelInfo {
-        id: "shout".into(),
-        inputs: vec![],
-        outputs: vec![],
-        capabilities: ModelCapabilities::default(),
-    };
-    Ok(Pipeline::new(Arc::new(Shout(info)), Default::default()))
+async fn setup(_: Context) -> Result<Pipeline, InstrumentError> {
+    let info = ModelInfo::new("shout", [Modality::Text], [Modality::Text]);
+    Ok(Pipeline::new(Arc::new(Shout(info)), Limits::default()))
 }
 
-fn main() -> ExitCode {
-    serve_embedded(MANIFEST, start)
-}
+symphony_instruments::main!(setup);

@@ -1,16 +1,46 @@
-//! An operator extension: serves its operators to Symphony over stdin and stdout.
+use std::sync::LazyLock;
 
-use std::process::ExitCode;
+use symphony_operators::prelude::*;
 
-fn main() -> ExitCode {
-    let manifest = match symphony_operators::embed_manifest!().get() {
-        Ok(manifest) => manifest.clone(),
-        Err(errors) => {
-            eprintln!("{errors}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The SDK's built-in CSV and regex operators; push your own `Arc<dyn Operator>`s here.
-    let operators = symphony_operators::ops::all();
-    symphony_operators::serve::serve_operators(manifest, operators)
+static SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| {
+    OperatorSpec::new("text.shout", OperatorCategory::Transform)
+        .describe("Upper-cases a column")
+        .input("records", OperatorPortType::Records)
+        .output("records", OperatorPortType::Records)
+        .param(Param::string("column").required().describe("The column to shout"))
+});
+
+struct Shout;
+
+impl Operator for Shout {
+    fn spec(&self) -> &OperatorSpec {
+        &SPEC
+    }
+
+    fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
+        Ok(Box::new(ShoutTask {
+            column: params.require("column")?,
+        }))
+    }
 }
+
+struct ShoutTask {
+    column: String,
+}
+
+impl Task for ShoutTask {
+    fn run(&self, io: &mut Io<'_>) -> Result<(), OperatorError> {
+        while let Some(mut batch) = io.recv_records("records")? {
+            batch.update_column(&self.column, |field| field.to_ascii_uppercase())?;
+            io.send_records("records", batch)?;
+        }
+        Ok(())
+    }
+}
+
+fn setup(operators: &mut Operators) -> Result<(), OperatorError> {
+    operators.add(Shout)?;
+    Ok(())
+}
+
+symphony_operators::main!(setup);

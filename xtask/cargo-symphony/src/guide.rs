@@ -1,5 +1,6 @@
-//! The files a guide asks its reader to write: its fenced code blocks whose info string names
-//! one (```` ```rust file=src/main.rs ````).
+//! A guide's files: the fenced code blocks of a Markdown guide whose info string names the file
+//! the reader writes (```` ```rust file=src/main.rs ````). `cargo xtask guides` builds and tests
+//! them, and `new`'s templates are checked to be the same files.
 //!
 //! A guide's Rust or TOML block must name its file: a block the checker skips would be code
 //! that CI never compiles. Other blocks (shell commands, output, `text`) are prose.
@@ -13,19 +14,19 @@ const FILE_LANGUAGES: &[&str] = &["rust", "rs", "toml"];
 
 /// A file a guide asks its reader to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct GuideFile {
+pub struct GuideFile {
     /// Its path inside the reader's crate (`src/main.rs`), relative and without `..`.
-    pub(crate) path: String,
+    pub path: String,
     /// Its text, exactly as in the guide.
-    pub(crate) text: String,
+    pub text: String,
     /// The guide line of its opening fence.
-    pub(crate) line: usize,
+    pub line: usize,
 }
 
 /// Why a guide's blocks cannot be turned into files, with the guide line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub(crate) enum BlockError {
+pub enum BlockError {
     /// A Rust or TOML block without `file=`.
     #[error(
         "line {line}: a ```{language} block has no `file=<path>` in its info string, so no check would compile it; name the file it is (```{language} file=src/main.rs), or make it a `text` block if it is not code to write"
@@ -76,7 +77,7 @@ pub(crate) enum BlockError {
 
 /// An opening fence: ```` ``` ```` or `~~~`, three or more.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Fence {
+pub struct Fence {
     /// `` ` `` or `~`.
     marker: char,
     /// How many.
@@ -102,7 +103,7 @@ struct Open {
 }
 
 /// The files of `guide` (Markdown), in order; the first problem found is the error.
-pub(crate) fn files(guide: &str) -> Result<Vec<GuideFile>, BlockError> {
+pub fn files(guide: &str) -> Result<Vec<GuideFile>, BlockError> {
     let mut files: Vec<GuideFile> = Vec::new();
     let mut first_line: BTreeMap<String, usize> = BTreeMap::new();
     let mut open: Option<Open> = None;
