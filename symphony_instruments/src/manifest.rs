@@ -7,3 +7,8 @@ pub use symphony_core::manifest::{
     DataType, Dimension, EmbeddedManifest, ExtensionId, InstrumentPort, InstrumentPortType,
     InstrumentSection, Manifest, ManifestError, ManifestErrors,
 };
+
+/// The build-time check: `symphony_instruments::manifest::build::check_manifest()` in a
+/// `build.rs` fails the build on an invalid `symphony.toml`, naming the field and line.
+#[doc(inline)]
+pub use symphony_core::manifest::build;

@@ -8,6 +8,7 @@ mod faults;
 mod handshake;
 mod raw_client;
 mod restart;
+mod schema;
 mod session;
 
 use std::time::Duration;

@@ -49,7 +49,7 @@ pub use symphony_core::protocol::method::Method;
 
 /// The name of every method a [`MotifServer`](crate::serve::MotifServer) answers, as it
 /// announces them in its capabilities.
-pub const NAMES: &[&str] = &[
+pub const ALL: &[&str] = &[
     <motif::List as Method>::NAME,
     <motif::Render as Method>::NAME,
     <motif::Page as Method>::NAME,
@@ -92,9 +92,9 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_under_the_kind_prefixes() {
-        let unique: HashSet<_> = NAMES.iter().collect();
-        assert_eq!(unique.len(), NAMES.len());
-        for name in NAMES {
+        let unique: HashSet<_> = ALL.iter().collect();
+        assert_eq!(unique.len(), ALL.len());
+        for name in ALL {
             assert!(
                 name.starts_with("motif/") || name.starts_with("editor/"),
                 "{name}"

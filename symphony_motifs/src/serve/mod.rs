@@ -31,7 +31,7 @@ pub use setup::{Motifs, SetupError};
 use crate::csp::{ContentSecurityPolicy, Nonce};
 use crate::diff::Patch;
 use crate::editor::{DocumentError, EditorError, EditorRegistry};
-use crate::methods::{NAMES, PageResult, editor, motif};
+use crate::methods::{ALL, PageResult, editor, motif};
 use crate::page::{BridgeTransport, Page};
 use crate::runtime::MotifError;
 use crate::view::View;
@@ -340,7 +340,7 @@ impl Handler for MotifServer {
     }
 
     fn capabilities(&self) -> Capabilities {
-        Capabilities::new(NAMES.iter().copied())
+        Capabilities::new(ALL.iter().copied())
     }
 
     fn handle(&self, call: &Call<'_>) -> Result<Box<RawValue>, ErrorObject> {
