@@ -107,7 +107,10 @@ fn render() -> String {
 fn every_served_method_is_in_the_document() {
     for (title, served, entries) in kinds() {
         let listed: Vec<&str> = entries.iter().map(|entry| entry.name).collect();
-        assert_eq!(listed, served, "{title}: the document's list differs from what the crate serves");
+        assert_eq!(
+            listed, served,
+            "{title}: the document's list differs from what the crate serves"
+        );
     }
 }
 
