@@ -84,7 +84,7 @@ fn an_example_goes_unified_and_back_to_the_same_bytes() {
         "{report}"
     );
     assert!(
-        report.contains("+   13 use symphony::prelude::*;"),
+        report.contains("+   10 use symphony::operators::{OperatorError, Operators};"),
         "{report}"
     );
     assert_eq!(snapshot(&dir), original, "--dry-run wrote files");
@@ -95,7 +95,7 @@ fn an_example_goes_unified_and_back_to_the_same_bytes() {
     assert!(!manifest.contains("symphony_operators"), "{manifest}");
     let main = fs::read_to_string(dir.join("src/main.rs")).expect("read main.rs");
     assert!(
-        main.contains("symphony::operators::embed_manifest!()"),
+        main.contains("symphony::operators::main!(setup);"),
         "{main}"
     );
     let build = fs::read_to_string(dir.join("build.rs")).expect("read build.rs");

@@ -230,24 +230,24 @@ mod tests {
     #[test]
     fn core_with_its_host_side_on_is_a_violation() {
         let tree = "symphony_operators v0.1.0 (/ws/symphony_operators) [default]\n\
-                    symphony_core v0.1.0 (/ws/symphony_core) [default,host]\n\
+                    symphony-sdk-core v0.1.0 (/ws/symphony_core) [default,host]\n\
                     serde v1.0.0 [default,derive,std]\n";
         let violation = host_side(tree, "symphony_operators").expect("a violation");
         assert!(
-            violation.what.contains("symphony_core/host"),
+            violation.what.contains("symphony-sdk-core/host"),
             "{}",
             violation.what
         );
-        assert_eq!(violation.path, ["symphony_operators", "symphony_core"]);
+        assert_eq!(violation.path, ["symphony_operators", "symphony-sdk-core"]);
     }
 
     #[test]
     fn core_without_its_host_side_is_fine() {
         for tree in [
-            "symphony_core v0.1.0 (/ws/symphony_core) [default]\n",
-            "symphony_core v0.1.0 (/ws/symphony_core) []\nsymphony_core v0.1.0 (/ws/symphony_core) [] (*)\n",
+            "symphony-sdk-core v0.1.0 (/ws/symphony_core) [default]\n",
+            "symphony-sdk-core v0.1.0 (/ws/symphony_core) []\nsymphony-sdk-core v0.1.0 (/ws/symphony_core) [] (*)\n",
             // Another crate's `host` feature is not core's.
-            "symphony_core v0.1.0 (/ws/symphony_core) [document-features]\nhostname v1.0.0 [host]\n",
+            "symphony-sdk-core v0.1.0 (/ws/symphony_core) [document-features]\nhostname v1.0.0 [host]\n",
         ] {
             assert!(host_side(tree, "symphony_operators").is_none(), "{tree}");
         }
