@@ -13,38 +13,39 @@ use serde_json::{Value, json};
 use symphony_core::host::{Confinement, Host, HostError, HostOptions};
 use symphony_core::permission::{FsAccess, Permissions, Policy};
 use symphony_core::sandbox::{LandlockSupport, landlock_support};
-use tempfile::TempDir;
+use symphony_core::testing::{SKIP_LANDLOCK, require_or_skip};
+use symphony_tests::temp_workspace::TempWorkspace;
 
 /// `EACCES` on Linux.
 const EACCES: i64 = 13;
 
 struct Fixture {
-    _dir: TempDir,
+    _dirs: TempWorkspace,
     ws: PathBuf,
     outside: PathBuf,
 }
 
 impl Fixture {
-    fn new() -> Self {
-        // Fail, never skip, where the kernel cannot confine: these tests are about the kernel.
-        assert!(
-            matches!(landlock_support(), LandlockSupport::Available { abi } if abi >= 4),
-            "host confinement tests need Landlock ABI 4 or later, found {:?}",
-            landlock_support()
-        );
-        let dir = tempfile::tempdir().expect("create temp dir");
-        let base = dir.path().canonicalize().expect("canonicalize temp dir");
-        let (ws, outside) = (base.join("ws"), base.join("outside"));
-        std::fs::create_dir_all(ws.join("granted")).expect("create granted");
-        std::fs::create_dir_all(&outside).expect("create outside");
-        std::fs::write(ws.join("granted/in.txt"), "inside").expect("write in.txt");
-        std::fs::write(ws.join("granted/old.txt"), "old").expect("write old.txt");
-        std::fs::write(outside.join("secret.txt"), "secret").expect("write secret");
-        Self {
-            _dir: dir,
-            ws,
-            outside,
-        }
+    /// `None` only when `SYMPHONY_SKIP_LANDLOCK` says why the kernel part is skipped; a
+    /// kernel without Landlock ABI 4 (the TCP rules) otherwise fails the test.
+    fn new() -> Option<Self> {
+        let abi = match landlock_support() {
+            LandlockSupport::Available { abi } if abi >= 4 => Ok(abi),
+            other => Err(format!(
+                "host confinement needs Landlock ABI 4 or later, found {other:?}"
+            )),
+        };
+        require_or_skip("Landlock ABI 4", SKIP_LANDLOCK, abi)?;
+        let dirs = TempWorkspace::with_files(&[
+            ("ws/granted/in.txt", "inside"),
+            ("ws/granted/old.txt", "old"),
+            ("outside/secret.txt", "secret"),
+        ]);
+        Some(Self {
+            ws: dirs.ws.clone(),
+            outside: dirs.outside.clone(),
+            _dirs: dirs,
+        })
     }
 
     fn path(&self, rel: &str) -> String {
@@ -85,7 +86,9 @@ const INHERITED: &str = "CARGO_PKG_NAME";
 
 #[test]
 fn a_child_that_skips_the_sandbox_hook_is_confined_by_the_host() {
-    let fx = Fixture::new();
+    let Some(fx) = Fixture::new() else {
+        return;
+    };
     assert!(
         std::env::var_os(INHERITED).is_some() && std::env::var_os("CARGO_MANIFEST_DIR").is_some(),
         "cargo sets {INHERITED} and CARGO_MANIFEST_DIR for tests"
@@ -129,7 +132,9 @@ fn a_child_that_skips_the_sandbox_hook_is_confined_by_the_host() {
 
 #[test]
 fn confinement_is_opt_in_and_opt_out() {
-    let fx = Fixture::new();
+    let Some(fx) = Fixture::new() else {
+        return;
+    };
     let grants = json!({ "filesystem": [{ "path": "granted/**", "access": ["read"] }] });
     let read_secret = json!([["read", fx.secret()], ["env", INHERITED]]);
     // Without a sandbox request, nothing confines the child (the previous behaviour).
@@ -152,7 +157,9 @@ fn confinement_is_opt_in_and_opt_out() {
 
 #[test]
 fn without_a_network_grant_tcp_is_refused() {
-    let fx = Fixture::new();
+    let Some(fx) = Fixture::new() else {
+        return;
+    };
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local listener");
     let address = listener.local_addr().expect("address").to_string();
     let ops = json!([["connect", address], ["bind", "127.0.0.1:0"]]);
@@ -170,7 +177,9 @@ fn without_a_network_grant_tcp_is_refused() {
 
 #[test]
 fn invalid_grants_refuse_the_spawn_and_say_why() {
-    let fx = Fixture::new();
+    let Some(fx) = Fixture::new() else {
+        return;
+    };
     let options = fx
         .options(json!({ "filesystem": [{ "path": "/ws/*/../etc", "access": ["read"] }] }))
         .with_confinement(Confinement::Always);
@@ -188,7 +197,9 @@ fn invalid_grants_refuse_the_spawn_and_say_why() {
 
 #[test]
 fn write_allows_an_atomic_replace_inside_the_grant() {
-    let fx = Fixture::new();
+    let Some(fx) = Fixture::new() else {
+        return;
+    };
     for grant in ["granted/**", "granted/old.txt"] {
         std::fs::write(fx.ws.join("granted/old.txt"), "old").expect("reset old.txt");
         let options = fx
@@ -211,7 +222,9 @@ fn write_allows_an_atomic_replace_inside_the_grant() {
 
 #[test]
 fn a_grant_through_a_symlink_covers_nothing_for_kernel_and_policy_alike() {
-    let fx = Fixture::new();
+    let Some(fx) = Fixture::new() else {
+        return;
+    };
     symlink(&fx.outside, fx.ws.join("granted/link-to-outside")).expect("symlink");
     let through_link = fx.path("granted/link-to-outside/secret.txt");
     let grants = json!({
@@ -260,7 +273,9 @@ fn a_grant_through_a_symlink_covers_nothing_for_kernel_and_policy_alike() {
 
 #[test]
 fn dots_slashes_and_links_escape_neither_policy_nor_kernel() {
-    let fx = Fixture::new();
+    let Some(fx) = Fixture::new() else {
+        return;
+    };
     let granted = fx.ws.join("granted");
     symlink(&fx.outside, granted.join("link-to-outside")).expect("symlink outside");
     symlink("/proc/self/root", granted.join("root")).expect("symlink to /proc/self/root");

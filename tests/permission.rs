@@ -11,31 +11,26 @@ use symphony_core::permission::{
     Category, Decision, Denial, FsAccess, NormalizedPath, PermissionError, Permissions, Policy,
     Resource, RuleId, RuleSource,
 };
-use tempfile::TempDir;
+use symphony_tests::temp_workspace::TempWorkspace;
 
 /// A temporary workspace `ws/` next to an `outside/` directory holding a secret.
 struct Fixture {
-    _dir: TempDir,
+    _dirs: TempWorkspace,
     ws: PathBuf,
     outside: PathBuf,
 }
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("create temp dir");
-        // Canonical, so expectations compare against what normalisation produces.
-        let base = dir.path().canonicalize().expect("canonicalize temp dir");
-        let ws = base.join("ws");
-        let outside = base.join("outside");
-        std::fs::create_dir_all(ws.join("data")).expect("create ws/data");
-        std::fs::create_dir_all(&outside).expect("create outside");
-        std::fs::write(ws.join("data/in.csv"), "a,b\n").expect("write in.csv");
-        std::fs::write(ws.join("secret.txt"), "ws secret").expect("write ws secret");
-        std::fs::write(outside.join("secret.txt"), "outside secret").expect("write outside secret");
+        let dirs = TempWorkspace::with_files(&[
+            ("ws/data/in.csv", "a,b\n"),
+            ("ws/secret.txt", "ws secret"),
+            ("outside/secret.txt", "outside secret"),
+        ]);
         Self {
-            _dir: dir,
-            ws,
-            outside,
+            ws: dirs.ws.clone(),
+            outside: dirs.outside.clone(),
+            _dirs: dirs,
         }
     }
 

@@ -15,34 +15,29 @@ use std::process::Command;
 use serde_json::{Value, json};
 use symphony_core::sandbox::landlock_support;
 use symphony_core::testing::landlock_or_skip;
-use tempfile::TempDir;
+use symphony_tests::temp_workspace::TempWorkspace;
 
 /// `EACCES` on Linux.
 const EACCES: i64 = 13;
 
 struct Fixture {
-    _dir: TempDir,
+    _dirs: TempWorkspace,
     ws: PathBuf,
     outside: PathBuf,
 }
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().expect("create temp dir");
-        let base = dir.path().canonicalize().expect("canonicalize temp dir");
-        let (ws, outside) = (base.join("ws"), base.join("outside"));
-        for sub in ["data", "out"] {
-            std::fs::create_dir_all(ws.join(sub)).expect("create workspace dirs");
-        }
-        std::fs::create_dir_all(&outside).expect("create outside");
-        std::fs::write(ws.join("data/in.csv"), "a,b\n").expect("write in.csv");
-        std::fs::write(ws.join("out/old.txt"), "old").expect("write old.txt");
-        std::fs::write(ws.join("notes.txt"), "ws notes").expect("write notes");
-        std::fs::write(outside.join("secret.txt"), "secret").expect("write secret");
+        let dirs = TempWorkspace::with_files(&[
+            ("ws/data/in.csv", "a,b\n"),
+            ("ws/out/old.txt", "old"),
+            ("ws/notes.txt", "ws notes"),
+            ("outside/secret.txt", "secret"),
+        ]);
         Self {
-            _dir: dir,
-            ws,
-            outside,
+            ws: dirs.ws.clone(),
+            outside: dirs.outside.clone(),
+            _dirs: dirs,
         }
     }
 

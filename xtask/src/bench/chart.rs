@@ -4,6 +4,7 @@
 use std::fmt::Write;
 
 use super::Row;
+use crate::build_times::svg::escape;
 
 const WIDTH: f64 = 900.0;
 const LABEL: f64 = 360.0;
@@ -72,12 +73,6 @@ pub(super) fn svg(rows: &[Row], load: &str) -> String {
     }
     out.push_str("</svg>\n");
     out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ mod kinds;
 mod measure;
 mod project;
 mod report;
-mod svg;
+pub(crate) mod svg;
 
 use std::ffi::OsString;
 use std::fs;

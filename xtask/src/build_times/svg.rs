@@ -99,8 +99,8 @@ fn legend(svg: &mut String) {
     }
 }
 
-/// Escapes text for an SVG text node.
-fn escape(text: &str) -> String {
+/// Escapes text for an SVG text node (the bench report's chart uses it too).
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
