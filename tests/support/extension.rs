@@ -1,29 +1,48 @@
 //! Example extension binaries of this workspace, each built once per test run.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+/// The example packages whose binaries the tests run.
+///
+/// They are built together, in one `cargo build`: cargo unifies features over the packages
+/// it is asked to build, so building each with its own `-p` compiled the SDK and its
+/// dependencies once per example, with slightly different features (time and gigabytes).
+pub const EXAMPLES: &[&str] = &[
+    "echo",
+    "csv-cleaner",
+    "csv-editor",
+    "http-chat",
+    "onnx-classifier",
+    "counter-panel",
+];
+
 /// The path of the example binary of package `name` (for instance `echo`), built on first
 /// use with the same profile as this test binary.
 ///
-/// The build runs once per package and process, through the cargo that runs the tests; the
-/// binary lands in the same target directory (`CARGO_TARGET_DIR` is honoured by cargo itself).
+/// The first call builds every package of [`EXAMPLES`], once per process, through the cargo
+/// that runs the tests; the binaries land in the same target directory (`CARGO_TARGET_DIR`
+/// is honoured by cargo itself).
 ///
 /// # Panics
 ///
-/// If cargo cannot build the example (the test cannot run without it).
+/// If `name` is not in [`EXAMPLES`], or cargo cannot build the examples (the test cannot
+/// run without them).
 pub fn example_binary(name: &str) -> PathBuf {
-    static BUILT: OnceLock<Mutex<HashMap<String, PathBuf>>> = OnceLock::new();
-    let mut built = BUILT
+    static BUILT: OnceLock<Mutex<Option<PathBuf>>> = OnceLock::new();
+    assert!(
+        EXAMPLES.contains(&name),
+        "{name} is not in tests/support/extension.rs's EXAMPLES; add it there"
+    );
+    let mut profile_dir = BUILT
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
-    built
-        .entry(name.to_owned())
-        .or_insert_with(|| build(name))
-        .clone()
+    let profile_dir = profile_dir.get_or_insert_with(build);
+    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.is_file(), "{} was not built", binary.display());
+    binary
 }
 
 /// A command running the example binary of package `name`.
@@ -48,7 +67,8 @@ pub fn workspace_root() -> &'static Path {
         .expect("the tests crate is inside the workspace")
 }
 
-fn build(name: &str) -> PathBuf {
+/// Builds every package of [`EXAMPLES`]; returns the directory their binaries are in.
+fn build() -> PathBuf {
     // This test binary is target/<profile>/deps/<name>; examples go to target/<profile>.
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let profile_dir = exe
@@ -60,7 +80,10 @@ fn build(name: &str) -> PathBuf {
     let mut command = Command::new(cargo);
     command
         .current_dir(workspace_root())
-        .args(["build", "--quiet", "-p", name]);
+        .args(["build", "--quiet"]);
+    for name in EXAMPLES {
+        command.args(["-p", name]);
+    }
     match profile_dir.file_name().and_then(|profile| profile.to_str()) {
         Some("debug") | None => {}
         Some("release") => {
@@ -71,8 +94,9 @@ fn build(name: &str) -> PathBuf {
         }
     }
     let status = command.status().expect("cargo runs");
-    assert!(status.success(), "`cargo build -p {name}` failed: {status}");
-    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.is_file(), "{} was not built", binary.display());
-    binary
+    assert!(
+        status.success(),
+        "`cargo build` of the examples {EXAMPLES:?} failed: {status}"
+    );
+    profile_dir
 }

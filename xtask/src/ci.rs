@@ -6,8 +6,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::disk::{self, Usage};
 use crate::error::Error;
-use crate::{cmd, doc, features, fuzz, guides, isolation, provision, soak, toolchain};
+use crate::{cmd, doc, features, fuzz, guides, isolation, provision, soak, toolchain, workspace};
 
 /// One thing CI does.
 struct Step {
@@ -131,16 +132,17 @@ const STEPS: &[Step] = &[
 /// Tauri is compiled once, with the same features.
 const PREVIEW: &str = "counter-panel/preview,symphony_tests/tauri";
 
-/// How a step ended.
+/// How a step ended, and the disk after it.
 enum Outcome {
-    Passed(Duration),
-    Failed(Duration),
+    Passed(Duration, Usage),
+    Failed(Duration, Usage),
     Skipped,
 }
 
 /// Runs every step in order; on the first failure prints the summary and returns it.
 pub(crate) fn run(root: &Path) -> Result<(), Error> {
     let started = Instant::now();
+    let target = workspace::target_dir(root);
     let mut outcomes = Vec::with_capacity(STEPS.len());
     let mut failure = None;
     for step in STEPS {
@@ -150,10 +152,20 @@ pub(crate) fn run(root: &Path) -> Result<(), Error> {
         }
         eprintln!("\nci: == {} ==", step.name);
         let step_started = Instant::now();
-        match (step.run)(root) {
-            Ok(()) => outcomes.push((step.name, Outcome::Passed(step_started.elapsed()))),
+        let result = (step.run)(root);
+        let elapsed = step_started.elapsed();
+        let usage = Usage::of(&target);
+        eprintln!(
+            "ci: after {}: {} free on the target's disk, target {} ({})",
+            step.name,
+            disk::gib(usage.free),
+            disk::gib(usage.target),
+            target.display()
+        );
+        match result {
+            Ok(()) => outcomes.push((step.name, Outcome::Passed(elapsed, usage))),
             Err(error) => {
-                outcomes.push((step.name, Outcome::Failed(step_started.elapsed())));
+                outcomes.push((step.name, Outcome::Failed(elapsed, usage)));
                 failure = Some(Error::Step {
                     step: step.name,
                     source: Box::new(error),
@@ -174,18 +186,27 @@ fn summary(outcomes: &[(&str, Outcome)], total: Duration) -> String {
         .map(|(name, _)| name.len())
         .max()
         .unwrap_or(0);
-    let mut text = String::from("ci: summary\n");
+    let mut text = format!("ci: summary (disk after each step: free, target)\n");
     for (name, outcome) in outcomes {
-        let (time, result) = match outcome {
-            Outcome::Passed(time) => (format_duration(*time), "ok"),
-            Outcome::Failed(time) => (format_duration(*time), "FAILED"),
-            Outcome::Skipped => (String::from("-"), "skipped"),
+        let (time, result, usage) = match outcome {
+            Outcome::Passed(time, usage) => (format_duration(*time), "ok", Some(usage)),
+            Outcome::Failed(time, usage) => (format_duration(*time), "FAILED", Some(usage)),
+            Outcome::Skipped => (String::from("-"), "skipped", None),
         };
-        text.push_str(&format!("  {name:width$}  {time:>8}  {result}\n"));
+        let disk = usage
+            .map(|usage| {
+                format!(
+                    "  {:>6} {:>6}",
+                    disk::gib(usage.free),
+                    disk::gib(usage.target)
+                )
+            })
+            .unwrap_or_default();
+        text.push_str(&format!("  {name:width$}  {time:>8}  {result:<7}{disk}\n"));
     }
     let passed = outcomes
         .iter()
-        .filter(|(_, outcome)| matches!(outcome, Outcome::Passed(_)))
+        .filter(|(_, outcome)| matches!(outcome, Outcome::Passed(..)))
         .count();
     text.push_str(&format!(
         "ci: {passed} of {} steps passed in {}\n",
@@ -238,16 +259,26 @@ mod tests {
 
     #[test]
     fn summary_lists_every_step_with_time_and_result() {
+        let usage = |free: u64, target: Option<u64>| Usage {
+            free: Some(free << 30),
+            target: target.map(|gib| gib << 30),
+        };
         let outcomes = [
-            ("fmt", Outcome::Passed(Duration::from_millis(1_300))),
-            ("clippy", Outcome::Failed(Duration::from_secs(75))),
+            (
+                "fmt",
+                Outcome::Passed(Duration::from_millis(1_300), usage(20, Some(0))),
+            ),
+            (
+                "clippy",
+                Outcome::Failed(Duration::from_secs(75), usage(17, None)),
+            ),
             ("test", Outcome::Skipped),
         ];
         assert_eq!(
             summary(&outcomes, Duration::from_secs(77)),
-            "ci: summary\n\
-             \x20 fmt         1.3s  ok\n\
-             \x20 clippy     1m15s  FAILED\n\
+            "ci: summary (disk after each step: free, target)\n\
+             \x20 fmt         1.3s  ok        20.0G   0.0G\n\
+             \x20 clippy     1m15s  FAILED    17.0G      ?\n\
              \x20 test           -  skipped\n\
              ci: 1 of 3 steps passed in 1m17s\n"
         );

@@ -7,6 +7,7 @@ mod bench;
 mod build_times;
 mod ci;
 mod cmd;
+mod disk;
 mod doc;
 mod error;
 mod features;

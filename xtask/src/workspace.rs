@@ -23,3 +23,8 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
         })
         .unwrap_or_else(|| root.join("target"))
 }
+
+/// The environment that gives a crate outside this workspace (a guide's crate) the debug-info
+/// level the workspace's `[profile.dev]` gives dependencies: none. A workspace's profiles do
+/// not reach crates outside it, and with full debug info CI's disk filled up.
+pub(crate) const OUTSIDE_CRATE_ENV: [(&str, &str); 1] = [("CARGO_PROFILE_DEV_DEBUG", "false")];

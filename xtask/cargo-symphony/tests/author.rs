@@ -36,6 +36,7 @@ fn installed() -> &'static Path {
             .arg("--root")
             .arg(root.path())
             .env("CARGO_TARGET_DIR", target_dir())
+            .env("CARGO_PROFILE_DEV_DEBUG", "false")
             .output()
             .expect("cargo install runs");
         assert!(output.status.success(), "{}", text(&output.stderr));
@@ -55,6 +56,10 @@ fn cargo(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env("PATH", path)
         .env("CARGO_TARGET_DIR", target_dir())
+        // The workspace's debug-info level for dependencies, which its profile cannot give a
+        // crate outside it: the new crates then share the workspace's compiled dependencies
+        // and CI's disk is not filled with debug info.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .env("CARGO_TERM_COLOR", "never")
         .output()
         .expect("cargo runs")

@@ -6,8 +6,9 @@
 //! replaced by the workspace root (a guide's `Cargo.toml` writes
 //! `symphony_operators = { path = "@SDK@/symphony_operators" }`), and `cargo test` runs there.
 //! The crate gets the workspace's `Cargo.lock` unless the guide writes one, so it builds the
-//! versions CI tested; all guides share one target directory under the workspace's, so a
-//! second run (and CI's cache) reuses the SDK's build.
+//! versions CI tested; the guides build in the workspace's own target directory, with the
+//! workspace's debug-info level for dependencies, so they reuse the dependencies the test step
+//! compiled instead of compiling (and storing) them again.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -72,7 +73,7 @@ pub(crate) fn run(root: &Path) -> Result<(), Error> {
         eprintln!("guides: found no guides (`{GUIDES_DIR}/*.md`); nothing to check");
         return Ok(());
     }
-    let target = workspace::target_dir(root).join("guides");
+    let target = workspace::target_dir(root);
     for guide in &guides {
         eprintln!("guides: checking {}", relative(root, guide).display());
         check(root, guide, &target)?;
@@ -138,6 +139,7 @@ fn check(root: &Path, guide: &Path, target: &Path) -> Result<(), Error> {
     command
         .current_dir(dir.path())
         .env("CARGO_TARGET_DIR", target)
+        .envs(workspace::OUTSIDE_CRATE_ENV)
         .envs(provision::python::test_env(root))
         .arg("test");
     test(&mut command, &name, dir.path(), &files)
