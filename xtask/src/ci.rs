@@ -186,7 +186,7 @@ fn summary(outcomes: &[(&str, Outcome)], total: Duration) -> String {
         .map(|(name, _)| name.len())
         .max()
         .unwrap_or(0);
-    let mut text = format!("ci: summary (disk after each step: free, target)\n");
+    let mut text = String::from("ci: summary (disk after each step: free, target)\n");
     for (name, outcome) in outcomes {
         let (time, result, usage) = match outcome {
             Outcome::Passed(time, usage) => (format_duration(*time), "ok", Some(usage)),
