@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::{Value, json};
-use symphony_core::host::{Confinement, Host, HostError, HostOptions};
+use symphony_core::host::{Confinement, Extension, ExtensionOptions, HostError};
 use symphony_core::permission::{FsAccess, Permissions, Policy};
 use symphony_core::sandbox::{LandlockSupport, landlock_support};
 use symphony_core::testing::{SKIP_LANDLOCK, require_or_skip};
@@ -56,16 +56,16 @@ impl Fixture {
         self.outside.join("secret.txt").display().to_string()
     }
 
-    fn options(&self, grants: Value) -> HostOptions {
+    fn options(&self, grants: Value) -> ExtensionOptions {
         let grants: Permissions = serde_json::from_value(grants).expect("grants parse");
-        HostOptions::default()
+        ExtensionOptions::default()
             .with_grants(grants)
             .with_workspace_root(&self.ws)
     }
 
     /// Spawns the probe through the host with `options`, runs `ops`, shuts it down.
-    fn probe(&self, options: HostOptions, ops: Value) -> Vec<Value> {
-        let host = Host::spawn(Command::new(env!("CARGO_BIN_EXE_confine-probe")), options)
+    fn probe(&self, options: ExtensionOptions, ops: Value) -> Vec<Value> {
+        let host = Extension::spawn(Command::new(env!("CARGO_BIN_EXE_confine-probe")), options)
             .expect("the host spawns the probe");
         let outcomes: Vec<Value> = host.call("probe/run", &ops).expect("probe/run answers");
         host.shutdown().expect("the probe shuts down");
@@ -183,7 +183,8 @@ fn invalid_grants_refuse_the_spawn_and_say_why() {
     let options = fx
         .options(json!({ "filesystem": [{ "path": "/ws/*/../etc", "access": ["read"] }] }))
         .with_confinement(Confinement::Always);
-    let Err(error) = Host::spawn(Command::new(env!("CARGO_BIN_EXE_confine-probe")), options) else {
+    let Err(error) = Extension::spawn(Command::new(env!("CARGO_BIN_EXE_confine-probe")), options)
+    else {
         panic!("the spawn is refused");
     };
     assert!(matches!(error, HostError::Spawn { .. }), "{error}");

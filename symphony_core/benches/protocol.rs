@@ -5,10 +5,10 @@
 //!
 //! | SDK measurement | baseline | target |
 //! |---|---|---|
-//! | `Host::spawn` (spawn + handshake) + drop | spawn a line-echo child + one exchange + exit | ≤ 2× |
-//! | `Host::call` round trip, small request | one line through a bare line-echo child | ≤ 1.25× |
-//! | pipelined `Host::batch` + `wait`, msgs/s | lines through a child that parses and re-serialises JSON | ≥ 50 % |
-//! | embedded `Host::call` | a direct call of the handler's logic | ≤ 5 % overhead |
+//! | `Extension::spawn` (spawn + handshake) + drop | spawn a line-echo child + one exchange + exit | ≤ 2× |
+//! | `Extension::call` round trip, small request | one line through a bare line-echo child | ≤ 1.25× |
+//! | pipelined `Extension::batch` + `wait`, msgs/s | lines through a child that parses and re-serialises JSON | ≥ 50 % |
+//! | `Extension::direct` then `call` | a direct call of the handler's logic | ≤ 5 % overhead |
 //!
 //! In criterion's `--test` mode (CI), each measurement runs once and the ratio rounds are cut
 //! to a few short ones, so that the whole binary checks every path in seconds.
@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use criterion::Criterion;
 use symphony_core::codec::{Decoder, Encoder};
-use symphony_core::host::{Host, HostOptions, PendingCall};
+use symphony_core::host::{Extension, ExtensionOptions, PendingCall};
 use symphony_core::protocol::{Capabilities, ErrorObject, InitializeResult, RawValue, Request};
 use symphony_core::serve::{Call, Handler, serve};
 
@@ -321,7 +321,8 @@ fn spawn_and_handshake(c: &mut Criterion) {
             elapsed(|| {
                 for _ in 0..iters {
                     let host =
-                        Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn");
+                        Extension::spawn(child_command("serve"), ExtensionOptions::default())
+                            .expect("spawn");
                     drop(black_box(host));
                 }
             })
@@ -345,7 +346,8 @@ fn round_trip(c: &mut Criterion) {
         });
     });
     bare.finish();
-    let host = Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn");
+    let host =
+        Extension::spawn(child_command("serve"), ExtensionOptions::default()).expect("spawn");
     group.bench_function("sdk_call", |b| {
         b.iter_custom(|iters| {
             elapsed(|| {
@@ -357,7 +359,8 @@ fn round_trip(c: &mut Criterion) {
     });
     host.shutdown().expect("shutdown");
     // Diagnostics: each side of the SDK alone against a minimal other side.
-    let host = Host::spawn(child_command("mini-serve"), HostOptions::default()).expect("spawn");
+    let host =
+        Extension::spawn(child_command("mini-serve"), ExtensionOptions::default()).expect("spawn");
     group.bench_function("sdk_host_only", |b| {
         b.iter_custom(|iters| {
             elapsed(|| {
@@ -400,7 +403,8 @@ fn pipelined(c: &mut Criterion) {
         });
     });
     bare.finish();
-    let host = Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn");
+    let host =
+        Extension::spawn(child_command("serve"), ExtensionOptions::default()).expect("spawn");
     let params: serde_json::Value = serde_json::from_str(PARAMS).expect("json");
     group.bench_function("sdk_start_wait", |b| {
         b.iter_custom(|iters| {
@@ -420,7 +424,8 @@ fn pipelined(c: &mut Criterion) {
     });
     host.shutdown().expect("shutdown");
     // Diagnostics: each side of the SDK alone against a minimal other side.
-    let host = Host::spawn(child_command("mini-serve"), HostOptions::default()).expect("spawn");
+    let host =
+        Extension::spawn(child_command("mini-serve"), ExtensionOptions::default()).expect("spawn");
     group.bench_function("sdk_host_only", |b| {
         b.iter_custom(|iters| {
             elapsed(|| {
@@ -459,7 +464,7 @@ fn in_process(c: &mut Criterion) {
     let mut group = c.benchmark_group("in_process");
     let handler = BenchEcho;
     // Both sides build their params the same way, so only the SDK's share differs.
-    group.bench_function("direct_call", |b| {
+    group.bench_function("plain_call", |b| {
         b.iter_custom(|iters| {
             elapsed(|| {
                 for _ in 0..iters {
@@ -469,8 +474,8 @@ fn in_process(c: &mut Criterion) {
             })
         });
     });
-    let host = Host::embedded(BenchEcho, HostOptions::default()).expect("embed");
-    group.bench_function("sdk_embedded_call", |b| {
+    let host = Extension::direct(BenchEcho, ExtensionOptions::default()).expect("embed");
+    group.bench_function("sdk_direct_call", |b| {
         b.iter_custom(|iters| {
             elapsed(|| {
                 for _ in 0..iters {
@@ -480,7 +485,7 @@ fn in_process(c: &mut Criterion) {
         });
     });
     let numbers = numbers();
-    group.bench_function("direct_stats", |b| {
+    group.bench_function("plain_stats", |b| {
         b.iter_custom(|iters| {
             elapsed(|| {
                 for _ in 0..iters {
@@ -489,7 +494,7 @@ fn in_process(c: &mut Criterion) {
             })
         });
     });
-    group.bench_function("sdk_embedded_stats", |b| {
+    group.bench_function("sdk_direct_stats", |b| {
         b.iter_custom(|iters| {
             elapsed(|| {
                 for _ in 0..iters {
@@ -500,7 +505,7 @@ fn in_process(c: &mut Criterion) {
         });
     });
     host.shutdown().expect("shutdown");
-    let host = Host::in_process(BenchEcho, HostOptions::default()).expect("start");
+    let host = Extension::in_process(BenchEcho, ExtensionOptions::default()).expect("start");
     group.bench_function("sdk_in_process_pipes", |b| {
         b.iter_custom(|iters| {
             elapsed(|| {
@@ -595,7 +600,12 @@ fn summary() {
             bare.exchange(&line, &mut Vec::new());
             bare.finish();
         },
-        || drop(Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn")),
+        || {
+            drop(
+                Extension::spawn(child_command("serve"), ExtensionOptions::default())
+                    .expect("spawn"),
+            )
+        },
     );
     report(
         "spawn + handshake vs bare spawn + first exchange",
@@ -604,13 +614,15 @@ fn summary() {
     );
 
     let mut bare = Bare::start("line-echo");
-    let host = Host::spawn(child_command("serve"), HostOptions::default()).expect("spawn");
-    let mini = Host::spawn(child_command("mini-serve"), HostOptions::default()).expect("spawn");
+    let host =
+        Extension::spawn(child_command("serve"), ExtensionOptions::default()).expect("spawn");
+    let mini =
+        Extension::spawn(child_command("mini-serve"), ExtensionOptions::default()).expect("spawn");
     let mut raw = Bare::start("serve");
     let init = br#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"1.0","host":{"name":"bench","version":"0"}}}
 "#;
     raw.exchange(init, &mut answer);
-    let call = |host: &Host| {
+    let call = |host: &Extension| {
         black_box(host.call_raw("echo", Some(params()), None).expect("call"));
     };
     let trip = paired(1500, || bare.exchange(&line, &mut answer), || call(&host));
@@ -631,7 +643,7 @@ fn summary() {
 
     let mut bare = Bare::start("json-echo");
     let value: serde_json::Value = serde_json::from_str(PARAMS).expect("json");
-    let batch = |host: &Host| {
+    let batch = |host: &Extension| {
         let mut batch = host.batch();
         let calls: Vec<PendingCall> = (0..pipelined_count())
             .map(|_| batch.start("echo", &value).expect("send"))
@@ -674,17 +686,17 @@ fn summary() {
     mini.shutdown().expect("shutdown");
 
     let handler = BenchEcho;
-    let embedded = Host::embedded(BenchEcho, HostOptions::default()).expect("embed");
+    let direct = Extension::direct(BenchEcho, ExtensionOptions::default()).expect("direct");
     let echo = paired(
         100_000,
         || {
             let params = params();
             black_box(handler.echo(Some(black_box(&params))));
         },
-        || call(&embedded),
+        || call(&direct),
     );
     report(
-        "embedded call vs direct call, echo (does nothing)",
+        "Extension::direct call vs a plain call, echo (does nothing)",
         echo,
         "≤ 1.05×",
     );
@@ -696,15 +708,15 @@ fn summary() {
         },
         || {
             let params = Some(black_box(&numbers).clone());
-            black_box(embedded.call_raw("stats", params, None).expect("call"));
+            black_box(direct.call_raw("stats", params, None).expect("call"));
         },
     );
     report(
-        "embedded call vs direct call, typical handler (64 numbers in, stats out)",
+        "Extension::direct call vs a plain call, typical handler (64 numbers in, stats out)",
         stats,
         "≤ 1.05×",
     );
-    let in_process = Host::in_process(BenchEcho, HostOptions::default()).expect("start");
+    let in_process = Extension::in_process(BenchEcho, ExtensionOptions::default()).expect("start");
     let pipes = paired(
         1500,
         || {

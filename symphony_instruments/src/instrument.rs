@@ -8,10 +8,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::error::InstrumentError;
-use crate::io::{Chunk, Inference, InferenceInput};
+use crate::io::{Inference, InferenceInput, StreamChunk};
 
 /// A stream of generated chunks; dropping it stops the generation.
-pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<Chunk, InstrumentError>> + Send>>;
+pub type ChunkStream = Pin<Box<dyn Stream<Item = Result<StreamChunk, InstrumentError>> + Send>>;
 
 /// A kind of data a model reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

@@ -148,7 +148,7 @@ impl Inference {
 /// One piece of a streamed inference.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct Chunk {
+pub struct StreamChunk {
     /// The text generated since the previous chunk.
     pub delta: String,
     /// Usage, on the last chunk when the model reports it.

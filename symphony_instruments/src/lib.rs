@@ -58,7 +58,7 @@ pub mod onnx;
 pub use entry::run;
 pub use error::InstrumentError;
 pub use instrument::{ChunkStream, Health, Instrument, Modality, ModelCapabilities, ModelInfo};
-pub use io::{ChatMessage, Chunk, Inference, InferenceInput, InferenceOutput, Usage};
+pub use io::{ChatMessage, Inference, InferenceInput, InferenceOutput, StreamChunk, Usage};
 pub use model::{Limits, ModelConfig, ModelConfigError, ModelSource, OnnxRuntime};
 pub use pipeline::Pipeline;
 pub use tensor::{DataType, Tensor, TensorData, TensorError};

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | [`Info`] | none | [`ModelInfo`] |
 //! | [`Infer`] | [`InferParams`] `{"input": InferenceInput}` | [`Inference`] |
-//! | [`Stream`] | [`InferParams`] | [`StreamEnd`], after one `$/progress {token: <request id>, value: Chunk}` per [`Chunk`](crate::Chunk) |
+//! | [`Stream`] | [`InferParams`] | [`StreamEnd`], after one `$/progress {token: <request id>, value: StreamChunk}` per [`StreamChunk`](crate::StreamChunk) |
 //! | [`Health`] | none | [`Health`](crate::Health) |
 //! | [`WarmUp`] | none | `null` |
 //! | [`Metrics`] | none | [`MetricsSnapshot`] |
@@ -62,7 +62,7 @@ impl Method for Infer {
 
 /// `instrument/stream`: runs one streamed inference. Each chunk arrives as a `$/progress`
 /// notification whose `token` is the request's id and whose `value` is a
-/// [`Chunk`](crate::Chunk); the answer comes after the last one.
+/// [`StreamChunk`](crate::StreamChunk); the answer comes after the last one.
 #[derive(Debug)]
 pub enum Stream {}
 

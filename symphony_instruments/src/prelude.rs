@@ -1,13 +1,12 @@
 //! What an instrument author needs, in one import: `use symphony_instruments::prelude::*;`.
 //!
 //! Free of name clashes with the other kinds' preludes, so that the umbrella `symphony`
-//! can glob all three: the streaming [`Chunk`](crate::Chunk) stays out (it would clash with
-//! the operators' record chunk); name it by path.
+//! can glob all three.
 
 pub use crate::{
     ChatMessage, ChunkStream, Context, Health, Inference, InferenceInput, InferenceOutput,
     Instrument, InstrumentError, Limits, Modality, ModelCapabilities, ModelConfig, ModelInfo,
-    Pipeline, Tensor, Usage,
+    Pipeline, StreamChunk, Tensor, Usage,
 };
 /// The attribute every `impl Instrument` carries: the trait has `async fn`s and is object
 /// safe, which native `async fn` in traits is not yet.

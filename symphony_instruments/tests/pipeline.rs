@@ -12,8 +12,8 @@ use futures_core::Stream;
 use futures_util::StreamExt;
 use symphony_instruments::pipeline::Backoff;
 use symphony_instruments::{
-    Chunk, ChunkStream, Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError,
-    Limits, ModelCapabilities, ModelInfo, Pipeline, Usage,
+    ChunkStream, Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError, Limits,
+    ModelCapabilities, ModelInfo, Pipeline, StreamChunk, Usage,
 };
 use tokio::sync::Semaphore;
 
@@ -108,7 +108,7 @@ impl Instrument for Recorder {
             futures_util::stream::iter(word.chars().map(|c| c.to_string()).collect::<Vec<_>>())
                 .then(|delta| async move {
                     tokio::time::sleep(Duration::from_millis(5)).await;
-                    Ok(Chunk { delta, usage: None })
+                    Ok(StreamChunk { delta, usage: None })
                 });
         Ok(Box::pin(chunks))
     }
@@ -349,7 +349,7 @@ struct Watched {
 }
 
 impl Stream for Watched {
-    type Item = Result<Chunk, InstrumentError>;
+    type Item = Result<StreamChunk, InstrumentError>;
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         self.inner.as_mut().poll_next(cx)
     }
@@ -377,7 +377,7 @@ impl Instrument for Endless {
     async fn infer_stream(&self, _: InferenceInput) -> Result<ChunkStream, InstrumentError> {
         let ticks = futures_util::stream::repeat(()).then(|()| async {
             tokio::time::sleep(Duration::from_millis(1)).await;
-            Ok(Chunk {
+            Ok(StreamChunk {
                 delta: "tick".into(),
                 usage: None,
             })

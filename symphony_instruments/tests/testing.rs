@@ -11,8 +11,8 @@ use symphony_instruments::manifest::EmbeddedManifest;
 use symphony_instruments::methods::{self, InferParams, Method};
 use symphony_instruments::testing::{CallError, ErrorCode, StartError, TestHost, raw_session};
 use symphony_instruments::{
-    Chunk, ChunkStream, Context, Inference, InferenceInput, InferenceOutput, Instrument,
-    InstrumentError, Limits, Modality, ModelCapabilities, ModelInfo, Pipeline, Usage,
+    ChunkStream, Context, Inference, InferenceInput, InferenceOutput, Instrument, InstrumentError,
+    Limits, Modality, ModelCapabilities, ModelInfo, Pipeline, StreamChunk, Usage,
 };
 
 static MANIFEST: EmbeddedManifest = EmbeddedManifest::new(
@@ -60,10 +60,10 @@ impl Instrument for Shout {
         let InferenceInput::Text(text) = input else {
             return Err(InstrumentError::invalid_input("expected text"));
         };
-        let chunks: Vec<Result<Chunk, InstrumentError>> = text
+        let chunks: Vec<Result<StreamChunk, InstrumentError>> = text
             .split(' ')
             .map(|word| {
-                Ok(Chunk {
+                Ok(StreamChunk {
                     delta: word.to_uppercase(),
                     usage: None,
                 })
@@ -169,7 +169,9 @@ async fn a_stream_arrives_as_progress_then_its_end() {
         .iter()
         .filter(|notification| notification.method == "$/progress")
         .map(|notification| notification.params_as::<Value>().expect("params"))
-        .map(|params| serde_json::from_value::<Chunk>(params["value"].clone()).expect("chunk"))
+        .map(|params| {
+            serde_json::from_value::<StreamChunk>(params["value"].clone()).expect("chunk")
+        })
         .map(|chunk| chunk.delta)
         .collect();
     assert_eq!(deltas, ["ONE", "TWO", "THREE"]);

@@ -53,7 +53,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
-use symphony_core::host::{Host, HostOptions};
+use symphony_core::host::{Extension, ExtensionOptions};
 use symphony_core::manifest::EmbeddedManifest;
 use symphony_core::protocol::method::Method;
 
@@ -73,13 +73,13 @@ pub use symphony_core::testing::{RawError, RawSession};
 /// own process.
 #[derive(Debug)]
 pub struct MotifTestHost {
-    host: Host,
+    host: Extension,
 }
 
 /// Grants, config and workspace roots to start a [`MotifTestHost`] with.
 #[derive(Debug, Clone)]
 pub struct MotifTestHostBuilder {
-    options: HostOptions,
+    options: ExtensionOptions,
 }
 
 /// Why a [`MotifTestHost`] did not start.
@@ -137,7 +137,7 @@ impl MotifTestHost {
     /// Settings to start an extension with.
     pub fn builder() -> MotifTestHostBuilder {
         MotifTestHostBuilder {
-            options: HostOptions::default()
+            options: ExtensionOptions::default()
                 .with_request_timeout(Some(Duration::from_secs(10)))
                 .with_cancel_grace(Duration::from_secs(1)),
         }
@@ -172,7 +172,7 @@ impl MotifTestHost {
     }
 
     /// The underlying host connection, for everything else (raw calls, stderr, batches).
-    pub fn host(&self) -> &Host {
+    pub fn host(&self) -> &Extension {
         &self.host
     }
 
@@ -253,7 +253,7 @@ impl MotifTestHostBuilder {
             .get()
             .map_err(|errors| StartError::Manifest(errors.to_string()))?;
         let server = server(manifest, setup)?;
-        let host = Host::in_process(server, self.options)?;
+        let host = Extension::in_process(server, self.options)?;
         Ok(MotifTestHost { host })
     }
 
@@ -263,7 +263,7 @@ impl MotifTestHostBuilder {
     ///
     /// As for [`MotifTestHost::spawn`].
     pub fn spawn(self, binary: impl AsRef<Path>) -> Result<MotifTestHost, StartError> {
-        let host = Host::spawn(Command::new(binary.as_ref()), self.options)?;
+        let host = Extension::spawn(Command::new(binary.as_ref()), self.options)?;
         Ok(MotifTestHost { host })
     }
 }

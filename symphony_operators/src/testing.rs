@@ -38,7 +38,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use symphony_core::host::{Host, HostOptions};
+use symphony_core::host::{Extension, ExtensionOptions};
 use symphony_core::manifest::EmbeddedManifest;
 use symphony_core::permission::Permissions;
 use symphony_core::protocol::ProgressParams;
@@ -77,7 +77,7 @@ pub enum TestError {
 /// An operator extension under test, reached through the real protocol.
 #[derive(Debug)]
 pub struct TestHost {
-    host: Host,
+    host: Extension,
     notifications: Arc<Mutex<Vec<Notification>>>,
 }
 
@@ -106,7 +106,7 @@ impl TestHost {
     /// Settings: grants, configuration, workspace root, sandbox.
     pub fn builder() -> TestHostBuilder {
         TestHostBuilder {
-            options: HostOptions::default()
+            options: ExtensionOptions::default()
                 .with_request_timeout(Some(Duration::from_secs(60)))
                 .with_handshake_timeout(Duration::from_secs(30))
                 .with_cancel_grace(Duration::from_secs(5)),
@@ -154,7 +154,7 @@ impl TestHost {
     }
 
     /// The underlying connection (manifest, stderr, process id …).
-    pub fn host(&self) -> &Host {
+    pub fn host(&self) -> &Extension {
         &self.host
     }
 
@@ -201,7 +201,7 @@ impl TestHost {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct TestHostBuilder {
-    options: HostOptions,
+    options: ExtensionOptions,
     files: Vec<Value>,
     grants: Option<Permissions>,
 }
@@ -274,7 +274,7 @@ impl TestHostBuilder {
     {
         let (manifest, operators) = prepare(manifest, setup).map_err(TestError::Setup)?;
         let (options, notifications) = self.host_options()?;
-        let host = Host::in_process(OperatorServer::new(manifest, operators), options)?;
+        let host = Extension::in_process(OperatorServer::new(manifest, operators), options)?;
         Ok(TestHost {
             host,
             notifications,
@@ -290,7 +290,7 @@ impl TestHostBuilder {
     /// error).
     pub fn spawn(self, binary: impl AsRef<Path>) -> Result<TestHost, TestError> {
         let (options, notifications) = self.host_options()?;
-        let host = Host::spawn(Command::new(binary.as_ref()), options)?;
+        let host = Extension::spawn(Command::new(binary.as_ref()), options)?;
         Ok(TestHost {
             host,
             notifications,
@@ -298,7 +298,7 @@ impl TestHostBuilder {
     }
 
     #[allow(clippy::type_complexity)]
-    fn host_options(self) -> Result<(HostOptions, Arc<Mutex<Vec<Notification>>>), TestError> {
+    fn host_options(self) -> Result<(ExtensionOptions, Arc<Mutex<Vec<Notification>>>), TestError> {
         let grants = match self.grants {
             Some(grants) => grants,
             None => serde_json::from_value(json!({ "filesystem": self.files }))

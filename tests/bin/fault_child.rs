@@ -28,7 +28,7 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use symphony_core::host::{Host, HostOptions};
+use symphony_core::host::{Extension, ExtensionOptions};
 use symphony_core::manifest::Manifest;
 use symphony_core::protocol::{Capabilities, InitializeResult};
 
@@ -197,10 +197,10 @@ fn host(method: &str, params: &str, timeout_ms: &str) -> ExitCode {
     let timeout = Duration::from_millis(timeout_ms.parse().expect("timeout in ms"));
     let exe = std::env::current_exe().expect("own path");
     // A long grace: the call must end at its deadline, not when a hung child is killed.
-    let options = HostOptions::default()
+    let options = ExtensionOptions::default()
         .with_cancel_grace(Duration::from_secs(3))
         .with_stderr_lines(5);
-    let host = Host::spawn(Command::new(exe), options).expect("the fault child starts");
+    let host = Extension::spawn(Command::new(exe), options).expect("the fault child starts");
     let before = peak_rss_kib();
     let started = Instant::now();
     let outcome = host.call_with_timeout::<Value, _>(method, &params, Some(timeout));
@@ -220,7 +220,7 @@ fn host(method: &str, params: &str, timeout_ms: &str) -> ExitCode {
 }
 
 /// The stderr line before the flood's end marker, once the tail has caught up with it.
-fn line_before_marker(host: &Host) -> Option<String> {
+fn line_before_marker(host: &Extension) -> Option<String> {
     let until = Instant::now() + Duration::from_secs(10);
     loop {
         let tail = host.stderr_tail();

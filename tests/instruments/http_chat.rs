@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use symphony_core::host::{CallError, Host, HostOptions};
+use symphony_core::host::{CallError, Extension, ExtensionOptions};
 use symphony_core::permission::{NetworkRule, Permissions};
 use symphony_core::protocol::{ErrorCode, ProgressParams, method};
 use symphony_instruments::methods::{self, InferParams, Method};
-use symphony_instruments::{Chunk, Health, Inference, InferenceInput, InferenceOutput};
+use symphony_instruments::{Health, Inference, InferenceInput, InferenceOutput, StreamChunk};
 
 use symphony_tests::extension::example_binary;
 
@@ -129,8 +129,8 @@ fn grants(host: &str) -> Permissions {
     grants
 }
 
-fn options(server: SocketAddr, grants: Permissions) -> HostOptions {
-    HostOptions::default()
+fn options(server: SocketAddr, grants: Permissions) -> ExtensionOptions {
+    ExtensionOptions::default()
         .with_request_timeout(Some(Duration::from_secs(30)))
         .with_handshake_timeout(Duration::from_secs(30))
         .with_grants(grants)
@@ -148,7 +148,7 @@ fn chat_and_streamed_chat_through_the_host() {
     let server = chat_server();
     let progress: Arc<Mutex<Vec<ProgressParams>>> = Arc::default();
     let sink = Arc::clone(&progress);
-    let host = Host::spawn(
+    let host = Extension::spawn(
         command(),
         options(server.addr, grants("127.0.0.1")).on_notification(move |notification| {
             if notification.method == method::PROGRESS {
@@ -199,8 +199,9 @@ fn chat_and_streamed_chat_through_the_host() {
     }
     let chunks = progress.lock().unwrap().clone();
     assert!(chunks.len() < 500, "{}", chunks.len());
-    let chunk =
-        |i: usize| -> Chunk { serde_json::from_value(chunks[i].value.clone()).expect("a chunk") };
+    let chunk = |i: usize| -> StreamChunk {
+        serde_json::from_value(chunks[i].value.clone()).expect("a chunk")
+    };
     assert_eq!((chunk(0).delta, chunk(1).delta), ("0 ".into(), "1 ".into()));
 
     // Still serving.
@@ -214,7 +215,7 @@ fn chat_and_streamed_chat_through_the_host() {
 #[test]
 fn ungranted_and_unreachable_endpoints_are_clear_errors() {
     let server = chat_server();
-    let host = Host::spawn(command(), options(server.addr, grants("api.openai.com")))
+    let host = Extension::spawn(command(), options(server.addr, grants("api.openai.com")))
         .expect("http-chat starts");
     match host.request::<methods::Infer>(&text("hi")) {
         Err(CallError::Remote { error, .. }) => {
@@ -234,7 +235,7 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
     let closed = TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .expect("a free port");
-    let host = Host::spawn(
+    let host = Extension::spawn(
         command(),
         options(closed, grants("127.0.0.1")).with_config("model", json!("m")),
     )
@@ -264,7 +265,7 @@ fn ungranted_and_unreachable_endpoints_are_clear_errors() {
 #[test]
 fn an_answer_that_is_not_json_is_a_clear_error_and_the_extension_keeps_serving() {
     let server = chat_server();
-    let host = Host::spawn(command(), options(server.addr, grants("127.0.0.1")))
+    let host = Extension::spawn(command(), options(server.addr, grants("127.0.0.1")))
         .expect("http-chat starts");
     match host.request::<methods::Infer>(&text(NOT_JSON)) {
         Err(CallError::Remote { error, .. }) => {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use symphony_core::host::{CallError, Host, HostError, HostOptions};
+use symphony_core::host::{CallError, Extension, ExtensionOptions, HostError};
 use symphony_core::permission::Permissions;
 use symphony_core::protocol::{ErrorCode, LogLevel, LogParams, method};
 use symphony_core::testing::require_or_skip;
@@ -50,14 +50,14 @@ fn grants(extra: &[&Path]) -> Permissions {
 }
 
 /// Options without grants: the extension may touch nothing.
-fn bare_options() -> HostOptions {
-    HostOptions::default()
+fn bare_options() -> ExtensionOptions {
+    ExtensionOptions::default()
         .with_request_timeout(Some(Duration::from_secs(30)))
         .with_handshake_timeout(Duration::from_secs(30))
         .with_workspace_root(example_dir())
 }
 
-fn options() -> HostOptions {
+fn options() -> ExtensionOptions {
     bare_options().with_grants(grants(&[]))
 }
 
@@ -103,7 +103,7 @@ fn assert_row(reference: &Value, i: usize, answer: &Inference) {
 }
 
 /// Every reference row as its own request, 4 threads at once so that the extension batches.
-fn check_against_reference(host: &Host) {
+fn check_against_reference(host: &Extension) {
     let reference = reference();
     let rows = reference["inputs"].as_array().expect("inputs").clone();
     std::thread::scope(|scope| {
@@ -123,7 +123,7 @@ fn check_against_reference(host: &Host) {
 
 #[test]
 fn on_tract_answers_like_python_onnxruntime() {
-    let host = Host::spawn(command(), options().with_config("runtime", json!("tract")))
+    let host = Extension::spawn(command(), options().with_config("runtime", json!("tract")))
         .expect("the classifier starts");
     let info = host.request::<methods::Info>(&()).expect("info");
     assert_eq!(info.id, "iris");
@@ -164,7 +164,7 @@ fn on_onnxruntime_answers_like_python_onnxruntime() {
             found
         }
     };
-    let host = Host::spawn(
+    let host = Extension::spawn(
         command(),
         bare_options()
             .with_grants(grants(&[&library
@@ -180,7 +180,7 @@ fn on_onnxruntime_answers_like_python_onnxruntime() {
 
 #[test]
 fn bad_requests_are_answered_clearly_and_the_extension_keeps_serving() {
-    let host = Host::spawn(command(), options().with_config("runtime", json!("tract")))
+    let host = Extension::spawn(command(), options().with_config("runtime", json!("tract")))
         .expect("the classifier starts");
     let tensor = |shape: Value, dtype: &str, values: Value| {
         json!({"input": {"type": "tensors", "value": {
@@ -236,7 +236,7 @@ fn bad_requests_are_answered_clearly_and_the_extension_keeps_serving() {
 
 #[test]
 fn bad_configuration_fails_the_handshake_naming_the_problem() {
-    let handshake_error = |options: HostOptions| match Host::spawn(command(), options) {
+    let handshake_error = |options: ExtensionOptions| match Extension::spawn(command(), options) {
         Err(HostError::Handshake {
             source: CallError::Remote { error, .. },
             ..
@@ -267,7 +267,7 @@ fn bad_configuration_fails_the_handshake_naming_the_problem() {
 fn cancelling_a_queued_request_answers_it_at_once_and_spares_its_batch_mates() {
     // One model call at a time, and a batch of 3 waits up to a minute for its members: the
     // requests below stay queued until the third arrives, whatever the machine's speed.
-    let host = Host::spawn(
+    let host = Extension::spawn(
         command(),
         options()
             .with_config("runtime", json!("tract"))
@@ -322,7 +322,7 @@ fn cancelling_a_queued_request_answers_it_at_once_and_spares_its_batch_mates() {
 fn tracing_records_reach_the_host_as_log_notifications() {
     let logs: Arc<Mutex<Vec<LogParams>>> = Arc::default();
     let sink = Arc::clone(&logs);
-    let host = Host::spawn(
+    let host = Extension::spawn(
         command(),
         options()
             .with_config("runtime", json!("tract"))
@@ -367,7 +367,7 @@ fn a_missing_or_corrupt_model_fails_the_handshake_naming_the_file() {
         (&corrupt, "is not a model tract (built in) can load"),
     ];
     for (path, reason) in cases {
-        let started = Host::spawn(
+        let started = Extension::spawn(
             command(),
             options()
                 .with_workspace_root(dir.path())
@@ -465,7 +465,7 @@ fn without_grants_the_model_is_not_read_and_the_refusal_names_permission_and_fil
         ),
     ];
     for (options, permission, resource) in cases {
-        match Host::spawn(command(), options) {
+        match Extension::spawn(command(), options) {
             Err(HostError::Handshake {
                 source: CallError::Remote { error, .. },
                 ..

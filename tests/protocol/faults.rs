@@ -13,7 +13,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use symphony_core::host::{CallError, Host, HostError, HostOptions, Supervisor};
+use symphony_core::host::{CallError, Extension, ExtensionOptions, HostError, Supervisor};
 use symphony_core::lifecycle::{RestartPolicy, State};
 
 use super::{echo, options, process_is_gone};
@@ -25,8 +25,8 @@ fn fault_child() -> Command {
     Command::new(env!("CARGO_BIN_EXE_fault-child"))
 }
 
-fn faulty(options: HostOptions) -> Host {
-    Host::spawn(fault_child(), options).expect("the fault child starts")
+fn faulty(options: ExtensionOptions) -> Extension {
+    Extension::spawn(fault_child(), options).expect("the fault child starts")
 }
 
 /// Runs `call` on a thread; its outcome and how long it took, or a panic if it is still
@@ -64,7 +64,7 @@ fn assert_timed_out(outcome: (Result<Value, CallError>, Duration), method: &str,
 }
 
 /// Waits until the host reports the extension ended, and returns how.
-fn wait_ended(host: &Host, bound: Duration) -> symphony_core::host::Ended {
+fn wait_ended(host: &Extension, bound: Duration) -> symphony_core::host::Ended {
     let until = Instant::now() + bound;
     loop {
         if let Some(ended) = host.ended() {
@@ -109,7 +109,7 @@ fn signal(pid: u32, signal: &str) {
 /// short limit queues behind it. Each ends at its own deadline: the small one is withdrawn
 /// unseen, the half-written big one is cancelled and, unacknowledged, gets the extension
 /// killed as hung after the grace period.
-fn blocked_writes_end_at_their_deadlines(host: Host, big: &'static str, small: &'static str) {
+fn blocked_writes_end_at_their_deadlines(host: Extension, big: &'static str, small: &'static str) {
     let host = std::sync::Arc::new(host);
     let (big_limit, small_limit) = (Duration::from_millis(2500), Duration::from_millis(500));
     let big_call = {
@@ -244,7 +244,7 @@ fn assert_handshake_times_out(mode: &str, limit: Duration) {
         .with_handshake_timeout(limit)
         .with_cancel_grace(Duration::from_secs(5));
     let (result, took) = within(Duration::from_secs(60), move || {
-        Host::spawn(command, options).map(drop)
+        Extension::spawn(command, options).map(drop)
     });
     let error = result.expect_err("the handshake must fail");
     assert!(
@@ -332,8 +332,11 @@ fn the_supervisor_restarts_a_killed_extension_without_being_asked() {
     let policy = RestartPolicy::Immediate {
         limit: Default::default(),
     };
-    let supervisor = Supervisor::start(|| Host::spawn(super::echo_command(), options()), policy)
-        .expect("starts");
+    let supervisor = Supervisor::start(
+        || Extension::spawn(super::echo_command(), options()),
+        policy,
+    )
+    .expect("starts");
     let pid = supervisor.host().process_id().expect("pid");
     signal(pid, "-KILL");
     let until = Instant::now() + Duration::from_secs(10);

@@ -1,7 +1,7 @@
 //! Starting, initializing and shutting down a real extension process.
 
 use serde_json::json;
-use symphony_core::host::{Host, HostError};
+use symphony_core::host::{Extension, HostError};
 use symphony_core::protocol::PROTOCOL_VERSION;
 
 use super::{echo, options};
@@ -20,7 +20,7 @@ fn handshake_reports_manifest_and_capabilities() {
 
 #[test]
 fn program_that_cannot_start_is_named() {
-    let error = Host::spawn(
+    let error = Extension::spawn(
         std::process::Command::new("/nonexistent/extension"),
         options(),
     )
@@ -35,8 +35,8 @@ fn program_that_cannot_start_is_named() {
 #[test]
 fn program_that_is_not_an_extension_fails_the_handshake() {
     // `true` exits at once without answering.
-    let error =
-        Host::spawn(std::process::Command::new("true"), options()).expect_err("not an extension");
+    let error = Extension::spawn(std::process::Command::new("true"), options())
+        .expect_err("not an extension");
     let text = error.to_string();
     assert!(
         text.contains("failed the handshake") && text.contains("exit"),

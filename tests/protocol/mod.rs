@@ -13,19 +13,19 @@ mod session;
 
 use std::time::Duration;
 
-use symphony_core::host::{Host, HostOptions};
+use symphony_core::host::{Extension, ExtensionOptions};
 use symphony_tests::extension::echo_command;
 
 /// Options for most tests: short enough limits that a broken test fails fast.
-fn options() -> HostOptions {
-    HostOptions::default()
+fn options() -> ExtensionOptions {
+    ExtensionOptions::default()
         .with_request_timeout(Some(Duration::from_secs(20)))
         .with_handshake_timeout(Duration::from_secs(20))
 }
 
 /// The `echo` example, started and initialized.
-fn echo(options: HostOptions) -> Host {
-    Host::spawn(echo_command(), options).expect("the echo extension starts")
+fn echo(options: ExtensionOptions) -> Extension {
+    Extension::spawn(echo_command(), options).expect("the echo extension starts")
 }
 
 /// Whether process `pid` is gone (not even a zombie).

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use symphony_core::host::{CallError, Host, Recovery, Supervisor, SupervisorError};
+use symphony_core::host::{CallError, Extension, Recovery, Supervisor, SupervisorError};
 use symphony_core::lifecycle::{Backoff, RestartLimit, RestartPolicy, State};
 
 use super::{echo_command, options};
@@ -17,7 +17,7 @@ pub(super) const START: [State; 4] = [
 ];
 
 fn supervise(policy: RestartPolicy) -> Supervisor {
-    Supervisor::start(|| Host::spawn(echo_command(), options()), policy)
+    Supervisor::start(|| Extension::spawn(echo_command(), options()), policy)
         .expect("the echo extension starts")
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::json;
-use symphony_core::host::{CallError, Host, HostError};
+use symphony_core::host::{CallError, Extension, HostError};
 use symphony_core::permission::Permissions;
 use symphony_core::protocol::ErrorCode;
 use tempfile::TempDir;
@@ -57,11 +57,11 @@ impl Files {
     }
 
     /// The echo extension with the whole workspace granted for reading.
-    fn echo(&self, sandbox: bool) -> Result<Host, HostError> {
+    fn echo(&self, sandbox: bool) -> Result<Extension, HostError> {
         let grants: Permissions =
             serde_json::from_value(json!({"filesystem": [{"path": "**", "access": ["read"]}]}))
                 .expect("grants");
-        Host::spawn(
+        Extension::spawn(
             super::echo_command(),
             options()
                 .with_grants(grants)
@@ -77,7 +77,7 @@ fn text(path: &Path) -> String {
 
 #[test]
 fn config_is_validated_against_the_manifest_schema() {
-    let error = Host::spawn(
+    let error = Extension::spawn(
         super::echo_command(),
         options()
             .with_config("greeting", json!(5))
@@ -213,7 +213,7 @@ printf '{"jsonrpc":"2.0","id":%s,"result":{"protocolVersion":"1.0","capabilities
 read -r line"#;
     let mut command = Command::new("sh");
     command.args(["-c", script]);
-    let error = Host::spawn(command, options()).expect_err("invalid manifest");
+    let error = Extension::spawn(command, options()).expect_err("invalid manifest");
     let message = error.to_string();
     assert!(
         message.contains("failed the handshake")

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::{Value, json};
-use symphony_core::host::{Host, HostError, HostOptions};
+use symphony_core::host::{Extension, ExtensionOptions, HostError};
 use symphony_core::permission::{FsAccess, FsRule, NetworkRule, Permissions};
 use symphony_core::protocol::{ErrorCode, SandboxEnforcement};
 use symphony_core::testing::landlock_or_skip;
@@ -37,8 +37,8 @@ impl Workspace {
     }
 
     /// Reading `data/**`, nothing else; the sandbox asked for.
-    fn options(&self) -> HostOptions {
-        HostOptions::default()
+    fn options(&self) -> ExtensionOptions {
+        ExtensionOptions::default()
             .with_workspace_root(&self.root)
             .with_grants(Permissions {
                 filesystem: vec![FsRule {
@@ -57,7 +57,7 @@ fn probe(loop_: &str) -> Command {
     command
 }
 
-fn refused(started: Result<Host, HostError>) -> String {
+fn refused(started: Result<Extension, HostError>) -> String {
     match started {
         Err(HostError::Handshake { source, .. }) => {
             assert_eq!(
@@ -98,7 +98,7 @@ fn an_instruments_tokio_workers_and_blocking_pool_are_confined() {
     let ws = Workspace::new();
     let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
     let tcp = listener.local_addr().expect("address").to_string();
-    let host = Host::spawn(
+    let host = Extension::spawn(
         probe("instrument"),
         ws.options()
             .with_required_sandbox(SandboxEnforcement::required(true, abi >= 4)),
@@ -135,7 +135,7 @@ fn an_instrument_served_inside_a_running_runtime_refuses_the_sandbox() {
     let Some(abi) = landlock_or_skip() else {
         return;
     };
-    let why = refused(Host::spawn(
+    let why = refused(Extension::spawn(
         probe("instrument-in-runtime"),
         Workspace::new().options(),
     ));
@@ -155,7 +155,7 @@ fn the_blocking_loops_handler_threads_are_confined() {
     let ws = Workspace::new();
     let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
     let tcp = listener.local_addr().expect("address").to_string();
-    let host = Host::spawn(probe("core"), ws.options()).expect("the handler confines itself");
+    let host = Extension::spawn(probe("core"), ws.options()).expect("the handler confines itself");
     let ops = ops(&ws, &tcp).to_string();
     // Several at once, so that the pool starts threads after the sandbox.
     let answers: Vec<Value> = std::thread::scope(|scope| {
@@ -183,7 +183,7 @@ fn a_thread_started_before_the_blocking_loop_makes_it_refuse_the_sandbox() {
     let Some(abi) = landlock_or_skip() else {
         return;
     };
-    let why = refused(Host::spawn(
+    let why = refused(Extension::spawn(
         probe("core-early-thread"),
         Workspace::new().options(),
     ));
@@ -204,7 +204,7 @@ fn the_host_refuses_an_extension_that_enforces_less_than_it_requires() {
         host: "127.0.0.1".into(),
         ports: vec![],
     }];
-    let started = Host::spawn(
+    let started = Extension::spawn(
         probe("core"),
         options
             .clone()
@@ -223,7 +223,7 @@ fn the_host_refuses_an_extension_that_enforces_less_than_it_requires() {
         Ok(_) => panic!("the host accepted less confinement than it required"),
     }
     // What it does enforce is enough for a host that requires only the filesystem.
-    let host = Host::spawn(
+    let host = Extension::spawn(
         probe("core"),
         options.with_required_sandbox(SandboxEnforcement::required(true, false)),
     )

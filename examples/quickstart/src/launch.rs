@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use symphony_core::host::{Host, HostOptions};
+use symphony_core::host::{Extension, ExtensionOptions};
 use symphony_core::permission::Permissions;
 use symphony_core::protocol::{HostInfo, SandboxEnforcement};
 use symphony_core::sandbox::{LandlockSupport, landlock_support};
@@ -15,7 +15,7 @@ use crate::serve::{Kind, SERVE_ARG};
 
 /// A running extension and what the summary says about it.
 pub(crate) struct Launched {
-    pub(crate) host: Host,
+    pub(crate) host: Extension,
     pub(crate) kind: Kind,
     /// The extension's id, from the manifest it sent in the handshake.
     pub(crate) id: String,
@@ -81,8 +81,8 @@ fn confined_to(enforced: &SandboxEnforcement) -> String {
 }
 
 /// The options every extension of the quickstart starts with.
-pub(crate) fn base_options() -> HostOptions {
-    HostOptions::default()
+pub(crate) fn base_options() -> ExtensionOptions {
+    ExtensionOptions::default()
         .with_host(HostInfo::new(
             "symphony-quickstart",
             env!("CARGO_PKG_VERSION"),
@@ -96,7 +96,7 @@ pub(crate) fn base_options() -> HostOptions {
 /// `confinement` says.
 pub(crate) fn launch(
     kind: Kind,
-    options: HostOptions,
+    options: ExtensionOptions,
     confinement: &Confinement,
 ) -> Result<Launched, QuickstartError> {
     let exe = std::env::current_exe().map_err(QuickstartError::CurrentExe)?;
@@ -111,8 +111,8 @@ pub(crate) fn launch(
     };
     let grants = describe_grants(&options.grants, &options.workspace_roots);
     let began = Instant::now();
-    let host =
-        Host::spawn(command, options).map_err(|source| QuickstartError::Start { kind, source })?;
+    let host = Extension::spawn(command, options)
+        .map_err(|source| QuickstartError::Start { kind, source })?;
     let started = began.elapsed();
     let info = host.initialize_result();
     let id = info.manifest.id().as_str().to_owned();

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use serde_json::json;
-use symphony_core::host::{CallError, Host, HostOptions};
+use symphony_core::host::{CallError, Extension, ExtensionOptions};
 use symphony_core::permission::{FsAccess, FsRule, Permissions};
 use symphony_core::protocol::ErrorCode;
 use symphony_core::testing::landlock_or_skip;
@@ -20,9 +20,9 @@ fn the_served_operator_reads_its_granted_file_and_nothing_else() {
     let sandbox = landlock_or_skip().is_some();
     let mut command = Command::new(env!("CARGO_BIN_EXE_quickstart"));
     command.args(["__serve", "operator"]);
-    let host = Host::spawn(
+    let host = Extension::spawn(
         command,
-        HostOptions::default()
+        ExtensionOptions::default()
             .with_workspace_root(&root)
             .with_grants(Permissions {
                 filesystem: vec![FsRule {
@@ -80,9 +80,9 @@ fn the_sandboxed_instrument_granted_nothing_cannot_load_its_model() {
     // The model is where the manifest says, but the host grants nothing: the backend's grant
     // check refuses the load, and behind it the kernel would on whichever thread of the tokio
     // runtime did it (tests/sandbox/served.rs checks the kernel alone).
-    let started = Host::spawn(
+    let started = Extension::spawn(
         command,
-        HostOptions::default()
+        ExtensionOptions::default()
             .with_workspace_root(onnx_classifier::BASE_DIR)
             .with_config("runtime", "tract".into())
             .with_sandbox(true)

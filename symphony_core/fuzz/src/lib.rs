@@ -21,7 +21,7 @@ use symphony_core::permission::{
     Decision, FsAccess, FsRule, NormalizedPath, Permissions, Policy, Resource,
 };
 use symphony_core::protocol::{Id, Message, Reply, Response};
-use symphony_core::serve::{Action, Session};
+use symphony_core::serve::{Action, SessionMachine};
 
 /// Separates the two parts of a two-part input (schema and values; rule and path).
 const SEPARATOR: &[u8] = b"\n%%\n";
@@ -160,10 +160,10 @@ fn frames(stream: &[u8], limit: usize) -> Vec<Frame> {
     std::iter::from_fn(|| decoder.next_frame()).collect()
 }
 
-/// Feeds decoded lines to a [`Session`] as a serve loop would, checking its decisions: every
+/// Feeds decoded lines to a [`SessionMachine`] as a serve loop would, checking its decisions: every
 /// other request is answered at once, the rest when `shutdown` comes.
 fn drive_session(frames: Vec<Frame>) {
-    let mut session = Session::new();
+    let mut session = SessionMachine::new();
     let mut running = false;
     let mut shut_down = false;
     let mut in_flight: HashSet<Id> = HashSet::new();
@@ -174,7 +174,7 @@ fn drive_session(frames: Vec<Frame>) {
             match action {
                 Action::Initialize(request) => {
                     assert!(!running && !shut_down, "a second `initialize` was run");
-                    let response = match Session::check_initialize(&request) {
+                    let response = match SessionMachine::check_initialize(&request) {
                         Ok(_) => {
                             session.initialized();
                             running = true;

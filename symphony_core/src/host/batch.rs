@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::connection::Connection;
-use super::embedded::EmbeddedExtension;
+use super::direct::DirectExtension;
 use super::{Backend, CallError, PendingCall, encode_params};
 use crate::codec::Encoder;
 use crate::protocol::Request;
@@ -15,14 +15,14 @@ const CHUNK: usize = 64 * 1024;
 
 /// Requests started together and written to the extension in as few writes as possible.
 ///
-/// [`Host::start`](super::Host::start) writes each request at once; a batch encodes them into
+/// [`Extension::start`](super::Extension::start) writes each request at once; a batch encodes them into
 /// one buffer and writes it when it fills up (64 KiB) and when the batch is
 /// [sent](Self::send) or dropped. Use it to pipeline many calls from one thread. (For an
-/// [embedded](super::Host::embedded) extension there is nothing to write: each call runs as it
+/// [direct](super::Extension::direct) extension there is nothing to write: each call runs as it
 /// is started.)
 ///
 /// ```
-/// # use symphony_core::host::{Host, HostOptions};
+/// # use symphony_core::host::{Extension, ExtensionOptions};
 /// # use symphony_core::protocol::{ErrorObject, RawValue};
 /// # use symphony_core::serve::{Call, Handler};
 /// # struct Echo;
@@ -34,7 +34,7 @@ const CHUNK: usize = 64 * 1024;
 /// #         Ok(call.raw_params().map(ToOwned::to_owned).unwrap_or_default())
 /// #     }
 /// # }
-/// # let host = Host::in_process(Echo, HostOptions::default())?;
+/// # let host = Extension::in_process(Echo, ExtensionOptions::default())?;
 /// let mut batch = host.batch();
 /// let calls = (0..100)
 ///     .map(|i| batch.start("echo", &[i]))
@@ -48,7 +48,7 @@ const CHUNK: usize = 64 * 1024;
 pub struct Batch<'a> {
     target: Target,
     timeout: Option<std::time::Duration>,
-    host: std::marker::PhantomData<&'a super::Host>,
+    host: std::marker::PhantomData<&'a super::Extension>,
 }
 
 enum Target {
@@ -58,7 +58,7 @@ enum Target {
         /// The requests in the encoder, to fail them if they cannot be queued.
         ids: Vec<i64>,
     },
-    Embedded(Arc<EmbeddedExtension>),
+    Direct(Arc<DirectExtension>),
 }
 
 impl std::fmt::Debug for Batch<'_> {
@@ -75,7 +75,7 @@ impl Batch<'_> {
                 connection,
                 ids: Vec::new(),
             },
-            Backend::Embedded(extension) => Target::Embedded(extension),
+            Backend::Direct(extension) => Target::Direct(extension),
         };
         Batch {
             target,
@@ -101,7 +101,7 @@ impl Batch<'_> {
                 encoder,
                 ids,
             } => (connection, encoder, ids),
-            Target::Embedded(extension) => {
+            Target::Direct(extension) => {
                 let id = extension.next_id();
                 let result = extension.call(id, method, params.as_deref(), self.timeout);
                 return Ok(PendingCall::ready(id, method, result));

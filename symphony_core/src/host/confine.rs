@@ -7,7 +7,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::options::HostOptions;
+use super::options::ExtensionOptions;
 use crate::permission::{Policy, PolicyError, Resource};
 use crate::sandbox::{LandlockSupport, Sandbox, SandboxError, Unsupported, landlock_support};
 
@@ -18,7 +18,7 @@ use crate::sandbox::{LandlockSupport, Sandbox, SandboxError, Unsupported, landlo
 /// always passed (the host chose them).
 pub const ALWAYS_PASSED_ENV: [&str; 5] = ["PATH", "LANG", "LC_ALL", "TZ", "RUST_BACKTRACE"];
 
-/// Whether the host confines an extension's process itself; see [`HostOptions::confinement`].
+/// Whether the host confines an extension's process itself; see [`ExtensionOptions::confinement`].
 ///
 /// A confined child starts with its environment cleared to the granted variables (and
 /// [`ALWAYS_PASSED_ENV`]), in its own process group, restricted by Landlock before its program
@@ -30,7 +30,7 @@ pub const ALWAYS_PASSED_ENV: [&str; 5] = ["PATH", "LANG", "LC_ALL", "TZ", "RUST_
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Confinement {
-    /// Confine when the host asks the extension to sandbox itself ([`HostOptions::sandbox`]).
+    /// Confine when the host asks the extension to sandbox itself ([`ExtensionOptions::sandbox`]).
     #[default]
     WithSandbox,
     /// Always confine.
@@ -41,7 +41,7 @@ pub enum Confinement {
 
 impl Confinement {
     /// Whether these options confine the child.
-    pub fn applies(self, options: &HostOptions) -> bool {
+    pub fn applies(self, options: &ExtensionOptions) -> bool {
         match self {
             Confinement::WithSandbox => options.sandbox,
             Confinement::Always => true,
@@ -74,14 +74,17 @@ pub enum ConfineError {
 }
 
 #[cfg(not(unix))]
-pub(crate) fn confined(_: &Command, _: &HostOptions) -> Result<Command, ConfineError> {
+pub(crate) fn confined(_: &Command, _: &ExtensionOptions) -> Result<Command, ConfineError> {
     Err(ConfineError::Unavailable(Unsupported::NotLinux))
 }
 
 /// A command for `template`'s program, confined per `options`: absolute program path, cleared
 /// environment and the kernel sandbox installed.
 #[cfg(unix)]
-pub(crate) fn confined(template: &Command, options: &HostOptions) -> Result<Command, ConfineError> {
+pub(crate) fn confined(
+    template: &Command,
+    options: &ExtensionOptions,
+) -> Result<Command, ConfineError> {
     if let LandlockSupport::Unavailable(reason) = landlock_support() {
         return Err(ConfineError::Unavailable(reason));
     }

@@ -13,7 +13,7 @@
 //! [`ChildStdoutSource`](super::child_io), which gives up at the leader's deadline. When the
 //! deadline passes, the call fails at once with [`CallError::TimedOut`]: a request the
 //! extension never received is withdrawn; one it did receive is cancelled, and the extension
-//! must acknowledge (answer) within [`HostOptions::cancel_grace`] or it is killed as hung.
+//! must acknowledge (answer) within [`ExtensionOptions::cancel_grace`] or it is killed as hung.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use super::child_io::Wake;
 use super::error::{CallError, Ended};
 use super::extension_end::{ExtensionEnd, Reaped};
-use super::options::{HostOptions, NotificationHandler};
+use super::options::{ExtensionOptions, NotificationHandler};
 use super::outbox::{Outbox, Room, Sink, Unsent, Withdrawn};
 use crate::codec::{DecodeError, Decoder};
 use crate::protocol::{
@@ -135,7 +135,7 @@ impl Connection {
         name: String,
         streams: Streams,
         peer: ExtensionEnd,
-        options: &HostOptions,
+        options: &ExtensionOptions,
     ) -> Arc<Self> {
         Arc::new(Connection {
             name,

@@ -25,8 +25,8 @@ pub enum CallError {
     },
     /// The extension did not answer in time. The call ends at its deadline; a request the
     /// extension received is cancelled, and the extension is killed as hung if it does not
-    /// acknowledge within [`HostOptions::cancel_grace`](super::HostOptions::cancel_grace)
-    /// ([`Host::ended`](super::Host::ended) then says so).
+    /// acknowledge within [`ExtensionOptions::cancel_grace`](super::ExtensionOptions::cancel_grace)
+    /// ([`Extension::ended`](super::Extension::ended) then says so).
     #[error(
         "`{method}` timed out after {timeout:?}{}",
         if *killed { "; the extension did not acknowledge the cancellation and was killed" } else { "" }
@@ -129,7 +129,7 @@ pub enum HostError {
         source: CallError,
     },
     /// The extension answered `initialize`, but reports less kernel confinement than
-    /// [`HostOptions::required_sandbox`](super::HostOptions::required_sandbox) asks for; it
+    /// [`ExtensionOptions::required_sandbox`](super::ExtensionOptions::required_sandbox) asks for; it
     /// was stopped.
     #[error(
         "the extension `{extension}` does not enforce the sandbox the host requires (requires \

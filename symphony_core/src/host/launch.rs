@@ -11,26 +11,26 @@ use super::Backend;
 use super::child_io::{ChildStdinSink, ChildStdoutSource, Wake};
 use super::confine;
 use super::connection::{Connection, Streams, deliver};
-use super::embedded::{EmbeddedExtension, NAME as EMBEDDED};
+use super::direct::{DirectExtension, NAME as DIRECT};
 use super::error::{CallError, Ended, HostError};
 use super::extension_end::{ExtensionEnd, ThreadExit};
 use super::monitor;
-use super::options::HostOptions;
+use super::options::ExtensionOptions;
 use super::outbox::BlockingSink;
 use super::stderr::StderrTail;
 use crate::manifest::MAX_MANIFEST_BYTES;
 use crate::protocol::{
     InitializeParams, InitializeResult, PROTOCOL_VERSION, RawValue, method, to_raw,
 };
-use crate::serve::embedded::Embedded;
+use crate::serve::direct::Direct;
 use crate::serve::{Exit, NotificationSink};
 use crate::transport::{Transport, memory};
 
 /// Runs a serve loop over the given transport (in-process extensions).
 pub(crate) type ServeFn = Arc<dyn Fn(Transport) -> Exit + Send + Sync>;
 
-/// Makes a fresh embedded extension whose notifications go to the given sink.
-pub(crate) type EmbedFn = Arc<dyn Fn(Option<NotificationSink>) -> Arc<dyn Embedded> + Send + Sync>;
+/// Makes a fresh direct extension whose notifications go to the given sink.
+pub(crate) type EmbedFn = Arc<dyn Fn(Option<NotificationSink>) -> Arc<dyn Direct> + Send + Sync>;
 
 /// How to start (and restart) an extension.
 pub(crate) enum Launcher {
@@ -39,16 +39,16 @@ pub(crate) enum Launcher {
     /// A serve loop on a thread of this process.
     InProcess(ServeFn),
     /// A handler called on the host's own threads.
-    Embedded(EmbedFn),
+    Direct(EmbedFn),
 }
 
 impl Launcher {
     /// Starts the extension and completes the handshake.
-    pub(crate) fn launch(&self, options: &HostOptions) -> Result<Backend, HostError> {
+    pub(crate) fn launch(&self, options: &ExtensionOptions) -> Result<Backend, HostError> {
         let connection = match self {
             Launcher::Process(template) => start_process(template, options)?,
             Launcher::InProcess(serve) => start_thread(serve, options)?,
-            Launcher::Embedded(embed) => return start_embedded(embed, options),
+            Launcher::Direct(embed) => return start_direct(embed, options),
         };
         let monitor_connection = Arc::clone(&connection);
         let spawned = thread::Builder::new()
@@ -71,31 +71,31 @@ impl Launcher {
     }
 }
 
-fn start_embedded(embed: &EmbedFn, options: &HostOptions) -> Result<Backend, HostError> {
+fn start_direct(embed: &EmbedFn, options: &ExtensionOptions) -> Result<Backend, HostError> {
     let handler = options.on_notification.clone();
     let sink: NotificationSink =
-        Arc::new(move |notification| deliver(EMBEDDED, handler.as_ref(), notification));
+        Arc::new(move |notification| deliver(DIRECT, handler.as_ref(), notification));
     let extension = embed(Some(sink));
     let info = extension
         .initialize(&initialize_params(options))
         .map_err(|error| HostError::Handshake {
-            extension: EMBEDDED.into(),
+            extension: DIRECT.into(),
             source: CallError::Remote {
                 method: method::INITIALIZE.into(),
                 error,
             },
         })?;
-    check_sandbox(EMBEDDED, options, &info)?;
-    Ok(Backend::Embedded(Arc::new(EmbeddedExtension::new(
+    check_sandbox(DIRECT, options, &info)?;
+    Ok(Backend::Direct(Arc::new(DirectExtension::new(
         extension, info,
     ))))
 }
 
 /// Refuses an extension whose `initialize` result reports less kernel confinement than
-/// [`HostOptions::required_sandbox`].
+/// [`ExtensionOptions::required_sandbox`].
 fn check_sandbox(
     extension: &str,
-    options: &HostOptions,
+    options: &ExtensionOptions,
     result: &InitializeResult,
 ) -> Result<(), HostError> {
     let Some(required) = &options.required_sandbox else {
@@ -116,7 +116,7 @@ fn check_sandbox(
 }
 
 /// What the host says in `initialize`.
-fn initialize_params(options: &HostOptions) -> InitializeParams {
+fn initialize_params(options: &ExtensionOptions) -> InitializeParams {
     let mut params = InitializeParams::new(options.host.clone());
     params.grants = options.grants.clone();
     params.config = options.config.clone();
@@ -126,7 +126,10 @@ fn initialize_params(options: &HostOptions) -> InitializeParams {
     params
 }
 
-fn start_process(template: &Command, options: &HostOptions) -> Result<Arc<Connection>, HostError> {
+fn start_process(
+    template: &Command,
+    options: &ExtensionOptions,
+) -> Result<Arc<Connection>, HostError> {
     let program = template.get_program().to_string_lossy().into_owned();
     let mut command = if options.confinement.applies(options) {
         confine::confined(template, options).map_err(|error| HostError::Spawn {
@@ -260,7 +263,7 @@ pub(super) fn copy_settings(template: &Command, command: &mut Command) {
     }
 }
 
-fn start_thread(serve: &ServeFn, options: &HostOptions) -> Result<Arc<Connection>, HostError> {
+fn start_thread(serve: &ServeFn, options: &ExtensionOptions) -> Result<Arc<Connection>, HostError> {
     let (host_writer, extension_reader) = memory::pipe(memory::DEFAULT_CAPACITY);
     let (extension_writer, host_reader) = memory::pipe(memory::DEFAULT_CAPACITY);
     let hang_up = [
@@ -292,10 +295,10 @@ fn start_thread(serve: &ServeFn, options: &HostOptions) -> Result<Arc<Connection
 }
 
 /// The handshake, all of it (the answer, decoding and validating the manifest, the
-/// `initialized` notification) within [`HostOptions::handshake_timeout`].
+/// `initialized` notification) within [`ExtensionOptions::handshake_timeout`].
 fn handshake(
     connection: &Connection,
-    options: &HostOptions,
+    options: &ExtensionOptions,
 ) -> Result<InitializeResult, HostError> {
     let timeout = options.handshake_timeout;
     let deadline = Instant::now() + timeout;

@@ -1,26 +1,26 @@
 //! The host side: start an extension, hand it its grants and config, and call it.
 //!
-//! [`Host::spawn`] runs an extension binary as a child process (stdin/stdout carry the
+//! [`Extension::spawn`] runs an extension binary as a child process (stdin/stdout carry the
 //! protocol, stderr is kept as a ring of its last lines for crash reports);
-//! [`Host::in_process`] runs a [`Handler`]'s serve loop on a thread of this process, over an
-//! in-memory transport and the real codec; [`Host::embedded`] calls a [`Handler`] directly on
+//! [`Extension::in_process`] runs a [`Handler`]'s serve loop on a thread of this process, over an
+//! in-memory transport and the real codec; [`Extension::direct`] calls a [`Handler`] directly on
 //! the calling thread (same handshake and session rules, no bytes, no thread hop) for
 //! extensions built into the host. All three have the same API.
 //!
-//! A `Host` is `Sync`: any number of threads may call at once. The thread that sends a request
+//! An `Extension` is `Sync`: any number of threads may call at once. The thread that sends a request
 //! normally reads its answer itself (see the `connection` module), so a call costs no thread
 //! wake-up beyond the extension's. Every call has a time limit and ends by it, whatever the
 //! extension does (stop reading its input, stop being scheduled, flood its output): when it
 //! passes, the call fails with [`CallError::TimedOut`], the request is cancelled, and an
-//! extension that does not acknowledge the cancellation within [`HostOptions::cancel_grace`]
+//! extension that does not acknowledge the cancellation within [`ExtensionOptions::cancel_grace`]
 //! is killed as hung. If the extension exits or crashes, every call in flight fails with an
 //! error naming its exit status and its last stderr lines, even when a process it started
-//! still holds its pipes. Restarting is explicit ([`Host::restart`]), or by a
+//! still holds its pipes. Restarting is explicit ([`Extension::restart`]), or by a
 //! [`RestartPolicy`](crate::lifecycle::RestartPolicy) through a [`Supervisor`], which watches
-//! on its own; dropping a `Host` kills and reaps the extension and kills its process group.
+//! on its own; dropping an `Extension` kills and reaps the extension and kills its process group.
 //!
 //! ```
-//! use symphony_core::host::{Host, HostOptions};
+//! use symphony_core::host::{Extension, ExtensionOptions};
 //! use symphony_core::protocol::{ErrorObject, RawValue};
 //! use symphony_core::serve::{Call, Handler};
 //!
@@ -35,7 +35,7 @@
 //!     }
 //! }
 //!
-//! let host = Host::in_process(Double, HostOptions::default())?;
+//! let host = Extension::in_process(Double, ExtensionOptions::default())?;
 //! // The manifest arrives typed and validated.
 //! assert_eq!(host.initialize_result().manifest.id().as_str(), "acme.example");
 //! let four: i64 = host.call("double", &[2])?;
@@ -49,7 +49,7 @@ mod batch;
 mod child_io;
 mod confine;
 mod connection;
-mod embedded;
+mod direct;
 mod error;
 mod extension_end;
 mod launch;
@@ -71,20 +71,20 @@ use serde::de::DeserializeOwned;
 pub use batch::Batch;
 pub use confine::{ALWAYS_PASSED_ENV, ConfineError, Confinement};
 pub use error::{CallError, Ended, HostError};
-pub use options::{HostOptions, NotificationHandler};
+pub use options::{ExtensionOptions, NotificationHandler};
 pub use supervisor::{Recovery, Supervisor, SupervisorError};
 
 use crate::codec::EncodeError;
 use crate::protocol::{Id, InitializeResult, Notification, RawValue, method, to_raw};
 use crate::serve::{Handler, ServeOptions, serve_transport};
 use connection::Connection;
-use embedded::EmbeddedExtension;
+use direct::DirectExtension;
 use launch::Launcher;
 
 /// A running extension and the connection to it.
-pub struct Host {
+pub struct Extension {
     launcher: Launcher,
-    options: HostOptions,
+    options: ExtensionOptions,
     backend: RwLock<Backend>,
 }
 
@@ -94,23 +94,23 @@ enum Backend {
     /// A child process or in-process serve loop, through the codec.
     Remote(Arc<Connection>, Arc<InitializeResult>),
     /// A handler called on the host's threads.
-    Embedded(Arc<EmbeddedExtension>),
+    Direct(Arc<DirectExtension>),
 }
 
-impl std::fmt::Debug for Host {
+impl std::fmt::Debug for Extension {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let extension = match self.backend() {
             Backend::Remote(connection, _) => connection.name.clone(),
-            Backend::Embedded(_) => embedded::NAME.to_owned(),
+            Backend::Direct(_) => direct::NAME.to_owned(),
         };
-        f.debug_struct("Host")
+        f.debug_struct("Extension")
             .field("extension", &extension)
             .field("ended", &self.ended())
             .finish_non_exhaustive()
     }
 }
 
-impl Host {
+impl Extension {
     /// Starts the program of `command` as an extension and completes the handshake.
     ///
     /// The command's stdin, stdout and stderr are replaced by pipes. [`restart`](Self::restart)
@@ -121,9 +121,9 @@ impl Host {
     ///
     /// The program cannot be started, or the handshake fails (the extension rejects the
     /// config, speaks an incompatible protocol version, crashes or does not answer within
-    /// [`HostOptions::handshake_timeout`]); the child is killed and reaped in every case.
-    pub fn spawn(command: Command, options: HostOptions) -> Result<Host, HostError> {
-        Host::launch(Launcher::Process(command), options)
+    /// [`ExtensionOptions::handshake_timeout`]); the child is killed and reaped in every case.
+    pub fn spawn(command: Command, options: ExtensionOptions) -> Result<Extension, HostError> {
+        Extension::launch(Launcher::Process(command), options)
     }
 
     /// Runs `handler` on a thread of this process, connected through an in-memory transport
@@ -132,8 +132,11 @@ impl Host {
     /// # Errors
     ///
     /// The handshake fails, or no thread can be started.
-    pub fn in_process<H: Handler>(handler: H, options: HostOptions) -> Result<Host, HostError> {
-        Host::in_process_with(handler, options, ServeOptions::default())
+    pub fn in_process<H: Handler>(
+        handler: H,
+        options: ExtensionOptions,
+    ) -> Result<Extension, HostError> {
+        Extension::in_process_with(handler, options, ServeOptions::default())
     }
 
     /// [`in_process`](Self::in_process), with settings for the serve loop.
@@ -143,14 +146,14 @@ impl Host {
     /// The handshake fails, or no thread can be started.
     pub fn in_process_with<H: Handler>(
         handler: H,
-        options: HostOptions,
+        options: ExtensionOptions,
         serve_options: ServeOptions,
-    ) -> Result<Host, HostError> {
+    ) -> Result<Extension, HostError> {
         let handler = Arc::new(handler);
         let serve = Arc::new(move |transport| {
             serve_transport(Arc::clone(&handler), transport, serve_options.clone())
         });
-        Host::launch(Launcher::InProcess(serve), options)
+        Extension::launch(Launcher::InProcess(serve), options)
     }
 
     /// Runs `serve` (any serve loop, such as an async kind's) on a thread of this process over
@@ -160,11 +163,11 @@ impl Host {
     /// # Errors
     ///
     /// The handshake fails, or no thread can be started.
-    pub fn in_process_serve<F>(serve: F, options: HostOptions) -> Result<Host, HostError>
+    pub fn in_process_serve<F>(serve: F, options: ExtensionOptions) -> Result<Extension, HostError>
     where
         F: Fn(crate::transport::Transport) -> crate::serve::Exit + Send + Sync + 'static,
     {
-        Host::launch(Launcher::InProcess(Arc::new(serve)), options)
+        Extension::launch(Launcher::InProcess(Arc::new(serve)), options)
     }
 
     /// Embeds `handler` in this host: each call runs it directly on the calling thread, with
@@ -172,7 +175,7 @@ impl Host {
     /// thread hop in between.
     ///
     /// For extensions built into the host, where a call should cost little more than calling
-    /// the handler itself. What an embedded extension cannot do: run in a sandbox, be killed
+    /// the handler itself. What a direct extension cannot do: run in a sandbox, be killed
     /// when hung (its time limit becomes a deadline on the call's
     /// [`CancelToken`](crate::serve::CancelToken), which the handler must poll), or survive a
     /// crash of the host.
@@ -180,15 +183,18 @@ impl Host {
     /// # Errors
     ///
     /// The handler rejects the handshake (for example the config), or a sandbox was asked for.
-    pub fn embedded<H: Handler>(handler: H, options: HostOptions) -> Result<Host, HostError> {
+    pub fn direct<H: Handler>(
+        handler: H,
+        options: ExtensionOptions,
+    ) -> Result<Extension, HostError> {
         let handler = Arc::new(handler);
-        let embed = Arc::new(move |sink| crate::serve::embedded::embed(Arc::clone(&handler), sink));
-        Host::launch(Launcher::Embedded(embed), options)
+        let embed = Arc::new(move |sink| crate::serve::direct::embed(Arc::clone(&handler), sink));
+        Extension::launch(Launcher::Direct(embed), options)
     }
 
-    fn launch(launcher: Launcher, options: HostOptions) -> Result<Host, HostError> {
+    fn launch(launcher: Launcher, options: ExtensionOptions) -> Result<Extension, HostError> {
         let backend = launcher.launch(&options)?;
-        Ok(Host {
+        Ok(Extension {
             launcher,
             options,
             backend: RwLock::new(backend),
@@ -205,19 +211,19 @@ impl Host {
     /// What the extension answered to `initialize`: its manifest and capabilities.
     pub fn initialize_result(&self) -> Arc<InitializeResult> {
         match self.backend() {
-            // A remote `Host` only exists once the handshake has stored the result.
+            // A remote `Extension` only exists once the handshake has stored the result.
             Backend::Remote(_, info) => Arc::clone(&info),
-            Backend::Embedded(extension) => Arc::clone(&extension.info),
+            Backend::Direct(extension) => Arc::clone(&extension.info),
         }
     }
 
     /// The options the extension was started with.
-    pub fn options(&self) -> &HostOptions {
+    pub fn options(&self) -> &ExtensionOptions {
         &self.options
     }
 
     /// Calls `method` with `params` (serialised to a JSON object or array; `()` sends none)
-    /// and deserialises the result as `R`, within [`HostOptions::request_timeout`].
+    /// and deserialises the result as `R`, within [`ExtensionOptions::request_timeout`].
     ///
     /// # Errors
     ///
@@ -291,7 +297,7 @@ impl Host {
                 let id = connection.send_request(method, params, timeout, false)?;
                 connection.wait(id, method, timeout)
             }
-            Backend::Embedded(extension) => {
+            Backend::Direct(extension) => {
                 extension.call(extension.next_id(), method, params.as_deref(), timeout)
             }
         }
@@ -316,7 +322,7 @@ impl Host {
                 let id = connection.send_request(method, params, timeout, true)?;
                 Ok(PendingCall::remote(connection, id, method, timeout))
             }
-            Backend::Embedded(extension) => {
+            Backend::Direct(extension) => {
                 let id = extension.next_id();
                 let result = extension.call(id, method, params.as_deref(), timeout);
                 Ok(PendingCall::ready(id, method, result))
@@ -332,7 +338,7 @@ impl Host {
     /// Sends the notification `method` with `params`.
     ///
     /// It is written at once, or queued if the extension is not reading fast enough; with the
-    /// queue full, this waits for room at most [`HostOptions::request_timeout`].
+    /// queue full, this waits for room at most [`ExtensionOptions::request_timeout`].
     ///
     /// # Errors
     ///
@@ -342,7 +348,7 @@ impl Host {
         let params = encode_params(method, params)?;
         match self.backend() {
             Backend::Remote(connection, _) => connection.notify(method, params),
-            Backend::Embedded(extension) => {
+            Backend::Direct(extension) => {
                 extension.notify(&Notification::new(method, params));
                 Ok(())
             }
@@ -353,7 +359,7 @@ impl Host {
     pub fn stderr_tail(&self) -> Vec<String> {
         match self.backend() {
             Backend::Remote(connection, _) => connection.stderr_tail(),
-            Backend::Embedded(_) => Vec::new(),
+            Backend::Direct(_) => Vec::new(),
         }
     }
 
@@ -361,7 +367,7 @@ impl Host {
     pub fn process_id(&self) -> Option<u32> {
         match self.backend() {
             Backend::Remote(connection, _) => connection.process_id(),
-            Backend::Embedded(_) => None,
+            Backend::Direct(_) => None,
         }
     }
 
@@ -369,7 +375,7 @@ impl Host {
     pub fn ended(&self) -> Option<Ended> {
         match self.backend() {
             Backend::Remote(connection, _) => connection.ended(),
-            Backend::Embedded(extension) => extension.ended(),
+            Backend::Direct(extension) => extension.ended(),
         }
     }
 
@@ -378,8 +384,8 @@ impl Host {
     pub(crate) fn wait_ended(&self, timeout: Duration) -> Option<Ended> {
         match self.backend() {
             Backend::Remote(connection, _) => connection.wait_ended(timeout),
-            // An embedded extension ends only when the host stops it.
-            Backend::Embedded(extension) => extension.ended().or_else(|| {
+            // A direct extension ends only when the host stops it.
+            Backend::Direct(extension) => extension.ended().or_else(|| {
                 std::thread::sleep(timeout);
                 extension.ended()
             }),
@@ -399,7 +405,7 @@ impl Host {
             Backend::Remote(connection, _) => {
                 connection.teardown("was stopped for a restart");
             }
-            Backend::Embedded(extension) => extension.stop("was stopped for a restart"),
+            Backend::Direct(extension) => extension.stop("was stopped for a restart"),
         }
         let fresh = self.launcher.launch(&self.options)?;
         *self.backend.write().unwrap_or_else(|p| p.into_inner()) = fresh;
@@ -407,7 +413,7 @@ impl Host {
     }
 
     /// Shuts the extension down: `shutdown` (which waits for calls in flight), `exit`, and a
-    /// wait for the process to end, killing it after [`HostOptions::shutdown_timeout`].
+    /// wait for the process to end, killing it after [`ExtensionOptions::shutdown_timeout`].
     ///
     /// # Errors
     ///
@@ -416,7 +422,7 @@ impl Host {
     pub fn shutdown(self) -> Result<(), HostError> {
         let connection = match self.backend() {
             Backend::Remote(connection, _) => connection,
-            Backend::Embedded(extension) => {
+            Backend::Direct(extension) => {
                 extension.stop("was shut down");
                 return Ok(());
             }
@@ -442,19 +448,19 @@ impl Host {
     }
 }
 
-impl Drop for Host {
+impl Drop for Extension {
     fn drop(&mut self) {
         match self.backend() {
             // Never leave a child behind: kill (if still running) and reap.
             Backend::Remote(connection, _) => {
                 connection.teardown("was stopped: its host was dropped");
             }
-            Backend::Embedded(extension) => extension.stop("was stopped: its host was dropped"),
+            Backend::Direct(extension) => extension.stop("was stopped: its host was dropped"),
         }
     }
 }
 
-/// A request sent with [`Host::start`] or a [`Batch`] whose answer has not been collected yet.
+/// A request sent with [`Extension::start`] or a [`Batch`] whose answer has not been collected yet.
 ///
 /// Dropping it forgets the call (its answer is discarded when it arrives).
 #[derive(Debug)]
@@ -472,7 +478,7 @@ enum Pending {
         timeout: Option<Duration>,
         waited: bool,
     },
-    /// Already run (embedded extensions).
+    /// Already run (direct extensions).
     Ready(Option<Result<Box<RawValue>, CallError>>),
 }
 
@@ -519,7 +525,7 @@ impl PendingCall {
     ///
     /// # Errors
     ///
-    /// As for [`Host::call`].
+    /// As for [`Extension::call`].
     pub fn wait<R: DeserializeOwned>(self) -> Result<R, CallError> {
         let method = self.method.clone();
         let raw = self.wait_raw()?;
@@ -530,7 +536,7 @@ impl PendingCall {
     ///
     /// # Errors
     ///
-    /// As for [`Host::call_raw`].
+    /// As for [`Extension::call_raw`].
     pub fn wait_raw(mut self) -> Result<Box<RawValue>, CallError> {
         match &mut self.state {
             Pending::Remote {
@@ -545,7 +551,7 @@ impl PendingCall {
                 Err(CallError::Ended {
                     method: self.method.clone(),
                     ended: Ended {
-                        extension: embedded::NAME.into(),
+                        extension: direct::NAME.into(),
                         what: "already answered this call".into(),
                         stderr: Vec::new(),
                     },

@@ -13,22 +13,22 @@ use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification, SandboxE
 /// Receives the notifications an extension sends (`$/progress`, `$/log`, kind notifications).
 ///
 /// It runs on whichever thread is reading the extension's output at the time (often a thread
-/// waiting in [`Host::call`](super::Host::call)): keep it short and never call the host from it.
+/// waiting in [`Extension::call`](super::Extension::call)): keep it short and never call the host from it.
 pub type NotificationHandler = Arc<dyn Fn(&Notification) + Send + Sync>;
 
 /// What the host tells an extension in `initialize`, and how it supervises it.
 ///
 /// ```
 /// use std::time::Duration;
-/// use symphony_core::host::HostOptions;
-/// let options = HostOptions::default()
+/// use symphony_core::host::ExtensionOptions;
+/// let options = ExtensionOptions::default()
 ///     .with_config("greeting", "hi".into())
 ///     .with_request_timeout(Some(Duration::from_secs(5)));
 /// assert_eq!(options.config["greeting"], "hi");
 /// ```
 #[non_exhaustive]
 #[derive(Clone)]
-pub struct HostOptions {
+pub struct ExtensionOptions {
     /// The host application, as named in `initialize`.
     pub host: HostInfo,
     /// The permissions granted to the extension.
@@ -68,9 +68,9 @@ pub struct HostOptions {
     pub on_notification: Option<NotificationHandler>,
 }
 
-impl Default for HostOptions {
+impl Default for ExtensionOptions {
     fn default() -> Self {
-        HostOptions {
+        ExtensionOptions {
             host: HostInfo::new("symphony-host", env!("CARGO_PKG_VERSION")),
             grants: Permissions::default(),
             config: Map::new(),
@@ -89,9 +89,9 @@ impl Default for HostOptions {
     }
 }
 
-impl std::fmt::Debug for HostOptions {
+impl std::fmt::Debug for ExtensionOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostOptions")
+        f.debug_struct("ExtensionOptions")
             .field("host", &self.host)
             .field("grants", &self.grants)
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
@@ -110,7 +110,7 @@ impl std::fmt::Debug for HostOptions {
     }
 }
 
-impl HostOptions {
+impl ExtensionOptions {
     /// This with the host named `host`.
     #[must_use]
     pub fn with_host(mut self, host: HostInfo) -> Self {
@@ -157,10 +157,10 @@ impl HostOptions {
     /// result reports at least `required`:
     ///
     /// ```
-    /// use symphony_core::host::HostOptions;
+    /// use symphony_core::host::ExtensionOptions;
     /// use symphony_core::protocol::SandboxEnforcement;
     /// // Confined to its grants on every thread, and no TCP.
-    /// let options = HostOptions::default().with_required_sandbox(SandboxEnforcement::required(true, true));
+    /// let options = ExtensionOptions::default().with_required_sandbox(SandboxEnforcement::required(true, true));
     /// assert!(options.sandbox);
     /// ```
     #[must_use]

@@ -4,10 +4,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use super::{Ended, Host, HostError};
+use super::{Ended, Extension, HostError};
 use crate::lifecycle::{Lifecycle, RestartDecision, RestartPolicy, RestartTracker, State};
 
-/// A [`Host`] whose extension is restarted after a crash as its [`RestartPolicy`] says, with
+/// An [`Extension`] whose extension is restarted after a crash as its [`RestartPolicy`] says, with
 /// its [`Lifecycle`] recorded: `Loading → Loaded → Activating → Active` for every start (the
 /// spawn, the handshake, then the `initialized` notification, which is all the activation
 /// protocol v1 has), `Failed` with the exit status as the reason for every crash.
@@ -19,7 +19,7 @@ use crate::lifecycle::{Lifecycle, RestartDecision, RestartPolicy, RestartTracker
 ///
 /// ```
 /// use std::time::Duration;
-/// use symphony_core::host::{Host, HostOptions, Recovery, Supervisor};
+/// use symphony_core::host::{Extension, ExtensionOptions, Recovery, Supervisor};
 /// use symphony_core::lifecycle::{RestartPolicy, State};
 /// # use symphony_core::protocol::{ErrorObject, RawValue};
 /// # use symphony_core::serve::{Call, Handler};
@@ -35,7 +35,7 @@ use crate::lifecycle::{Lifecycle, RestartDecision, RestartPolicy, RestartTracker
 ///
 /// let policy = RestartPolicy::Immediate { limit: Default::default() };
 /// let supervisor =
-///     Supervisor::start(|| Host::in_process(Echo, HostOptions::default()), policy)?;
+///     Supervisor::start(|| Extension::in_process(Echo, ExtensionOptions::default()), policy)?;
 /// assert_eq!(supervisor.lifecycle().state(), State::Active);
 /// // Nothing has crashed: nothing to do.
 /// assert_eq!(supervisor.recover()?, Recovery::Running);
@@ -50,7 +50,7 @@ pub struct Supervisor {
 
 /// What the supervisor and its watcher thread share.
 struct Shared {
-    host: Host,
+    host: Extension,
     record: Mutex<Record>,
     /// Signalled when the record changes, and to stop the watcher.
     changed: Condvar,
@@ -116,7 +116,7 @@ pub enum SupervisorError {
 }
 
 impl Supervisor {
-    /// Starts the extension with `start` (for example `|| Host::spawn(command, options)`),
+    /// Starts the extension with `start` (for example `|| Extension::spawn(command, options)`),
     /// recording the lifecycle from `Discovered`, and starts watching it: `policy` governs
     /// every later crash, without anyone having to call.
     ///
@@ -125,7 +125,7 @@ impl Supervisor {
     /// [`SupervisorError::Start`] if the extension cannot be started (the lifecycle is then
     /// `Failed` with the error as the reason), or the watcher thread cannot be started.
     pub fn start(
-        start: impl FnOnce() -> Result<Host, HostError>,
+        start: impl FnOnce() -> Result<Extension, HostError>,
         policy: RestartPolicy,
     ) -> Result<Self, SupervisorError> {
         let mut lifecycle = Lifecycle::new();
@@ -169,7 +169,7 @@ impl Supervisor {
     }
 
     /// The extension's host, to call it.
-    pub fn host(&self) -> &Host {
+    pub fn host(&self) -> &Extension {
         &self.shared.host
     }
 

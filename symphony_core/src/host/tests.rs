@@ -88,7 +88,7 @@ fn worker() -> Worker {
 
 #[test]
 fn calls_results_and_remote_errors() {
-    let host = Host::in_process(worker(), HostOptions::default()).expect("start");
+    let host = Extension::in_process(worker(), ExtensionOptions::default()).expect("start");
     assert_eq!(host.initialize_result().capabilities.concurrency, 4);
     let echoed: Value = host.call("echo", &json!({"x": [1, 2]})).expect("echo");
     assert_eq!(echoed, json!({"x": [1, 2]}));
@@ -106,7 +106,7 @@ fn calls_results_and_remote_errors() {
 
 #[test]
 fn many_threads_call_at_once_and_each_gets_its_own_answer() {
-    let host = Host::in_process(worker(), HostOptions::default()).expect("start");
+    let host = Extension::in_process(worker(), ExtensionOptions::default()).expect("start");
     thread::scope(|scope| {
         for t in 0..6 {
             let host = &host;
@@ -124,7 +124,7 @@ fn many_threads_call_at_once_and_each_gets_its_own_answer() {
 
 #[test]
 fn pipelined_calls_from_one_thread() {
-    let host = Host::in_process(worker(), HostOptions::default()).expect("start");
+    let host = Extension::in_process(worker(), ExtensionOptions::default()).expect("start");
     let calls: Vec<PendingCall> = (0..2000)
         .map(|i| host.start("echo", &[i]).expect("send"))
         .collect();
@@ -137,7 +137,7 @@ fn pipelined_calls_from_one_thread() {
 
 #[test]
 fn batched_calls_are_written_together_and_answered_in_order() {
-    let host = Host::in_process(worker(), HostOptions::default()).expect("start");
+    let host = Extension::in_process(worker(), ExtensionOptions::default()).expect("start");
     let mut batch = host.batch();
     let payload = "b".repeat(500);
     let calls: Vec<PendingCall> = (0..1000)
@@ -160,12 +160,12 @@ fn batched_calls_are_written_together_and_answered_in_order() {
 fn notifications_reach_the_callback_before_the_answer() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    let options = HostOptions::default().on_notification(move |n: &Notification| {
+    let options = ExtensionOptions::default().on_notification(move |n: &Notification| {
         if let Ok(progress) = n.params_as::<ProgressParams>() {
             sink.lock().expect("lock").push(progress.value);
         }
     });
-    let host = Host::in_process(worker(), options).expect("start");
+    let host = Extension::in_process(worker(), options).expect("start");
     let done: String = host.call("progress", &()).expect("progress");
     assert_eq!(done, "done");
     assert_eq!(
@@ -176,10 +176,10 @@ fn notifications_reach_the_callback_before_the_answer() {
 
 #[test]
 fn cancel_and_timeout() {
-    let options = HostOptions::default()
+    let options = ExtensionOptions::default()
         .with_request_timeout(Some(Duration::from_millis(100)))
         .with_cancel_grace(Duration::from_millis(300));
-    let host = Host::in_process(worker(), options).expect("start");
+    let host = Extension::in_process(worker(), options).expect("start");
 
     let call = host.start("sleep", &[5000]).expect("send");
     thread::sleep(Duration::from_millis(20));
@@ -217,27 +217,27 @@ fn cancel_and_timeout() {
 
 #[test]
 fn handshake_rejection_is_reported() {
-    let options = HostOptions::default().with_config("mode", json!("broken"));
-    let error = Host::in_process(worker(), options).expect_err("rejected");
+    let options = ExtensionOptions::default().with_config("mode", json!("broken"));
+    let error = Extension::in_process(worker(), options).expect_err("rejected");
     let text = error.to_string();
     assert!(
         text.contains("failed the handshake") && text.contains("broken"),
         "{text}"
     );
 
-    let options = HostOptions::default().with_sandbox(true);
-    let error = Host::in_process(worker(), options).expect_err("no sandbox");
+    let options = ExtensionOptions::default().with_sandbox(true);
+    let error = Extension::in_process(worker(), options).expect_err("no sandbox");
     assert!(error.to_string().contains("sandbox"), "{error}");
 }
 
 #[test]
-fn embedded_extension_has_the_same_behaviour_without_a_transport() {
+fn direct_extension_has_the_same_behaviour_without_a_transport() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    let options = HostOptions::default()
+    let options = ExtensionOptions::default()
         .with_request_timeout(Some(Duration::from_millis(100)))
         .on_notification(move |n: &Notification| sink.lock().expect("lock").push(n.method.clone()));
-    let host = Host::embedded(worker(), options).expect("embed");
+    let host = Extension::direct(worker(), options).expect("embed");
     assert_eq!(
         host.initialize_result().manifest.id().as_str(),
         "test.worker"
@@ -275,7 +275,7 @@ fn embedded_extension_has_the_same_behaviour_without_a_transport() {
 }
 
 #[test]
-fn embedded_panics_are_errors_and_concurrency_is_bounded() {
+fn direct_panics_are_errors_and_concurrency_is_bounded() {
     struct Gate {
         running: AtomicUsize,
         most: AtomicUsize,
@@ -304,7 +304,7 @@ fn embedded_panics_are_errors_and_concurrency_is_bounded() {
         running: AtomicUsize::new(0),
         most: AtomicUsize::new(0),
     });
-    let host = Host::embedded(Arc::clone(&gate), HostOptions::default()).expect("embed");
+    let host = Extension::direct(Arc::clone(&gate), ExtensionOptions::default()).expect("embed");
     let error = host.call::<Value, _>("panic", &()).expect_err("panicked");
     assert_eq!(error.code(), Some(ErrorCode::ExtensionFailed));
     assert!(error.to_string().contains("gate panicked"), "{error}");
@@ -320,7 +320,7 @@ fn embedded_panics_are_errors_and_concurrency_is_bounded() {
     });
     assert_eq!(gate.most.load(Ordering::SeqCst), 2);
 
-    let options = HostOptions::default().with_sandbox(true);
-    let error = Host::embedded(worker(), options).expect_err("cannot sandbox");
+    let options = ExtensionOptions::default().with_sandbox(true);
+    let error = Extension::direct(worker(), options).expect_err("cannot sandbox");
     assert!(error.to_string().contains("cannot be sandboxed"), "{error}");
 }

@@ -89,7 +89,7 @@ impl CompiledList {
                 .paths
                 .get(access_slot(*access))
                 .and_then(|index| index.first_match(path)),
-            Subject::Host { ip, text, port } => self.hosts.first_match(*ip, text, *port),
+            Subject::Extension { ip, text, port } => self.hosts.first_match(*ip, text, *port),
             Subject::Env(name) => self.env.first_match(name),
             Subject::Program { name, path } => {
                 let by_name = name.and_then(|name| self.program_names.first_match(name));

@@ -26,7 +26,7 @@ pub enum Resource<'a> {
     ///
     /// The host is matched as given (case-insensitively, a trailing dot ignored); names are not
     /// resolved, so a rule for a name does not cover its addresses or the reverse.
-    Host {
+    Extension {
         /// Host name, IPv4 literal (also the legacy forms `127.1` or `0x7f.0.0.1`, which
         /// resolvers accept), or IPv6 literal (with or without brackets).
         host: &'a str,
@@ -49,7 +49,7 @@ impl<'a> Resource<'a> {
 
     /// A network host and port.
     pub const fn host(host: &'a str, port: u16) -> Self {
-        Resource::Host { host, port }
+        Resource::Extension { host, port }
     }
 
     /// An environment variable.
@@ -71,7 +71,7 @@ impl<'a> Resource<'a> {
     pub const fn permission(&self) -> Permission {
         match self {
             Resource::Path { access, .. } => Permission::Filesystem(*access),
-            Resource::Host { .. } => Permission::Network,
+            Resource::Extension { .. } => Permission::Network,
             Resource::EnvVar(_) => Permission::Env,
             Resource::Program(_) => Permission::Process,
             Resource::Model(action) => Permission::Model(*action),
@@ -82,7 +82,7 @@ impl<'a> Resource<'a> {
     pub fn to_name(&self) -> ResourceName {
         match self {
             Resource::Path { path, .. } => ResourceName::Path(path.as_path().to_path_buf()),
-            Resource::Host { host, port } => ResourceName::Host {
+            Resource::Extension { host, port } => ResourceName::Extension {
                 host: (*host).to_owned(),
                 port: *port,
             },
@@ -148,7 +148,7 @@ pub enum ResourceName {
     /// A filesystem path.
     Path(PathBuf),
     /// A network host and port.
-    Host {
+    Extension {
         /// The host as it was checked.
         host: String,
         /// The port.
@@ -166,10 +166,12 @@ impl fmt::Display for ResourceName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ResourceName::Path(path) => write!(f, "`{}`", path.display()),
-            ResourceName::Host { host, port } if host.contains(':') && !host.starts_with('[') => {
+            ResourceName::Extension { host, port }
+                if host.contains(':') && !host.starts_with('[') =>
+            {
                 write!(f, "`[{host}]:{port}`")
             }
-            ResourceName::Host { host, port } => write!(f, "`{host}:{port}`"),
+            ResourceName::Extension { host, port } => write!(f, "`{host}:{port}`"),
             ResourceName::EnvVar(name) => write!(f, "`{}`", name.display()),
             ResourceName::Program(program) => write!(f, "`{}`", program.display()),
             ResourceName::Model(action) => write!(f, "model `{action}`"),

@@ -13,7 +13,7 @@ pub(crate) enum Subject<'a> {
         path: &'a [u8],
         access: FsAccess,
     },
-    Host {
+    Extension {
         ip: Option<IpAddr>,
         /// The host name, or the canonical text of the address.
         text: &'a [u8],
@@ -38,16 +38,16 @@ impl<'a> Subject<'a> {
                 path: path.as_path().as_os_str().as_encoded_bytes(),
                 access,
             },
-            Resource::Host { host, port } => match host::parse_subject(host) {
+            Resource::Extension { host, port } => match host::parse_subject(host) {
                 HostSubject::Ip(ip) => {
                     let text = host::ip_text(ip, ip_buf);
-                    Subject::Host {
+                    Subject::Extension {
                         ip: Some(ip),
                         text,
                         port,
                     }
                 }
-                HostSubject::Name(name) => Subject::Host {
+                HostSubject::Name(name) => Subject::Extension {
                     ip: None,
                     text: name.as_bytes(),
                     port,

@@ -4,13 +4,13 @@ use std::path::PathBuf;
 
 use serde::de::DeserializeOwned;
 
-use super::{CancelToken, Context, Peer};
+use super::{CancelToken, Context, Notifier};
 use crate::config::ConfigValues;
 use crate::permission::{Permissions, Policy};
 use crate::protocol::{ErrorObject, Id, RawValue};
 
 /// One request being handled: its method and params, its cancellation token, the session's
-/// [`Context`] (effective permission policy, validated config), and a [`Peer`] for progress
+/// [`Context`] (effective permission policy, validated config), and a [`Notifier`] for progress
 /// notifications.
 #[derive(Debug)]
 pub struct Call<'a> {
@@ -18,7 +18,7 @@ pub struct Call<'a> {
     pub(crate) method: &'a str,
     pub(crate) params: Option<&'a RawValue>,
     pub(crate) cancel: &'a CancelToken,
-    pub(crate) peer: &'a Peer,
+    pub(crate) peer: &'a Notifier,
     pub(crate) context: &'a Context,
 }
 
@@ -69,7 +69,7 @@ impl Call<'_> {
     }
 
     /// Sends notifications (such as `$/progress`) to the host.
-    pub fn peer(&self) -> &Peer {
+    pub fn peer(&self) -> &Notifier {
         self.peer
     }
 

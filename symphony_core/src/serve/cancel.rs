@@ -10,7 +10,7 @@ use std::time::Instant;
 use crate::protocol::ErrorObject;
 
 /// Set when the request it belongs to is cancelled (by `$/cancelRequest`, because the
-/// connection ended, or because an embedded call's time limit passed). Handlers poll it during
+/// connection ended, or because a direct call's time limit passed). Handlers poll it during
 /// long work and stop early; async code awaits [`cancelled`](Self::cancelled) instead.
 ///
 /// Clones share the flag, so a token can be handed to worker threads.
@@ -83,7 +83,7 @@ impl CancelToken {
     /// async serve loop races a request's work against it.
     ///
     /// It needs no timer, so it does not complete by itself when a deadline passes; tokens
-    /// with deadlines (embedded calls) are checked with [`is_cancelled`](Self::is_cancelled).
+    /// with deadlines (direct calls) are checked with [`is_cancelled`](Self::is_cancelled).
     ///
     /// ```
     /// use std::future::Future;

@@ -10,7 +10,7 @@ use crate::manifest::Manifest;
 use crate::permission::{PermissionError, Policy};
 use crate::protocol::{ErrorCode, ErrorObject, InitializeParams, Request, SandboxEnforcement};
 
-use super::{SandboxHook, Session};
+use super::{SandboxHook, SessionMachine};
 
 /// A session's terms, settled during `initialize`: what the host sent, the [`Policy`] compiled
 /// from the manifest's request, the host's grants and workspace roots, and the host's
@@ -64,7 +64,7 @@ impl Context {
     /// Compiles the policy and validates the config of `params` against `manifest`.
     ///
     /// A serve loop calls this for `initialize` (after
-    /// [`Session::check_initialize`](super::Session::check_initialize)) and answers with the
+    /// [`SessionMachine::check_initialize`](super::SessionMachine::check_initialize)) and answers with the
     /// error if there is one.
     ///
     /// # Errors
@@ -114,7 +114,7 @@ impl Context {
 
     /// The whole handshake of a serve loop for an `initialize` request (the one in
     /// [`Action::Initialize`](super::Action::Initialize)): checks the params and the protocol
-    /// version ([`Session::check_initialize`]), [establishes](Self::establish) the context,
+    /// version ([`SessionMachine::check_initialize`]), [establishes](Self::establish) the context,
     /// and, when the host sets `sandbox`, applies `sandbox` (what it enforces is then
     /// [`sandbox`](Self::sandbox), for the `initialize` result).
     ///
@@ -125,7 +125,7 @@ impl Context {
     /// # Errors
     ///
     /// The error object to answer `initialize` with: those of
-    /// [`check_initialize`](Session::check_initialize) and [`establish`](Self::establish),
+    /// [`check_initialize`](SessionMachine::check_initialize) and [`establish`](Self::establish),
     /// or [`SandboxUnavailable`](ErrorCode::SandboxUnavailable) saying why the sandbox cannot
     /// be applied.
     pub fn handshake(
@@ -133,7 +133,7 @@ impl Context {
         manifest: &Manifest,
         sandbox: Option<&SandboxHook>,
     ) -> Result<Self, ErrorObject> {
-        let params = Session::check_initialize(request)?;
+        let params = SessionMachine::check_initialize(request)?;
         let mut context = Context::establish(params, manifest)?;
         if context.params().sandbox {
             let Some(apply) = sandbox else {

@@ -22,7 +22,7 @@ use tracing::level_filters::LevelFilter;
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Level, Metadata, Subscriber};
 
-use super::Peer;
+use super::Notifier;
 use crate::protocol::LogLevel;
 
 /// The environment variable [`LogOptions::from_env`] reads the level from.
@@ -79,7 +79,7 @@ pub fn init(options: LogOptions) -> bool {
 }
 
 /// The connection records are forwarded to, with a number telling attachments apart.
-static HOST: Mutex<Option<(u64, Peer)>> = Mutex::new(None);
+static HOST: Mutex<Option<(u64, Notifier)>> = Mutex::new(None);
 static NEXT_ATTACHMENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 thread_local! {
@@ -93,7 +93,7 @@ thread_local! {
 /// forwarded only if the subscriber was installed with
 /// [`forward_to_host`](LogOptions::forward_to_host). The most recent call wins, so a process
 /// running several loops forwards to the newest.
-pub fn forward_to(peer: Peer) -> Forwarding {
+pub fn forward_to(peer: Notifier) -> Forwarding {
     let attachment = NEXT_ATTACHMENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     *HOST.lock().unwrap_or_else(|p| p.into_inner()) = Some((attachment, peer));
     Forwarding { attachment }

@@ -65,13 +65,13 @@ mod call;
 mod cancel;
 mod context;
 #[cfg(feature = "host")]
-pub(crate) mod embedded;
+pub(crate) mod direct;
 mod handshake;
 pub mod log;
-mod peer;
+mod machine;
+mod notifier;
 mod pool;
 mod sandbox;
-mod session;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -82,11 +82,11 @@ use serde::Serialize;
 pub use call::Call;
 pub use cancel::{CancelToken, Cancelled};
 pub use context::Context;
+pub use machine::{Action, SessionMachine};
 #[cfg(feature = "host")]
-pub(crate) use peer::NotificationSink;
-pub use peer::Peer;
+pub(crate) use notifier::NotificationSink;
+pub use notifier::Notifier;
 pub use sandbox::{SandboxHook, enforce_sandbox, landlock_sandbox, sandbox_before_threads};
-pub use session::{Action, Session};
 
 use crate::codec::Decoder;
 use crate::manifest::Manifest;
@@ -345,8 +345,8 @@ pub(crate) fn serve_transport<H: Handler>(
 ) -> Exit {
     let Transport { reader, writer } = transport;
     let reader = MessageReader::with_decoder(reader, Decoder::with_limit(options.max_message_size));
-    let outbox = Arc::new(peer::Outbox::new(writer));
-    let _forwarding = log::forward_to(Peer::new(Arc::clone(&outbox)));
+    let outbox = Arc::new(notifier::Outbox::new(writer));
+    let _forwarding = log::forward_to(Notifier::new(Arc::clone(&outbox)));
     Arc::new(pool::Server::new(handler, reader, outbox, options)).run()
 }
 

@@ -40,10 +40,10 @@ use crate::protocol::{
 use crate::transport::MessageReader;
 
 use super::handshake::handshake_result;
-use super::peer::Outbox;
-use super::session::{Action, Session};
+use super::machine::{Action, SessionMachine};
+use super::notifier::Outbox;
 use super::{
-    CANCEL_GRACE, Call, CancelToken, Context, EXIT_DRAIN, Exit, Handler, Peer, ServeOptions,
+    CANCEL_GRACE, Call, CancelToken, Context, EXIT_DRAIN, Exit, Handler, Notifier, ServeOptions,
 };
 
 /// How often an idle thread checks whether the reader role is free, while requests flow.
@@ -58,7 +58,7 @@ struct Job {
 }
 
 struct PoolState {
-    session: Session,
+    session: SessionMachine,
     jobs: VecDeque<Job>,
     /// Threads running a handler.
     busy: usize,
@@ -90,7 +90,7 @@ pub(crate) struct Server<H> {
     settled: Condvar,
     reader: Mutex<MessageReader<Box<dyn Read + Send>>>,
     outbox: Arc<Outbox>,
-    peer: Peer,
+    peer: Notifier,
     session: OnceLock<Context>,
 }
 
@@ -107,7 +107,7 @@ impl<H: Handler> Server<H> {
             options,
             workers,
             state: Mutex::new(PoolState {
-                session: Session::new(),
+                session: SessionMachine::new(),
                 jobs: VecDeque::new(),
                 busy: 0,
                 idle: 0,
@@ -122,7 +122,7 @@ impl<H: Handler> Server<H> {
             wake: Condvar::new(),
             settled: Condvar::new(),
             reader: Mutex::new(reader),
-            peer: Peer::new(Arc::clone(&outbox)),
+            peer: Notifier::new(Arc::clone(&outbox)),
             outbox,
             session: OnceLock::new(),
         }

@@ -3,7 +3,7 @@
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use super::{Context, Session};
+use super::{Context, SessionMachine};
 use crate::codec::{Decoder, Frame};
 use crate::manifest::Manifest;
 use crate::protocol::{InitializeParams, Message, Request, SandboxEnforcement, method};
@@ -152,7 +152,7 @@ fn decide(
     manifest: &Manifest,
     hook: &SandboxHook,
 ) -> Option<(InitializeParams, Result<SandboxEnforcement, String>)> {
-    let params = Session::check_initialize(request).ok()?;
+    let params = SessionMachine::check_initialize(request).ok()?;
     let context = Context::establish(params, manifest).ok()?;
     if !context.params().sandbox {
         return None;

@@ -1,7 +1,7 @@
 //! Test support for extension authors: run an extension in-process, through the real codec
 //! and serve loop, in a few lines.
 //!
-//! [`TestHost`] is a [`Host`] with test-friendly defaults that also records every
+//! [`TestHost`] is an [`Extension`] with test-friendly defaults that also records every
 //! notification the extension sends; [`RawSession`] speaks raw JSON lines, for testing how an
 //! extension reacts to exactly the bytes a foreign client might send.
 //!
@@ -57,7 +57,7 @@ use serde_json::Value;
 pub use raw::{RawError, RawSession};
 pub use skip::{SKIP_LANDLOCK, landlock_or_skip, require_or_skip};
 
-use crate::host::{CallError, Host, HostError, HostOptions, PendingCall};
+use crate::host::{CallError, Extension, ExtensionOptions, HostError, PendingCall};
 use crate::permission::Permissions;
 use crate::protocol::{InitializeResult, Notification};
 use crate::serve::{Handler, ServeOptions};
@@ -65,14 +65,14 @@ use crate::serve::{Handler, ServeOptions};
 /// An extension running in-process for a test, reached through the real protocol.
 #[derive(Debug)]
 pub struct TestHost {
-    host: Host,
+    host: Extension,
     notifications: Arc<Mutex<Vec<Notification>>>,
 }
 
 /// Settings for a [`TestHost`]: grants, config and workspace roots to hand the extension.
 #[derive(Debug, Clone)]
 pub struct TestHostBuilder {
-    options: HostOptions,
+    options: ExtensionOptions,
     serve_options: ServeOptions,
 }
 
@@ -89,18 +89,18 @@ impl TestHost {
     /// Settings to start an extension with.
     pub fn builder() -> TestHostBuilder {
         TestHostBuilder {
-            options: HostOptions::default()
+            options: ExtensionOptions::default()
                 .with_request_timeout(Some(Duration::from_secs(10)))
                 .with_cancel_grace(Duration::from_secs(1)),
             serve_options: ServeOptions::default(),
         }
     }
 
-    /// Calls `method` and deserialises its result; see [`Host::call`].
+    /// Calls `method` and deserialises its result; see [`Extension::call`].
     ///
     /// # Errors
     ///
-    /// As for [`Host::call`].
+    /// As for [`Extension::call`].
     pub fn call<R, P>(&self, method: &str, params: &P) -> Result<R, CallError>
     where
         R: DeserializeOwned,
@@ -113,7 +113,7 @@ impl TestHost {
     ///
     /// # Errors
     ///
-    /// As for [`Host::call`].
+    /// As for [`Extension::call`].
     pub fn request<M: crate::protocol::method::Method>(
         &self,
         params: &M::Params,
@@ -121,11 +121,11 @@ impl TestHost {
         self.host.request::<M>(params)
     }
 
-    /// Sends a request without waiting; see [`Host::start`].
+    /// Sends a request without waiting; see [`Extension::start`].
     ///
     /// # Errors
     ///
-    /// As for [`Host::start`].
+    /// As for [`Extension::start`].
     pub fn start_call<P: Serialize + ?Sized>(
         &self,
         method: &str,
@@ -138,7 +138,7 @@ impl TestHost {
     ///
     /// # Errors
     ///
-    /// As for [`Host::notify`].
+    /// As for [`Extension::notify`].
     pub fn notify<P: Serialize + ?Sized>(&self, method: &str, params: &P) -> Result<(), CallError> {
         self.host.notify(method, params)
     }
@@ -165,7 +165,7 @@ impl TestHost {
     }
 
     /// The underlying host, for everything else.
-    pub fn host(&self) -> &Host {
+    pub fn host(&self) -> &Extension {
         &self.host
     }
 
@@ -173,7 +173,7 @@ impl TestHost {
     ///
     /// # Errors
     ///
-    /// As for [`Host::shutdown`].
+    /// As for [`Extension::shutdown`].
     pub fn shutdown(self) -> Result<(), HostError> {
         self.host.shutdown()
     }
@@ -210,7 +210,7 @@ impl TestHostBuilder {
 
     /// Replaces all host options (the notification recorder is still installed).
     #[must_use]
-    pub fn options(mut self, options: HostOptions) -> Self {
+    pub fn options(mut self, options: ExtensionOptions) -> Self {
         self.options = options;
         self
     }
@@ -229,19 +229,19 @@ impl TestHostBuilder {
     /// The extension fails the handshake.
     pub fn start<H: Handler>(self, handler: H) -> Result<TestHost, HostError> {
         let serve_options = self.serve_options.clone();
-        self.launch(|options| Host::in_process_with(handler, options, serve_options))
+        self.launch(|options| Extension::in_process_with(handler, options, serve_options))
     }
 
     /// Starts an extension with `launch` (given these options, with the notification
     /// recorder installed), for extensions that [`start`](Self::start) cannot run: a
-    /// program ([`Host::spawn`]) or another serve loop ([`Host::in_process_serve`]).
+    /// program ([`Extension::spawn`]) or another serve loop ([`Extension::in_process_serve`]).
     ///
     /// # Errors
     ///
     /// Those of `launch`.
     pub fn launch(
         self,
-        launch: impl FnOnce(HostOptions) -> Result<Host, HostError>,
+        launch: impl FnOnce(ExtensionOptions) -> Result<Extension, HostError>,
     ) -> Result<TestHost, HostError> {
         let notifications = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&notifications);

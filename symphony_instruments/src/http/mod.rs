@@ -26,7 +26,7 @@ use symphony_core::permission::Policy;
 
 use crate::error::InstrumentError;
 use crate::instrument::{ChunkStream, Health, Instrument, Modality, ModelCapabilities, ModelInfo};
-use crate::io::{ChatMessage, Chunk, Inference, InferenceInput, InferenceOutput, Usage};
+use crate::io::{ChatMessage, Inference, InferenceInput, InferenceOutput, StreamChunk, Usage};
 use crate::model::{ModelConfig, ModelConfigError, ModelSource};
 use crate::probe::HealthProbe;
 use body::BodyError;
@@ -437,7 +437,7 @@ impl Instrument for HttpInstrument {
                     if delta.is_empty() && usage.is_none() {
                         continue;
                     }
-                    let chunk = Chunk {
+                    let chunk = StreamChunk {
                         delta: delta.to_owned(),
                         usage,
                     };

@@ -8,7 +8,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use crate::error::InstrumentError;
 use crate::instrument::ChunkStream;
-use crate::io::Chunk;
+use crate::io::StreamChunk;
 
 pub(super) struct Guarded {
     inner: ChunkStream,
@@ -25,7 +25,7 @@ impl Guarded {
 }
 
 impl Stream for Guarded {
-    type Item = Result<Chunk, InstrumentError>;
+    type Item = Result<StreamChunk, InstrumentError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let next = self.inner.as_mut().poll_next(cx);

@@ -1,4 +1,4 @@
-//! One connection to the host, driven on tokio: core's sans-IO [`Session`] decides what each
+//! One connection to the host, driven on tokio: core's sans-IO [`SessionMachine`] decides what each
 //! message means; this module only does the I/O and runs the [`Action`]s, with each request
 //! as a task so that many inferences are in flight at once (and batch).
 
@@ -14,7 +14,7 @@ use symphony_core::protocol::{
     method, to_raw,
 };
 use symphony_core::serve::{
-    Action, CANCEL_GRACE, CancelToken, Context, EXIT_DRAIN, Exit, ServeOptions, Session,
+    Action, CANCEL_GRACE, CancelToken, Context, EXIT_DRAIN, Exit, ServeOptions, SessionMachine,
 };
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::task::JoinSet;
@@ -32,7 +32,7 @@ pub(super) struct Connection<F> {
     start: Option<F>,
     pipeline: Option<Pipeline>,
     /// Shared with the request tasks, which tell it when they are done.
-    session: Arc<Mutex<Session>>,
+    session: Arc<Mutex<SessionMachine>>,
     outbox: Outbox,
     tasks: JoinSet<()>,
 }
@@ -56,7 +56,7 @@ where
             options,
             start: Some(start),
             pipeline: None,
-            session: Arc::new(Mutex::new(Session::new())),
+            session: Arc::new(Mutex::new(SessionMachine::new())),
             outbox,
             tasks: JoinSet::new(),
         }
@@ -238,7 +238,7 @@ where
     }
 }
 
-fn lock(session: &Mutex<Session>) -> MutexGuard<'_, Session> {
+fn lock(session: &Mutex<SessionMachine>) -> MutexGuard<'_, SessionMachine> {
     // The session's methods do not panic halfway through an update, so a poisoned lock still
     // holds a consistent session.
     session.lock().unwrap_or_else(|poison| poison.into_inner())

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 use symphony_core::codec::{EncodeError, Encoder};
 use symphony_core::protocol::{DEFAULT_MAX_MESSAGE_SIZE, Notification, Reply};
-use symphony_core::serve::Peer;
+use symphony_core::serve::Notifier;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -115,11 +115,11 @@ impl Outbox {
         let _ = self.lines.send(Line::Close).await;
     }
 
-    /// A [`Peer`] forwarding `$/log` records (from any thread, synchronously): a record that
+    /// A [`Notifier`] forwarding `$/log` records (from any thread, synchronously): a record that
     /// finds the queue full is not forwarded.
-    pub(super) fn log_peer(&self) -> Peer {
+    pub(super) fn log_peer(&self) -> Notifier {
         let outbox = self.clone();
-        Peer::from_fn(move |notification: &Notification| {
+        Notifier::from_fn(move |notification: &Notification| {
             let mut encoder = outbox.encoder();
             if encoder.encode(notification).is_ok() {
                 // Not logged when dropped: the log record would come straight back here.

@@ -50,7 +50,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use symphony_core::host::Host;
+use symphony_core::host::Extension;
 use symphony_core::protocol::InitializeResult;
 use symphony_core::protocol::method::Method;
 use symphony_core::serve::Context;
@@ -258,7 +258,7 @@ impl TestHostBuilder {
     {
         let manifest = parsed(manifest)?;
         let serve = move |transport| bridge::serve(manifest.clone(), &setup, transport);
-        self.launch(move |options| Host::in_process_serve(serve, options))
+        self.launch(move |options| Extension::in_process_serve(serve, options))
             .await
     }
 
@@ -284,14 +284,14 @@ impl TestHostBuilder {
     /// stderr lines).
     pub async fn spawn(self, binary: impl Into<PathBuf>) -> Result<TestHost, StartError> {
         let binary = binary.into();
-        self.launch(move |options| Host::spawn(Command::new(binary), options))
+        self.launch(move |options| Extension::spawn(Command::new(binary), options))
             .await
     }
 
     /// Starts the instrument with `launch` on tokio's blocking pool (the handshake blocks).
     async fn launch(
         self,
-        launch: impl FnOnce(symphony_core::host::HostOptions) -> Result<Host, HostError>
+        launch: impl FnOnce(symphony_core::host::ExtensionOptions) -> Result<Extension, HostError>
         + Send
         + 'static,
     ) -> Result<TestHost, StartError> {

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
-use symphony_core::host::{Host, HostOptions};
+use symphony_core::host::{Extension, ExtensionOptions};
 use symphony_core::permission::{FsAccess, FsRule, ModelAction, NetworkRule, Permissions};
 
 use crate::check;
@@ -169,7 +169,7 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<(), RunError> {
         .canonicalize()
         .map_err(|error| RunError::Input(format!("{}: {error}", options.dir.display())))?;
     let started = Instant::now();
-    let host_options = HostOptions::default()
+    let host_options = ExtensionOptions::default()
         .with_grants(granted)
         .with_sandbox(options.sandbox)
         .with_workspace_root(&root)
@@ -184,8 +184,8 @@ pub fn run(options: &RunOptions, out: &mut dyn Write) -> Result<(), RunError> {
         });
     let mut command = Command::new(&binary);
     command.current_dir(&root);
-    let host =
-        Host::spawn(command, host_options).map_err(|error| RunError::Start(error.to_string()))?;
+    let host = Extension::spawn(command, host_options)
+        .map_err(|error| RunError::Start(error.to_string()))?;
     let _ = writeln!(
         out,
         "-- {} started and answered initialize in {:.1} ms: {}",

@@ -107,8 +107,8 @@ pub(super) const TARGETS: &[Target] = &[
         what: "in-process call through the SDK",
         baseline: "direct trait call",
         figure: Figure::TimeRatio {
-            baseline: "in_process/direct_stats",
-            measured: "in_process/sdk_embedded_stats",
+            baseline: "in_process/plain_stats",
+            measured: "in_process/sdk_direct_stats",
         },
         limit: Limit::AtMost(1.05),
         unit: "×",

@@ -1,5 +1,5 @@
 //! The Python venv at the repo root with the ONNX Runtime wheel, whose shared library the
-//! instruments tests load to compare the real ONNX Runtime with the embedded tract engine.
+//! instruments tests load to compare the real ONNX Runtime with the built-in tract engine.
 //!
 //! `.venv` is created with `python3 -m venv` and `onnxruntime==1.31.1` installed into it
 //! when missing; the `test` step then exports [`ORT_LIBRARY_VAR`] to the library's path. The

@@ -8,7 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use symphony_core::host::{CallError, Host};
+use symphony_core::host::{CallError, Extension};
 
 use crate::cmd;
 
@@ -63,7 +63,7 @@ impl Fault {
     /// Injects the fault into `host`'s extension and waits (at most the deadline, plus as much
     /// again for a thread stuck in the host) for every call it hits to fail. Returns how long
     /// the slowest took, or what went wrong.
-    pub(crate) fn inject(self, host: &Arc<Host>) -> Result<Duration, String> {
+    pub(crate) fn inject(self, host: &Arc<Extension>) -> Result<Duration, String> {
         let started = Instant::now();
         let calls: Vec<(&'static str, Value)> = match self {
             Fault::Crash => vec![("crash", json!([3, "soak: injected crash"]))],

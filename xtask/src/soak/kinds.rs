@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use serde_json::{Value, json};
-use symphony_core::host::{Host, HostOptions};
+use symphony_core::host::{Extension, ExtensionOptions};
 use symphony_core::manifest::Manifest;
 
 /// An example extension binary of the workspace, as the soak uses it.
@@ -36,7 +36,7 @@ impl Kind {
     }
 
     /// The host options this example needs on top of `base`.
-    pub(crate) fn options(self, base: HostOptions, root: &Path) -> HostOptions {
+    pub(crate) fn options(self, base: ExtensionOptions, root: &Path) -> ExtensionOptions {
         match self {
             // The classifier's engine is chosen by config, never by the environment; it is
             // granted what its manifest asks for, in its own directory (its model file).
@@ -151,7 +151,7 @@ impl Expectations {
 
 /// After `answered` successful requests: what the extension's own state says about them
 /// (the motif's counter must equal the clicks answered: none lost, none applied twice).
-pub(crate) fn check_final(kind: Kind, host: &Host, answered: usize) -> Result<(), String> {
+pub(crate) fn check_final(kind: Kind, host: &Extension, answered: usize) -> Result<(), String> {
     if kind != Kind::Motif {
         return Ok(());
     }

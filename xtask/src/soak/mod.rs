@@ -3,7 +3,7 @@
 //!
 //! N extension processes (the `echo`, `csv-cleaner` operator, `counter-panel` motif and
 //! `onnx-classifier` instrument examples, round robin) each answer M requests through
-//! [`symphony_core::host::Host`], all processes at once and several requests in flight per
+//! [`symphony_core::host::Extension`], all processes at once and several requests in flight per
 //! process. Three in ten processes are `echo`s that suffer a fault half way: a crash
 //! mid-request, a handler that hangs and ignores cancellation, or a process that stops (SIGSTOP:
 //! it neither reads its stdin nor answers) while large requests are written to it. Each fault
@@ -30,7 +30,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use symphony_core::host::{Host, HostOptions, PendingCall};
+use symphony_core::host::{Extension, ExtensionOptions, PendingCall};
 
 use crate::error::Error;
 use crate::{cmd, workspace};
@@ -141,7 +141,7 @@ impl Shared {
             .unwrap_or_else(PoisonError::into_inner) = step.into();
     }
 
-    fn started(&self, host: &Host) {
+    fn started(&self, host: &Extension) {
         if let Some(pid) = host.process_id() {
             self.pids
                 .lock()
@@ -259,7 +259,7 @@ fn drive(shared: &Shared, process: usize) -> Outcome {
         return outcome;
     };
     let options = kind.options(
-        HostOptions::default()
+        ExtensionOptions::default()
             .with_request_timeout(Some(REQUEST_TIMEOUT))
             .with_handshake_timeout(Duration::from_secs(60))
             .with_cancel_grace(faults::CANCEL_GRACE)
@@ -267,7 +267,7 @@ fn drive(shared: &Shared, process: usize) -> Outcome {
         &shared.root,
     );
     shared.step(process, "spawning");
-    let host = match Host::spawn(Command::new(binary), options) {
+    let host = match Extension::spawn(Command::new(binary), options) {
         Ok(host) => Arc::new(host),
         Err(error) => {
             outcome.problems.push(format!("spawn: {error}"));
@@ -320,7 +320,7 @@ fn drive(shared: &Shared, process: usize) -> Outcome {
 /// Sends requests `seqs` with [`WINDOW`] in flight, checking each answer.
 fn requests(
     shared: &Shared,
-    host: &Host,
+    host: &Extension,
     kind: Kind,
     process: usize,
     seqs: std::ops::Range<usize>,

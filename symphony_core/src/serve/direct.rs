@@ -11,15 +11,15 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use super::handshake::handshake_result;
-use super::peer::NotificationSink;
-use super::session::Session;
-use super::{Call, CancelToken, Context, Handler, Peer};
+use super::machine::SessionMachine;
+use super::notifier::NotificationSink;
+use super::{Call, CancelToken, Context, Handler, Notifier};
 use crate::protocol::{
     ErrorCode, ErrorObject, Id, InitializeParams, InitializeResult, Notification, RawValue,
 };
 
 /// An extension served in the host's own threads.
-pub(crate) trait Embedded: Send + Sync {
+pub(crate) trait Direct: Send + Sync {
     /// The handshake: checks the params, lets the handler accept them.
     fn initialize(&self, params: &InitializeParams) -> Result<InitializeResult, ErrorObject>;
 
@@ -39,12 +39,12 @@ pub(crate) trait Embedded: Send + Sync {
     fn shutdown(&self);
 }
 
-/// `handler` ready to be embedded; its notifications go to `sink`.
-pub(crate) fn embed<H: Handler>(handler: H, sink: Option<NotificationSink>) -> Arc<dyn Embedded> {
+/// `handler` ready to be called directly; its notifications go to `sink`.
+pub(crate) fn embed<H: Handler>(handler: H, sink: Option<NotificationSink>) -> Arc<dyn Direct> {
     Arc::new(Local {
         limit: handler.concurrency().max(1),
         handler,
-        peer: Peer::direct(sink),
+        peer: Notifier::direct(sink),
         session: OnceLock::new(),
         running: AtomicUsize::new(0),
         waiting: AtomicUsize::new(0),
@@ -56,7 +56,7 @@ pub(crate) fn embed<H: Handler>(handler: H, sink: Option<NotificationSink>) -> A
 
 struct Local<H> {
     handler: H,
-    peer: Peer,
+    peer: Notifier,
     session: OnceLock<Context>,
     /// Calls running, bounded by the handler's concurrency. Counted with atomics so that a
     /// call below the bound takes no lock; `gate` and `freed` are only for waiting.
@@ -123,7 +123,7 @@ impl<H> Local<H> {
     }
 }
 
-impl<H: Handler> Embedded for Local<H> {
+impl<H: Handler> Direct for Local<H> {
     fn initialize(&self, params: &InitializeParams) -> Result<InitializeResult, ErrorObject> {
         if self.session.get().is_some() {
             return Err(ErrorObject::new(
@@ -134,11 +134,11 @@ impl<H: Handler> Embedded for Local<H> {
         if params.sandbox {
             return Err(ErrorObject::new(
                 ErrorCode::SandboxUnavailable,
-                "an embedded extension runs inside the host's process and cannot be sandboxed; \
+                "a direct extension runs inside the host's process and cannot be sandboxed; \
                  run it as a separate process to sandbox it",
             ));
         }
-        Session::check_version(params)?;
+        SessionMachine::check_version(params)?;
         let context = Context::establish(params.clone(), self.handler.manifest())?;
         let result = handshake_result(&self.handler, &context, self.limit, None)?;
         let _ = self.session.set(context);

@@ -1,4 +1,4 @@
-//! The host's side of an embedded extension (see [`Host::embedded`](super::Host::embedded)).
+//! The host's side of a direct extension (see [`Extension::direct`](super::Extension::direct)).
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use super::error::{CallError, Ended};
 use crate::protocol::{ErrorCode, Id, InitializeResult, Notification, RawValue};
-use crate::serve::embedded::Embedded;
+use crate::serve::direct::Direct;
 
-/// The name embedded extensions go by in messages.
-pub(super) const NAME: &str = "embedded";
+/// The name direct extensions go by in messages.
+pub(super) const NAME: &str = "direct";
 
-pub(super) struct EmbeddedExtension {
-    extension: Arc<dyn Embedded>,
+pub(super) struct DirectExtension {
+    extension: Arc<dyn Direct>,
     pub(super) info: Arc<InitializeResult>,
     ended: Mutex<Option<Ended>>,
     /// `ended.is_some()`, readable without the lock on every call.
@@ -20,9 +20,9 @@ pub(super) struct EmbeddedExtension {
     next_id: AtomicI64,
 }
 
-impl EmbeddedExtension {
-    pub(super) fn new(extension: Arc<dyn Embedded>, info: InitializeResult) -> Self {
-        EmbeddedExtension {
+impl DirectExtension {
+    pub(super) fn new(extension: Arc<dyn Direct>, info: InitializeResult) -> Self {
+        DirectExtension {
             extension,
             info: Arc::new(info),
             ended: Mutex::new(None),

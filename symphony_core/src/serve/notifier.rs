@@ -85,14 +85,14 @@ fn write_out(writer: &mut MessageWriter<Box<dyn Write + Send>>) {
     }
 }
 
-/// Receives notifications sent by an embedded extension (no wire in between).
+/// Receives notifications sent by a direct extension (no wire in between).
 pub(crate) type NotificationSink = Arc<dyn Fn(&Notification) + Send + Sync>;
 
 /// Sends notifications to the host: progress, partial results, logs.
 ///
 /// Cheap to clone, and usable from any thread while the connection lasts.
 #[derive(Clone)]
-pub struct Peer {
+pub struct Notifier {
     route: Route,
 }
 
@@ -100,25 +100,25 @@ pub struct Peer {
 enum Route {
     /// Encoded and written to the connection.
     Wire(Arc<Outbox>),
-    /// Handed straight to the host (embedded extensions).
+    /// Handed straight to the host (direct extensions).
     Direct(Option<NotificationSink>),
 }
 
-impl std::fmt::Debug for Peer {
+impl std::fmt::Debug for Notifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Peer").finish_non_exhaustive()
+        f.debug_struct("Notifier").finish_non_exhaustive()
     }
 }
 
-impl Peer {
+impl Notifier {
     pub(crate) fn new(outbox: Arc<Outbox>) -> Self {
-        Peer {
+        Notifier {
             route: Route::Wire(outbox),
         }
     }
 
     pub(crate) fn direct(sink: Option<NotificationSink>) -> Self {
-        Peer {
+        Notifier {
             route: Route::Direct(sink),
         }
     }
@@ -129,17 +129,17 @@ impl Peer {
     /// ```
     /// use std::sync::{Arc, Mutex};
     /// use symphony_core::protocol::{LogLevel, Notification};
-    /// use symphony_core::serve::Peer;
+    /// use symphony_core::serve::Notifier;
     ///
     /// let sent: Arc<Mutex<Vec<Notification>>> = Arc::default();
     /// let queue = Arc::clone(&sent);
-    /// let peer = Peer::from_fn(move |n: &Notification| queue.lock().unwrap().push(n.clone()));
+    /// let peer = Notifier::from_fn(move |n: &Notification| queue.lock().unwrap().push(n.clone()));
     /// peer.log(LogLevel::Info, "ready")?;
     /// assert_eq!(sent.lock().unwrap()[0].method, "$/log");
     /// # Ok::<(), symphony_core::transport::SendError>(())
     /// ```
     pub fn from_fn(sink: impl Fn(&Notification) + Send + Sync + 'static) -> Self {
-        Peer::direct(Some(Arc::new(sink)))
+        Notifier::direct(Some(Arc::new(sink)))
     }
 
     /// Sends the notification `method` with `params` (a JSON object or array).

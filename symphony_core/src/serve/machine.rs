@@ -24,10 +24,10 @@ enum Phase {
     Exited,
 }
 
-/// What a serve loop must do next, as decided by [`Session::poll_action`].
+/// What a serve loop must do next, as decided by [`SessionMachine::poll_action`].
 ///
 /// The answer to a request ([`Initialize`](Action::Initialize), [`Dispatch`](Action::Dispatch),
-/// [`Shutdown`](Action::Shutdown)) goes back through [`Session::complete`], which says what to
+/// [`Shutdown`](Action::Shutdown)) goes back through [`SessionMachine::complete`], which says what to
 /// write: the response, or nothing yet while other requests of its batch are running.
 #[non_exhaustive]
 #[derive(Debug)]
@@ -77,9 +77,9 @@ struct Batch {
 /// ```
 /// use symphony_core::codec::Decoder;
 /// use symphony_core::protocol::Reply;
-/// use symphony_core::serve::{Action, Session};
+/// use symphony_core::serve::{Action, SessionMachine};
 ///
-/// let mut session = Session::new();
+/// let mut session = SessionMachine::new();
 /// let mut decoder = Decoder::new();
 /// decoder.extend(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"}\n");
 /// session.receive(decoder.next_frame().unwrap());
@@ -88,7 +88,7 @@ struct Batch {
 /// assert!(session.poll_action().is_none());
 /// ```
 #[derive(Debug)]
-pub struct Session {
+pub struct SessionMachine {
     phase: Phase,
     in_flight: HashMap<Id, InFlight>,
     /// Messages received and not yet acted on, with the batch each belongs to.
@@ -101,16 +101,16 @@ pub struct Session {
     shut_down: bool,
 }
 
-impl Default for Session {
+impl Default for SessionMachine {
     fn default() -> Self {
-        Session::new()
+        SessionMachine::new()
     }
 }
 
-impl Session {
+impl SessionMachine {
     /// A session awaiting `initialize`.
     pub fn new() -> Self {
-        Session {
+        SessionMachine {
             phase: Phase::AwaitingInitialize,
             in_flight: HashMap::new(),
             incoming: VecDeque::new(),
@@ -354,7 +354,7 @@ impl Session {
     /// The error object to answer `initialize` with.
     pub fn check_initialize(request: &Request) -> Result<InitializeParams, ErrorObject> {
         let params: InitializeParams = request.params_as()?;
-        Session::check_version(&params)?;
+        SessionMachine::check_version(&params)?;
         Ok(params)
     }
 
@@ -419,7 +419,7 @@ mod tests {
     use crate::codec::Decoder;
 
     /// Feeds `text` (one line) and returns every action it leads to.
-    fn feed(session: &mut Session, text: &str) -> Vec<Action> {
+    fn feed(session: &mut SessionMachine, text: &str) -> Vec<Action> {
         let mut decoder = Decoder::new();
         decoder.extend(text.as_bytes());
         decoder.extend(b"\n");
@@ -428,7 +428,7 @@ mod tests {
     }
 
     /// The one action `text` leads to.
-    fn on(session: &mut Session, text: &str) -> Action {
+    fn on(session: &mut SessionMachine, text: &str) -> Action {
         let mut actions = feed(session, text);
         assert_eq!(actions.len(), 1, "{actions:?}");
         actions.remove(0)
@@ -443,8 +443,8 @@ mod tests {
 
     const INIT: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"1.0","host":{"name":"t","version":"1"}}}"#;
 
-    fn running() -> Session {
-        let mut session = Session::new();
+    fn running() -> SessionMachine {
+        let mut session = SessionMachine::new();
         let Action::Initialize(request) = on(&mut session, INIT) else {
             panic!("initialize not recognised")
         };
@@ -462,7 +462,7 @@ mod tests {
 
     #[test]
     fn requests_need_a_handshake_first() {
-        let mut session = Session::new();
+        let mut session = SessionMachine::new();
         let call = r#"{"jsonrpc":"2.0","id":1,"method":"echo"}"#;
         assert_eq!(
             error_code(on(&mut session, call)),
@@ -471,7 +471,7 @@ mod tests {
         let Action::Initialize(request) = on(&mut session, INIT) else {
             panic!("initialize not recognised")
         };
-        assert!(Session::check_initialize(&request).is_ok());
+        assert!(SessionMachine::check_initialize(&request).is_ok());
         session.initialized();
         assert!(matches!(on(&mut session, call), Action::Dispatch(..)));
         assert_eq!(
@@ -529,7 +529,7 @@ mod tests {
     #[test]
     fn exit_code_depends_on_shutdown() {
         let exit = r#"{"jsonrpc":"2.0","method":"exit"}"#;
-        let mut session = Session::new();
+        let mut session = SessionMachine::new();
         assert!(matches!(on(&mut session, exit), Action::Exit(1)));
 
         let mut session = running();
@@ -546,7 +546,7 @@ mod tests {
 
     #[test]
     fn a_whole_session_in_one_read_is_taken_in_order() {
-        let mut session = Session::new();
+        let mut session = SessionMachine::new();
         let mut decoder = Decoder::new();
         decoder.extend(INIT.as_bytes());
         decoder.extend(b"\n{\"jsonrpc\":\"2.0\",\"method\":\"initialized\"}\n{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"}\n{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"shutdown\"}\n{\"jsonrpc\":\"2.0\",\"method\":\"exit\"}\n");
@@ -668,11 +668,11 @@ mod tests {
     #[test]
     fn incompatible_major_version_names_both() {
         let text = INIT.replace("\"1.0\"", "\"2.3\"");
-        let mut session = Session::new();
+        let mut session = SessionMachine::new();
         let Action::Initialize(request) = on(&mut session, &text) else {
             panic!("not a request")
         };
-        let error = Session::check_initialize(&request).expect_err("major 2");
+        let error = SessionMachine::check_initialize(&request).expect_err("major 2");
         assert_eq!(error.kind(), Some(ErrorCode::IncompatibleVersion));
         assert!(
             error.message.contains("2.3") && error.message.contains("1.0"),
@@ -683,7 +683,7 @@ mod tests {
 
     #[test]
     fn malformed_input_gets_the_matching_json_rpc_code() {
-        let mut session = Session::new();
+        let mut session = SessionMachine::new();
         assert_eq!(
             error_code(on(&mut session, "{oops")),
             Some(ErrorCode::ParseError)
