@@ -36,13 +36,16 @@ use crate::serve::serve_main;
 /// serves stdin/stdout until the host says `exit`, returning the exit code.
 ///
 /// `setup` runs on the runtime during `initialize`, after the sandbox, with the session's
-/// [`Context`] (grants, config, manifest); its [`Pipeline`] serves the requests. Its error
+/// [`Context`] (grants, config, manifest); its [`Pipeline`] serves the requests. It may return
+/// the [`Instrument`](crate::Instrument) itself, which then gets a pipeline with the default
+/// [`Limits`](crate::Limits). Its error
 /// fails the handshake with a message the host shows the user, and is printed to stderr as
 /// `<binary>: <error>`.
-pub fn run<S, Fut>(manifest: &'static EmbeddedManifest, setup: S) -> ExitCode
+pub fn run<S, Fut, P>(manifest: &'static EmbeddedManifest, setup: S) -> ExitCode
 where
     S: FnOnce(Context) -> Fut,
-    Fut: Future<Output = Result<Pipeline, InstrumentError>>,
+    Fut: Future<Output = Result<P, InstrumentError>>,
+    P: Into<Pipeline>,
 {
     log::init(log::LogOptions::from_env().forward_to_host(true));
     let binary = binary_name();
@@ -54,7 +57,7 @@ where
         }
     };
     serve_main(manifest, move |context| async move {
-        let pipeline = setup(context).await;
+        let pipeline = setup(context).await.map(Into::into);
         if let Err(error) = &pipeline {
             eprintln!("{binary}: {error}");
         }
@@ -77,7 +80,7 @@ fn binary_name() -> String {
 
 /// Writes the `fn main` of an instrument extension: `symphony_instruments::main!(setup);`
 /// embeds the crate's `symphony.toml` and calls [`run`](crate::run) with `setup`, an
-/// `async fn(Context) -> Result<Pipeline, InstrumentError>`; `main!(setup, "other.toml")`
+/// `async fn(Context) -> Result<Pipeline, InstrumentError>` (or returning the instrument); `main!(setup, "other.toml")`
 /// embeds another file (relative to the crate's `Cargo.toml`).
 ///
 /// Through the umbrella crate it is `symphony::instruments::main!(setup);`.

@@ -99,6 +99,18 @@ impl std::fmt::Debug for Pipeline {
     }
 }
 
+/// A pipeline in front of the instrument with the default [`Limits`]: a `setup` may return
+/// its instrument and leave the pipeline to [`run`](crate::run).
+///
+/// # Panics
+///
+/// Outside a tokio runtime, as [`Pipeline::new`].
+impl<I: Instrument + 'static> From<I> for Pipeline {
+    fn from(instrument: I) -> Self {
+        Pipeline::new(Arc::new(instrument), Limits::default())
+    }
+}
+
 impl Pipeline {
     /// A pipeline in front of `instrument` enforcing `limits`.
     ///

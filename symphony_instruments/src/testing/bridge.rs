@@ -18,10 +18,11 @@ const CHUNK: usize = 64 * 1024;
 
 /// Serves the instrument `setup` builds over `transport` until the session ends. No sandbox:
 /// the transport is inside the host's process, so a host asking for one is refused.
-pub(super) fn serve<S, Fut>(manifest: Manifest, setup: S, transport: Transport) -> Exit
+pub(super) fn serve<S, Fut, P>(manifest: Manifest, setup: S, transport: Transport) -> Exit
 where
     S: FnOnce(Context) -> Fut,
-    Fut: Future<Output = Result<Pipeline, InstrumentError>>,
+    Fut: Future<Output = Result<P, InstrumentError>>,
+    P: Into<Pipeline>,
 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -43,7 +44,7 @@ where
         let flushed = pump_out(outbound, writer);
         let exit = serve_io(
             manifest,
-            setup,
+            move |context| async move { setup(context).await.map(Into::into) },
             extension_reader,
             extension_writer,
             ServeOptions::default(),

@@ -103,13 +103,14 @@ impl TestHost {
     /// # Errors
     ///
     /// [`StartError`]: the manifest is invalid, or the handshake fails (setup's error).
-    pub async fn start<S, Fut>(
+    pub async fn start<S, Fut, P>(
         manifest: &'static EmbeddedManifest,
         setup: S,
     ) -> Result<TestHost, StartError>
     where
         S: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Pipeline, InstrumentError>>,
+        Fut: Future<Output = Result<P, InstrumentError>>,
+        P: Into<Pipeline>,
     {
         TestHost::builder().start(manifest, setup).await
     }
@@ -247,14 +248,15 @@ impl TestHostBuilder {
     /// # Errors
     ///
     /// As for [`TestHost::start`].
-    pub async fn start<S, Fut>(
+    pub async fn start<S, Fut, P>(
         self,
         manifest: &'static EmbeddedManifest,
         setup: S,
     ) -> Result<TestHost, StartError>
     where
         S: Fn(Context) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Pipeline, InstrumentError>>,
+        Fut: Future<Output = Result<P, InstrumentError>>,
+        P: Into<Pipeline>,
     {
         let manifest = parsed(manifest)?;
         let serve = move |transport| bridge::serve(manifest.clone(), &setup, transport);
@@ -309,13 +311,14 @@ impl TestHostBuilder {
 /// # Errors
 ///
 /// The embedded manifest is invalid.
-pub fn raw_session<S, Fut>(
+pub fn raw_session<S, Fut, P>(
     manifest: &'static EmbeddedManifest,
     setup: S,
 ) -> Result<RawSession, StartError>
 where
     S: FnOnce(Context) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Pipeline, InstrumentError>>,
+    Fut: Future<Output = Result<P, InstrumentError>>,
+    P: Into<Pipeline>,
 {
     let manifest = parsed(manifest)?;
     Ok(RawSession::start_serve(move |transport| {

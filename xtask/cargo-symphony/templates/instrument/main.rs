@@ -18,9 +18,8 @@ impl Instrument for Shout {
     }
 }
 
-async fn setup(_: Context) -> Result<Pipeline, InstrumentError> {
-    let info = ModelInfo::new("shout", [Modality::Text], [Modality::Text]);
-    Ok(Pipeline::new(Arc::new(Shout(info)), Limits::default()))
+async fn setup(_: Context) -> Result<Shout, InstrumentError> {
+    Ok(Shout(ModelInfo::new("shout", [Modality::Text], [Modality::Text])))
 }
 
 symphony_instruments::main!(setup);
