@@ -10,7 +10,8 @@ pub const API_VERSION_STR: &str = "1.0.0";
 /// The Symphony extension API version this SDK implements.
 ///
 /// ```
-/// assert_eq!(symphony_core::version::api_version().major, 1);
+/// # use symphony_core::version::api_version;
+/// assert_eq!(api_version().major, 1);
 /// ```
 pub fn api_version() -> Version {
     // The constant is a literal checked by the unit test below, so parsing cannot fail.

@@ -3,14 +3,16 @@
 //! modules, core's `host` side, the feature lists), and rustdoc warnings denied.
 //!
 //! CI's `doc` step runs the same command, so what CI checks is what a reader sees locally.
+//! It then checks that no page of a focused crate shows a `symphony_core` path
+//! (`doc_paths`).
 //! Every published crate sets `[package.metadata.docs.rs] all-features = true`; a test below
 //! keeps it so.
 
 use std::path::Path;
 use std::process::Command;
 
-use crate::cmd;
 use crate::error::Error;
+use crate::{cmd, workspace};
 
 /// The `cargo doc` command: the whole workspace, every feature, no dependencies' docs.
 pub(crate) fn command(root: &Path, open: bool) -> Command {
@@ -25,9 +27,11 @@ pub(crate) fn command(root: &Path, open: bool) -> Command {
     command
 }
 
-/// Builds the docs; with `open`, opens them in a browser.
+/// Builds the docs and checks that the focused crates' pages show only their own paths;
+/// with `open`, opens them in a browser.
 pub(crate) fn run(root: &Path, open: bool) -> Result<(), Error> {
-    cmd::run(&mut command(root, open))
+    cmd::run(&mut command(root, open))?;
+    crate::doc_paths::check(&workspace::target_dir(root).join("doc"))
 }
 
 /// `--open` or nothing.
@@ -47,7 +51,6 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::workspace;
 
     #[test]
     fn docs_build_with_every_feature_and_deny_warnings() {

@@ -13,6 +13,9 @@ pub(crate) enum Error {
     /// The command line did not name a task or its arguments correctly.
     #[error("{0}")]
     Usage(String),
+    /// The rendered docs break a rule (see `doc_paths`).
+    #[error("{0}")]
+    Doc(String),
     /// A program could not be started at all.
     #[error("could not start `{command}`: {source}")]
     Spawn {

@@ -9,6 +9,7 @@ mod ci;
 mod cmd;
 mod disk;
 mod doc;
+mod doc_paths;
 mod error;
 mod features;
 mod fuzz;

@@ -19,7 +19,7 @@ use crate::document::{FieldPath, Node, Reader};
 /// (with all problems joined into the error message), and serialises back to the same shape.
 ///
 /// ```
-/// use symphony_core::config::ConfigSchema;
+/// # use symphony_core::config::ConfigSchema;
 /// use serde_json::json;
 ///
 /// let schema: ConfigSchema = toml::from_str(r#"

@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// in the protocol's `initialize` request. Never serialise config values into logs.
 ///
 /// ```
-/// use symphony_core::config::Secret;
+/// # use symphony_core::config::Secret;
 ///
 /// let key = Secret::new("sk-live-1234");
 /// assert_eq!(format!("{key:?}"), "Secret(***)");

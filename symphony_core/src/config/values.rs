@@ -18,7 +18,7 @@ use super::secret::Secret;
 /// them. Serialising writes every value, secrets included, as the protocol needs.
 ///
 /// ```
-/// use symphony_core::config::ConfigSchema;
+/// # use symphony_core::config::ConfigSchema;
 /// use serde_json::json;
 ///
 /// let schema: ConfigSchema = serde_json::from_str(r#"{

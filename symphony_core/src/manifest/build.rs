@@ -1,10 +1,11 @@
 //! Checking the manifest from an extension's `build.rs`, so a broken manifest fails the build.
 //!
 //! ```no_run
-//! // build.rs of an extension (add symphony_core, or the SDK crate you use, to
-//! // [build-dependencies])
+//! // build.rs of an extension, with the SDK crate you use in [build-dependencies]:
+//! // `use symphony_operators::manifest::build::check_manifest;` (or another kind's)
+//! # use symphony_core::manifest::build::check_manifest;
 //! fn main() {
-//!     symphony_core::manifest::build::check_manifest();
+//!     check_manifest();
 //! }
 //! ```
 //!

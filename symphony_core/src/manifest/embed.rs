@@ -57,15 +57,15 @@ impl EmbeddedManifest {
 /// Embeds the crate's `symphony.toml` (or another file, relative to the crate's
 /// `Cargo.toml`) and evaluates to a `&'static` [`EmbeddedManifest`], parsed on first use.
 ///
-/// In an extension, with `symphony.toml` next to `Cargo.toml`, write
-/// `symphony_core::embed_manifest!().get()?` (or the same macro through the SDK crate you use,
-/// e.g. `symphony_operators::manifest::embed_manifest!()`). With an explicit file (this example embeds the sample manifest shipped in this crate):
+/// In an extension, with `symphony.toml` next to `Cargo.toml`, write `embed_manifest!().get()?`
+/// with the macro of the SDK crate you depend on (`symphony_operators::embed_manifest!()`, and
+/// the same in the other kinds and the umbrella). With an explicit file (this example embeds a
+/// sample manifest):
 ///
 /// ```
-/// use symphony_core::manifest::{EmbeddedManifest, ExtensionKind};
-///
-/// static MANIFEST: &EmbeddedManifest =
-///     symphony_core::embed_manifest!("src/manifest/sample/symphony.toml");
+/// # use symphony_core::embed_manifest;
+/// # use symphony_core::manifest::{EmbeddedManifest, ExtensionKind};
+/// static MANIFEST: &EmbeddedManifest = embed_manifest!("src/manifest/sample/symphony.toml");
 ///
 /// let manifest = MANIFEST.get()?;
 /// assert_eq!(manifest.id().as_str(), "acme.csv-cleaner");
@@ -75,8 +75,8 @@ impl EmbeddedManifest {
 /// # Ok::<(), &symphony_core::manifest::ManifestErrors>(())
 /// ```
 ///
-/// Add `symphony_core::manifest::build::check_manifest()` to `build.rs` so a broken manifest
-/// fails the build rather than the extension at run time.
+/// Call `manifest::build::check_manifest()` from `build.rs` so a broken manifest fails the
+/// build rather than the extension at run time.
 #[macro_export]
 macro_rules! embed_manifest {
     () => {

@@ -13,7 +13,7 @@ use super::error::ManifestError;
 /// with `-`.
 ///
 /// ```
-/// use symphony_core::manifest::ExtensionId;
+/// # use symphony_core::manifest::ExtensionId;
 ///
 /// let id: ExtensionId = "acme.csv-cleaner".parse()?;
 /// assert_eq!((id.publisher(), id.name()), ("acme", "csv-cleaner"));

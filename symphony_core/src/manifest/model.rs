@@ -22,7 +22,7 @@ use crate::permission::Permissions;
 /// An extension's manifest, validated: every accessor returns a well-formed value.
 ///
 /// ```
-/// use symphony_core::manifest::{ExtensionKind, Manifest};
+/// # use symphony_core::manifest::{ExtensionKind, Manifest};
 ///
 /// let manifest = Manifest::from_toml_str(r#"
 ///     id = "acme.csv-cleaner"

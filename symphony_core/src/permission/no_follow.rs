@@ -49,7 +49,7 @@ pub(crate) fn open_path_no_follow(path: &Path) -> io::Result<std::os::fd::OwnedF
 /// since.
 ///
 /// ```
-/// use symphony_core::permission::{ExactDir, NormalizedPath};
+/// # use symphony_core::permission::{ExactDir, NormalizedPath};
 ///
 /// let dir = tempfile::tempdir()?;
 /// let checked = NormalizedPath::new(dir.path())?;

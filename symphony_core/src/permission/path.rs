@@ -33,7 +33,7 @@ const MAX_SYMLINKS: usize = 40;
 /// between the check and the open; the kernel sandbox ([`crate::sandbox`]) closes that gap.
 ///
 /// ```
-/// use symphony_core::permission::NormalizedPath;
+/// # use symphony_core::permission::NormalizedPath;
 ///
 /// let path = NormalizedPath::with_base("../etc//./hosts", "/nonexistent-ws/sub".as_ref())?;
 /// assert_eq!(path.as_path(), std::path::Path::new("/nonexistent-ws/etc/hosts"));

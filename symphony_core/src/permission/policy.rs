@@ -44,9 +44,9 @@ use super::subject::Subject;
 /// When several rules match, the decision names the first (lowest index) of each list.
 ///
 /// ```
-/// use symphony_core::permission::{
-///     Decision, FsAccess, NormalizedPath, Permissions, Policy, Resource,
-/// };
+/// # use symphony_core::permission::{
+/// #     Decision, FsAccess, NormalizedPath, Permissions, Policy, Resource,
+/// # };
 ///
 /// let request: Permissions = toml::from_str(r#"
 ///     filesystem = [{ path = "data/**", access = ["read", "write"] }]

@@ -11,7 +11,7 @@ use serde_json::Value;
 /// The [module documentation](crate::protocol#error-codes) has the full table.
 ///
 /// ```
-/// use symphony_core::protocol::ErrorCode;
+/// # use symphony_core::protocol::ErrorCode;
 /// assert_eq!(ErrorCode::PermissionDenied.code(), -32001);
 /// assert_eq!(ErrorCode::from_code(-32002), Some(ErrorCode::Cancelled));
 /// ```
@@ -143,7 +143,7 @@ impl fmt::Display for ErrorCode {
 /// trip; [`kind`](Self::kind) maps it back.
 ///
 /// ```
-/// use symphony_core::protocol::{ErrorCode, ErrorObject};
+/// # use symphony_core::protocol::{ErrorCode, ErrorObject};
 /// let error = ErrorObject::new(ErrorCode::InvalidInput, "`count` must be positive, got -1");
 /// assert_eq!(error.kind(), Some(ErrorCode::InvalidInput));
 /// assert_eq!(
@@ -208,7 +208,7 @@ impl ErrorObject {
     /// A permission error naming the permission that is missing and the resource it guards.
     ///
     /// ```
-    /// use symphony_core::protocol::ErrorObject;
+    /// # use symphony_core::protocol::ErrorObject;
     /// let error = ErrorObject::permission_denied("env", "HOME");
     /// assert_eq!(
     ///     error.message,

@@ -12,7 +12,7 @@ use crate::permission::Permissions;
 /// Params of `initialize`, host → extension: who the host is and what the extension may do.
 ///
 /// ```
-/// use symphony_core::protocol::{HostInfo, InitializeParams};
+/// # use symphony_core::protocol::{HostInfo, InitializeParams};
 /// let params = InitializeParams::new(HostInfo::new("symphony", "0.9.0"));
 /// let json = serde_json::to_value(&params).unwrap();
 /// assert_eq!(json["protocolVersion"], "1.0");
@@ -124,7 +124,7 @@ impl InitializeResult {
 /// [`SandboxUnavailable`](super::ErrorCode::SandboxUnavailable) instead. On the wire:
 ///
 /// ```
-/// use symphony_core::protocol::SandboxEnforcement;
+/// # use symphony_core::protocol::SandboxEnforcement;
 /// let text = r#"{"abi":7,"filesystem":true,"network":true,
 ///     "gaps":["connecting to Unix sockets by path is not restricted (needs Landlock ABI 9)"]}"#;
 /// let enforced: SandboxEnforcement = serde_json::from_str(text).unwrap();

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 /// as, so that `1.5`, `1e3`, `-0` or `18446744073709551616` come back byte for byte.
 ///
 /// ```
-/// use symphony_core::protocol::Id;
+/// # use symphony_core::protocol::Id;
 /// let id: Id = serde_json::from_str("7").unwrap();
 /// assert_eq!(id, Id::Number(7));
 /// assert_eq!(serde_json::to_string(&Id::from("a")).unwrap(), r#""a""#);

@@ -14,7 +14,7 @@ use super::{ErrorObject, Id, wire};
 /// its own types.
 ///
 /// ```
-/// use symphony_core::protocol::{Message, Request};
+/// # use symphony_core::protocol::{Message, Request};
 /// let message: Message = serde_json::from_str(
 ///     r#"{"jsonrpc":"2.0","id":1,"method":"operator/run","params":{"rows":3}}"#,
 /// ).unwrap();

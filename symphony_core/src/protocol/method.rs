@@ -43,7 +43,7 @@ pub fn is_protocol(method: &str) -> bool {
 /// ```
 /// use schemars::JsonSchema;
 /// use serde::{Deserialize, Serialize};
-/// use symphony_core::protocol::method::Method;
+/// # use symphony_core::protocol::method::Method;
 ///
 /// /// `acme/greet`: greets someone.
 /// enum Greet {}

@@ -11,7 +11,7 @@ use super::Response;
 /// notifications.
 ///
 /// ```
-/// use symphony_core::protocol::{ErrorCode, ErrorObject, Id, Reply, Response, to_raw};
+/// # use symphony_core::protocol::{ErrorCode, ErrorObject, Id, Reply, Response, to_raw};
 /// let one = Response::ok(Id::Number(1), to_raw(&"a").unwrap());
 /// let two = Response::error(None, ErrorObject::from_code(ErrorCode::InvalidRequest));
 /// let text = serde_json::to_string(&Reply::Batch(vec![one, two])).unwrap();

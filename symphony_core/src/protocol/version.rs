@@ -11,7 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// fields and methods.
 ///
 /// ```
-/// use symphony_core::protocol::{PROTOCOL_VERSION, ProtocolVersion};
+/// # use symphony_core::protocol::{PROTOCOL_VERSION, ProtocolVersion};
 /// let host: ProtocolVersion = "1.3".parse().unwrap();
 /// assert_eq!(host.negotiate(PROTOCOL_VERSION).unwrap(), PROTOCOL_VERSION);
 /// let error = ProtocolVersion::new(2, 0).negotiate(PROTOCOL_VERSION).unwrap_err();

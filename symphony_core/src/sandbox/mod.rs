@@ -74,8 +74,8 @@
 //! or disabled). Enforcing is never a silent no-op reported as success.
 //!
 //! ```
-//! use symphony_core::permission::{Permissions, Policy};
-//! use symphony_core::sandbox::{Rights, Sandbox, SandboxError, SandboxReport};
+//! # use symphony_core::permission::{Permissions, Policy};
+//! # use symphony_core::sandbox::{Rights, Sandbox, SandboxError, SandboxReport};
 //!
 //! let rules: Permissions = toml::from_str(r#"
 //!     filesystem = [{ path = "data/**/*.csv", access = ["read"] }]

@@ -16,7 +16,7 @@ use crate::protocol::ErrorObject;
 /// Clones share the flag, so a token can be handed to worker threads.
 ///
 /// ```
-/// use symphony_core::serve::CancelToken;
+/// # use symphony_core::serve::CancelToken;
 /// let token = CancelToken::new();
 /// let seen_by_worker = token.clone();
 /// assert!(token.check().is_ok());
@@ -89,7 +89,7 @@ impl CancelToken {
     /// use std::future::Future;
     /// use std::pin::pin;
     /// use std::task::{Context, Poll, Waker};
-    /// use symphony_core::serve::CancelToken;
+    /// # use symphony_core::serve::CancelToken;
     ///
     /// let token = CancelToken::new();
     /// let mut cancelled = pin!(token.cancelled());

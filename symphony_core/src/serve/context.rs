@@ -20,9 +20,10 @@ use super::{SandboxHook, SessionMachine};
 /// [`Call`](super::Call), on every request.
 ///
 /// ```
-/// use symphony_core::manifest::Manifest;
-/// use symphony_core::protocol::{ErrorCode, HostInfo, InitializeParams};
-/// use symphony_core::serve::Context;
+/// # use symphony_core::manifest::Manifest;
+/// # use symphony_core::protocol::{ErrorCode, HostInfo, InitializeParams};
+/// # use symphony_core::serve::Context;
+/// # use symphony_core::permission::Resource;
 ///
 /// let manifest = Manifest::from_toml_str(r#"
 ///     id = "acme.greeter"
@@ -42,7 +43,7 @@ use super::{SandboxHook, SessionMachine};
 /// params.grants.env = vec!["GREETING_*".into()];
 /// let context = Context::establish(params.clone(), &manifest)?;
 /// assert_eq!(context.config().get::<String>("greeting")?.as_deref(), Some("hello"));
-/// let variable = symphony_core::permission::Resource::env_var("GREETING_LANG");
+/// let variable = Resource::env_var("GREETING_LANG");
 /// assert!(context.policy().check(&variable).is_allowed());
 ///
 /// params.config.insert("greting".into(), "hi".into());

@@ -5,7 +5,7 @@
 //! prefers `tracing-subscriber` can install that instead, writing to stderr.
 //!
 //! ```
-//! use symphony_core::serve::log::{self, LogOptions};
+//! # use symphony_core::serve::log::{self, LogOptions};
 //! // In `main`, before `serve`: log at `info` (or `$SYMPHONY_LOG`) and forward to the host.
 //! let installed = log::init(LogOptions::from_env().forward_to_host(true));
 //! # let _ = installed;

@@ -75,9 +75,9 @@ struct Batch {
 /// [`complete`](Self::complete).
 ///
 /// ```
-/// use symphony_core::codec::Decoder;
-/// use symphony_core::protocol::Reply;
-/// use symphony_core::serve::{Action, SessionMachine};
+/// # use symphony_core::codec::Decoder;
+/// # use symphony_core::protocol::Reply;
+/// # use symphony_core::serve::{Action, SessionMachine};
 ///
 /// let mut session = SessionMachine::new();
 /// let mut decoder = Decoder::new();

@@ -25,9 +25,9 @@
 //! a subscriber that writes to stderr and can forward records to the host as `$/log`.
 //!
 //! ```
-//! use symphony_core::manifest::{EmbeddedManifest, Manifest};
-//! use symphony_core::protocol::{Capabilities, ErrorObject, RawValue};
-//! use symphony_core::serve::{Call, Handler};
+//! # use symphony_core::manifest::{EmbeddedManifest, Manifest};
+//! # use symphony_core::protocol::{Capabilities, ErrorObject, RawValue};
+//! # use symphony_core::serve::{Call, Handler};
 //!
 //! // In an extension crate: `symphony_core::embed_manifest!()` embeds its `symphony.toml`.
 //! static MANIFEST: &EmbeddedManifest = symphony_core::embed_manifest!("src/testing/example.toml");

@@ -128,8 +128,8 @@ impl Notifier {
     ///
     /// ```
     /// use std::sync::{Arc, Mutex};
-    /// use symphony_core::protocol::{LogLevel, Notification};
-    /// use symphony_core::serve::Notifier;
+    /// # use symphony_core::protocol::{LogLevel, Notification};
+    /// # use symphony_core::serve::Notifier;
     ///
     /// let sent: Arc<Mutex<Vec<Notification>>> = Arc::default();
     /// let queue = Arc::clone(&sent);

@@ -35,8 +35,8 @@ pub type SandboxHook = Arc<dyn Fn(&Context) -> Result<SandboxEnforcement, String
 ///
 /// ```
 /// use std::sync::Arc;
-/// use symphony_core::sandbox::Sandbox;
-/// use symphony_core::serve::{Context, SandboxHook, ServeOptions, enforce_sandbox};
+/// # use symphony_core::sandbox::Sandbox;
+/// # use symphony_core::serve::{Context, SandboxHook, ServeOptions, enforce_sandbox};
 ///
 /// let hook: SandboxHook = Arc::new(|context: &Context| {
 ///     enforce_sandbox(Sandbox::from_policy(context.policy()).allow_read("/usr/share/acme"))

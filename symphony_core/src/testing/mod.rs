@@ -6,10 +6,10 @@
 //! extension reacts to exactly the bytes a foreign client might send.
 //!
 //! ```
-//! use symphony_core::manifest::Manifest;
-//! use symphony_core::protocol::{ErrorCode, ErrorObject, RawValue};
-//! use symphony_core::serve::{Call, Handler, reply};
-//! use symphony_core::testing::TestHost;
+//! # use symphony_core::manifest::Manifest;
+//! # use symphony_core::protocol::{ErrorCode, ErrorObject, RawValue};
+//! # use symphony_core::serve::{Call, Handler, reply};
+//! # use symphony_core::testing::TestHost;
 //!
 //! struct Greeter(Manifest);
 //! impl Handler for Greeter {

@@ -16,7 +16,7 @@ const RECV_TIMEOUT: Duration = Duration::from_secs(10);
 /// An in-process extension driven line by line, exactly as a foreign JSON-RPC client would.
 ///
 /// ```
-/// use symphony_core::testing::RawSession;
+/// # use symphony_core::testing::RawSession;
 /// # use symphony_core::protocol::{ErrorObject, RawValue};
 /// # use symphony_core::serve::{Call, Handler};
 /// # struct Nothing;

@@ -13,7 +13,7 @@ pub const SKIP_LANDLOCK: &str = "SYMPHONY_SKIP_LANDLOCK";
 /// code that looks for it) fails the test instead of turning it green.
 ///
 /// ```
-/// use symphony_core::testing::require_or_skip;
+/// # use symphony_core::testing::require_or_skip;
 /// assert_eq!(require_or_skip("a number", "NO_SUCH_SKIP_VAR", Ok::<_, String>(7)), Some(7));
 /// ```
 ///
