@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use symphony_instruments::methods::{self as instrument, Method};
+use symphony_motifs::methods::motif;
+use symphony_operators::methods as operator;
+
 /// This workspace: the SDK checkout the crates depend on.
 fn sdk() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -243,14 +247,14 @@ fn author_workflow(kind: &str, request: &str, expected: &str) {
 
 #[test]
 fn an_operator_from_new_to_migrated() {
-    author_workflow("operator", "operator/list", "text.shout");
+    author_workflow("operator", <operator::List as Method>::NAME, "text.shout");
 }
 
 #[test]
 fn an_instrument_from_new_to_migrated() {
     author_workflow(
         "instrument",
-        r#"{"method": "instrument/info"}"#,
+        &format!(r#"{{"method": "{}"}}"#, <instrument::Info as Method>::NAME),
         "\"id\":\"shout\"",
     );
 }
@@ -259,7 +263,10 @@ fn an_instrument_from_new_to_migrated() {
 fn a_motif_from_new_to_migrated() {
     author_workflow(
         "motif",
-        r#"motif/render {"component": "counter"}"#,
+        &format!(
+            r#"{} {{"component": "counter"}}"#,
+            <motif::Render as Method>::NAME
+        ),
         ">0</button>",
     );
 }
