@@ -111,8 +111,7 @@ fn overhead(
     budget: Duration,
     mode: Mode,
 ) {
-    // Not every engine runs every model (tract fails on this MiniLM's StridedSlice): say so
-    // and measure the rest.
+    // An engine that cannot run a model says so, and the rest is measured.
     let direct = match model.run_raw(input.clone()) {
         Ok(outputs) => outputs,
         Err(error) => {

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use ort::session::Session;
+use ort::session::builder::GraphOptimizationLevel;
 use symphony_core::permission::{FsAccess, ModelAction, Policy, Resource};
 
 pub use runtime::{Engine, ORT_DYLIB_PATH, active_engine};
@@ -147,8 +148,13 @@ impl OnnxInstrument {
             ))
         })?;
         let active = runtime::activate(library).map_err(&fail)?;
+        // Every optimization, ONNX Runtime's own default, said explicitly: ort's tract backend
+        // optimizes the graph only when a level is set, and an unoptimized transformer graph
+        // (MiniLM's shape-computing slices) does not run on tract at all.
         let mut builder = Session::builder(&active.environment)
-            .map_err(|error| fail(format!("{}: {error}", active.engine)))?;
+            .map_err(|error| fail(format!("{}: {error}", active.engine)))?
+            .with_optimization_level(GraphOptimizationLevel::All)
+            .map_err(|error| fail(format!("{}: cannot optimize: {error}", active.engine)))?;
         if let Some(threads) = threads {
             builder = builder
                 .with_intra_threads(threads)
