@@ -2,11 +2,10 @@
 //! turns a refusal into an [`InstrumentError::PermissionDenied`] that names the permission and
 //! the resource.
 
-use std::path::Path;
-
-use symphony_core::permission::{FsAccess, NormalizedPath, PermissionError, Policy, Resource};
+use symphony_core::permission::{Policy, Resource};
 
 use crate::error::InstrumentError;
+use crate::permission::denied;
 
 /// Requires `resource`.
 pub(crate) fn require(policy: &Policy, resource: &Resource<'_>) -> Result<(), InstrumentError> {
@@ -17,28 +16,4 @@ pub(crate) fn require(policy: &Policy, resource: &Resource<'_>) -> Result<(), In
             &error,
         )
     })
-}
-
-/// Normalises `path` and requires `access` to it; the normalised path is the one to open, so
-/// that a link swapped in after the check cannot redirect the access.
-pub(crate) fn require_path(
-    policy: &Policy,
-    path: &Path,
-    access: FsAccess,
-) -> Result<NormalizedPath, InstrumentError> {
-    policy.require_path(path, access).map_err(|error| {
-        denied(
-            format!("filesystem {}", access.as_str()),
-            format!("`{}`", path.display()),
-            &error,
-        )
-    })
-}
-
-fn denied(permission: String, resource: String, error: &PermissionError) -> InstrumentError {
-    InstrumentError::PermissionDenied {
-        permission,
-        resource,
-        reason: error.to_string(),
-    }
 }

@@ -2,5 +2,6 @@
 
 mod http_chat;
 mod onnx_classifier;
+mod semantic_search;
 
 use symphony_tests::extension::workspace_root as workspace;

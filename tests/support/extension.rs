@@ -15,6 +15,7 @@ pub const EXAMPLES: &[&str] = &[
     "csv-editor",
     "http-chat",
     "onnx-classifier",
+    "semantic-search",
     "counter-panel",
 ];
 

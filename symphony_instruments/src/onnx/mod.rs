@@ -90,11 +90,11 @@ impl OnnxInstrument {
         let path = path.into();
         let id = model_id(&path);
         // Checked before anything is read; the normalised paths are the ones opened.
-        let model_file = grant::require_path(policy, &path, FsAccess::Read)?;
+        let model_file = crate::permission::require_path(policy, &path, FsAccess::Read)?;
         grant::require(policy, &Resource::model(ModelAction::Invoke))?;
         let library = match runtime::wanted(&runtime, policy) {
             Some(library) => Some(
-                grant::require_path(policy, &library, FsAccess::Read)?
+                crate::permission::require_path(policy, &library, FsAccess::Read)?
                     .as_path()
                     .to_path_buf(),
             ),
