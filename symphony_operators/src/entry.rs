@@ -51,7 +51,7 @@ impl Operators {
     ///
     /// [`OperatorError::InvalidSpec`] if its description has mistakes, or if an operator of
     /// the same name is already served.
-    pub fn add(&mut self, operator: impl Operator + 'static) -> Result<&mut Self, OperatorError> {
+    pub fn add(&mut self, operator: impl Operator + 'static) -> Result<(), OperatorError> {
         self.add_shared(Arc::new(operator))
     }
 
@@ -60,7 +60,7 @@ impl Operators {
     /// # Errors
     ///
     /// As [`add`](Self::add).
-    pub fn add_shared(&mut self, operator: Arc<dyn Operator>) -> Result<&mut Self, OperatorError> {
+    pub fn add_shared(&mut self, operator: Arc<dyn Operator>) -> Result<(), OperatorError> {
         let spec = operator.spec();
         spec.check()?;
         if self.by_name.contains_key(&spec.name) {
@@ -70,7 +70,7 @@ impl Operators {
             });
         }
         self.by_name.insert(spec.name.clone(), operator);
-        Ok(self)
+        Ok(())
     }
 
     /// Serves every built-in operator ([`ops::all`](crate::ops::all)).
@@ -78,11 +78,11 @@ impl Operators {
     /// # Errors
     ///
     /// As [`add`](Self::add), if one of them is already served.
-    pub fn add_builtins(&mut self) -> Result<&mut Self, OperatorError> {
+    pub fn add_builtins(&mut self) -> Result<(), OperatorError> {
         for operator in crate::ops::all() {
             self.add_shared(operator)?;
         }
-        Ok(self)
+        Ok(())
     }
 
     /// The names of the operators, in order.

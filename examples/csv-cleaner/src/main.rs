@@ -10,8 +10,8 @@ mod clean;
 use symphony_operators::{OperatorError, Operators};
 
 fn setup(operators: &mut Operators) -> Result<(), OperatorError> {
-    operators.add_builtins()?.add(clean::Clean)?;
-    Ok(())
+    operators.add_builtins()?;
+    operators.add(clean::Clean)
 }
 
 symphony_operators::main!(setup);

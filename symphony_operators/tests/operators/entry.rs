@@ -52,7 +52,8 @@ fn manifest_ports_of_a_served_operator_start() {
 #[test]
 fn setup_errors_and_misdescribed_operators_stop_the_start() {
     fn twice(operators: &mut Operators) -> Result<(), OperatorError> {
-        operators.add(ops::RegexExtract)?.add(ops::RegexExtract)?;
+        operators.add(ops::RegexExtract)?;
+        operators.add(ops::RegexExtract)?;
         Ok(())
     }
     let error = TestHost::start(

@@ -1,20 +1,10 @@
-use std::sync::LazyLock;
-
 use symphony_operators::prelude::*;
 
-static SPEC: LazyLock<OperatorSpec> = LazyLock::new(|| {
-    OperatorSpec::new("text.shout", OperatorCategory::Transform)
-        .describe("Upper-cases a column")
-        .input("records", OperatorPortType::Records)
-        .output("records", OperatorPortType::Records)
-        .param(Param::string("column").required().describe("The column to shout"))
-});
-
-struct Shout;
+struct Shout(OperatorSpec);
 
 impl Operator for Shout {
     fn spec(&self) -> &OperatorSpec {
-        &SPEC
+        &self.0
     }
 
     fn task(&self, params: &ConfigValues) -> Result<Box<dyn Task>, OperatorError> {
@@ -39,8 +29,12 @@ impl Task for ShoutTask {
 }
 
 fn setup(operators: &mut Operators) -> Result<(), OperatorError> {
-    operators.add(Shout)?;
-    Ok(())
+    let spec = OperatorSpec::new("text.shout", OperatorCategory::Transform)
+        .describe("Upper-cases a column")
+        .input("records", OperatorPortType::Records)
+        .output("records", OperatorPortType::Records)
+        .param(Param::string("column").required().describe("The column to shout"));
+    operators.add(Shout(spec))
 }
 
 symphony_operators::main!(setup);
