@@ -20,6 +20,8 @@ use super::workspace;
 
 /// Agreement required with Python onnxruntime, per vector component.
 const TOLERANCE: f32 = 1e-3;
+/// MiniLM-L6's embedding length.
+const DIMENSIONS: usize = 384;
 
 /// The model and its tokenizer: from `cargo xtask ci`'s variables, or `.venv`.
 struct MiniLm {
@@ -175,7 +177,7 @@ fn embeddings_agree_with_python_onnxruntime() {
 
     assert_eq!(ours.len(), reference.len());
     for ((text, ours), reference) in texts.iter().zip(&ours).zip(&reference) {
-        assert_eq!(ours.len(), semantic_search_dimensions(), "{text}");
+        assert_eq!(ours.len(), DIMENSIONS, "{text}");
         let worst = ours
             .iter()
             .zip(reference)
@@ -186,11 +188,6 @@ fn embeddings_agree_with_python_onnxruntime() {
             "{text:?}: differs from Python onnxruntime by up to {worst}"
         );
     }
-}
-
-/// MiniLM-L6's embedding length.
-fn semantic_search_dimensions() -> usize {
-    384
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use symphony_instruments::InstrumentError;
 use symphony_instruments::permission::{FsAccess, Policy, require_path};
 
-use crate::{Embedder, relative};
+use crate::Embedder;
 
 /// The embedded files of a folder.
 pub struct Corpus {
@@ -34,7 +34,8 @@ impl Corpus {
             let text = std::fs::read_to_string(granted.as_path()).map_err(|error| {
                 InstrumentError::invalid_input(format!("cannot read `{}`: {error}", path.display()))
             })?;
-            files.push((relative(folder, &path), embedder.embed(&text)?));
+            let relative = path.strip_prefix(folder).unwrap_or(&path).to_path_buf();
+            files.push((relative, embedder.embed(&text)?));
         }
         Ok(Corpus { files })
     }

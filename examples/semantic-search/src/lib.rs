@@ -18,7 +18,7 @@
 mod corpus;
 mod embedder;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use symphony_instruments::manifest::EmbeddedManifest;
 use symphony_instruments::prelude::*;
@@ -136,9 +136,4 @@ impl Instrument for SemanticSearch {
         };
         Ok(Inference::new(output, Usage::default()))
     }
-}
-
-/// Where a corpus file is, relative to the corpus folder.
-pub(crate) fn relative(folder: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(folder).unwrap_or(path).to_path_buf()
 }
