@@ -427,3 +427,82 @@ async fn streams_deliver_in_order_and_stop_when_dropped() {
         .unwrap();
     assert!(again.next().await.is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_keep_their_order_when_some_run_in_the_callers_task() {
+    let recorder = Recorder::new(false, Duration::ZERO);
+    let gate = recorder.gate.acquire_many(GATE as u32).await.unwrap();
+    let pipeline = Pipeline::new(recorder.clone(), Limits::default().with_max_concurrency(1));
+    // The first finds the slot free and runs in its own task (held at the gate); the others
+    // queue behind it, and none of them may pass the queue once the slot is free again.
+    let mut calls = Vec::new();
+    for i in 0..4 {
+        let pipeline = pipeline.clone();
+        calls.push(tokio::spawn(async move {
+            pipeline.infer(InferenceInput::Text(i.to_string())).await
+        }));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(pipeline.metrics().running, 1);
+    assert_eq!(pipeline.metrics().queue_depth, 3);
+    drop(gate);
+    let late = pipeline
+        .infer(InferenceInput::Text("4".into()))
+        .await
+        .unwrap();
+    assert_eq!(late.usage.batch_size, 1);
+    for call in calls {
+        call.await.unwrap().unwrap();
+    }
+    assert_eq!(*recorder.seen.lock().unwrap(), ["0", "1", "2", "3", "4"]);
+    let metrics = pipeline.metrics();
+    assert_eq!(
+        (metrics.completed, metrics.running, metrics.queue_depth),
+        (5, 0, 0)
+    );
+    assert_eq!((metrics.batches, metrics.batched_items), (5, 5));
+}
+
+#[tokio::test]
+async fn a_call_running_in_its_callers_task_is_cancelled_by_dropping_it() {
+    let recorder = Recorder::new(false, Duration::ZERO);
+    let gate = recorder.gate.acquire_many(GATE as u32).await.unwrap();
+    let pipeline = Pipeline::new(recorder.clone(), Limits::default().with_max_concurrency(1));
+    let running = {
+        let pipeline = pipeline.clone();
+        tokio::spawn(async move { pipeline.infer(InferenceInput::Text("dropped".into())).await })
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(pipeline.metrics().running, 1);
+    running.abort();
+    assert!(running.await.unwrap_err().is_cancelled());
+    let metrics = pipeline.metrics();
+    assert_eq!((metrics.running, metrics.cancelled), (0, 1));
+    // The slot came back: the next call runs once the model is free.
+    drop(gate);
+    pipeline
+        .infer(InferenceInput::Text("after".into()))
+        .await
+        .unwrap();
+    assert_eq!(*recorder.seen.lock().unwrap(), ["after"]);
+}
+
+#[tokio::test]
+async fn shutdown_waits_for_a_call_running_in_its_callers_task() {
+    let recorder = Recorder::new(false, Duration::from_millis(100));
+    let pipeline = Pipeline::new(recorder.clone(), Limits::default());
+    let running = {
+        let pipeline = pipeline.clone();
+        tokio::spawn(async move { pipeline.infer(InferenceInput::Text("last".into())).await })
+    };
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(pipeline.metrics().running, 1);
+    pipeline.shutdown().await.unwrap();
+    // Shutdown returned only after the running call finished, and it was answered.
+    assert_eq!(*recorder.seen.lock().unwrap(), ["last"]);
+    assert!(running.await.unwrap().is_ok());
+    assert!(matches!(
+        pipeline.infer(InferenceInput::Text("late".into())).await,
+        Err(InstrumentError::ShutDown)
+    ));
+}

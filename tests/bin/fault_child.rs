@@ -16,8 +16,10 @@
 //! | `flood-stderr [bytes]` | writes `bytes` bytes to stderr without a newline, then answers |
 //! | `requests` | answers, then sends requests to the host without end and never reads again |
 //!
-//! `fault-child silent` reads `initialize` and never answers it; `fault-child heavy` answers
-//! it with a valid manifest that takes long to check.
+//! `fault-child silent` reads `initialize` and never answers it. `fault-child heavy` prints
+//! the result of an `initialize` answer whose valid manifest takes long to check (one JSON
+//! line); `fault-child answer-with <file>` answers `initialize` with the result in `file`,
+//! read before the handshake starts, so the answer comes at once and only its check is slow.
 //!
 //! `fault-child host <method> <params> <timeout-ms>` is a host: it spawns `fault-child`, calls
 //! `method` with `params` (JSON), and prints one JSON line with the outcome, the time the call
@@ -50,9 +52,19 @@ outputs = [{ name = "value", type = "json" }]
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        None => serve(Handshake::Answer),
-        Some("silent") => serve(Handshake::Silent),
-        Some("heavy") => serve(Handshake::Heavy),
+        None => serve(&Handshake::Answer(initialize_result())),
+        Some("silent") => serve(&Handshake::Silent),
+        Some("heavy") => {
+            send(&heavy_initialize_result());
+            ExitCode::SUCCESS
+        }
+        Some("answer-with") if args.len() == 2 => match std::fs::read_to_string(&args[1]) {
+            Ok(text) => serve(&Handshake::Raw(text.trim().to_owned())),
+            Err(error) => {
+                eprintln!("fault-child: {}: {error}", args[1]);
+                ExitCode::FAILURE
+            }
+        },
         Some("host") if args.len() == 4 => host(&args[1], &args[2], &args[3]),
         Some(other) => {
             eprintln!("fault-child: unknown mode {other:?}");
@@ -72,16 +84,34 @@ fn answer(id: &Value, result: Value) {
 }
 
 /// How the child answers `initialize`.
-#[derive(Clone, Copy, PartialEq, Eq)]
 enum Handshake {
-    Answer,
+    /// With this result.
+    Answer(Value),
+    /// With this result, as JSON text sent as it is (no time spent encoding it).
+    Raw(String),
     /// Never.
     Silent,
-    /// At once, with a valid manifest that is slow to check: 20,000 filesystem grants.
-    Heavy,
 }
 
-fn serve(handshake: Handshake) -> ExitCode {
+/// The `initialize` result of a well-behaved child.
+fn initialize_result() -> Value {
+    let manifest = Manifest::from_toml_str(MANIFEST).expect("valid manifest");
+    let result = InitializeResult::new(manifest, Capabilities::new(["ping"]));
+    serde_json::to_value(result).expect("serialisable")
+}
+
+/// An `initialize` result with a valid manifest that is slow to check: 20,000 filesystem
+/// grants, each a glob to compile, in just under the manifest size limit.
+fn heavy_initialize_result() -> Value {
+    let mut result = initialize_result();
+    let grants: Vec<Value> = (0..20_000)
+        .map(|i| json!({"path": format!("d{i}/**/*.txt"), "access": ["read"]}))
+        .collect();
+    result["manifest"]["permissions"] = json!({ "filesystem": grants });
+    result
+}
+
+fn serve(handshake: &Handshake) -> ExitCode {
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     while let Some(Ok(line)) = lines.next() {
@@ -93,19 +123,15 @@ fn serve(handshake: Handshake) -> ExitCode {
         };
         let params = &message["params"];
         match method {
-            "initialize" if handshake == Handshake::Silent => {}
-            "initialize" => {
-                let manifest = Manifest::from_toml_str(MANIFEST).expect("valid manifest");
-                let result = InitializeResult::new(manifest, Capabilities::new(["ping"]));
-                let mut result = serde_json::to_value(result).expect("serialisable");
-                if handshake == Handshake::Heavy {
-                    let grants: Vec<Value> = (0..20_000)
-                        .map(|i| json!({"path": format!("d{i}/**/*.txt"), "access": ["read"]}))
-                        .collect();
-                    result["manifest"]["permissions"] = json!({ "filesystem": grants });
+            "initialize" => match handshake {
+                Handshake::Answer(result) => answer(id, result.clone()),
+                Handshake::Raw(result) => {
+                    let mut out = std::io::stdout().lock();
+                    let _ = writeln!(out, r#"{{"jsonrpc":"2.0","id":{id},"result":{result}}}"#);
+                    let _ = out.flush();
                 }
-                answer(id, result);
-            }
+                Handshake::Silent => {}
+            },
             "ping" => answer(id, json!("pong")),
             "shutdown" => {
                 answer(id, Value::Null);

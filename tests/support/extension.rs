@@ -4,37 +4,35 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// The example packages whose binaries the tests run.
+/// The example packages whose binaries the tests run: `tests/examples.list`, which
+/// `cargo xtask test` reads too.
 ///
 /// They are built together, in one `cargo build`: cargo unifies features over the packages
 /// it is asked to build, so building each with its own `-p` compiled the SDK and its
 /// dependencies once per example, with slightly different features (time and gigabytes).
-pub const EXAMPLES: &[&str] = &[
-    "echo",
-    "csv-cleaner",
-    "csv-editor",
-    "http-chat",
-    "onnx-classifier",
-    "semantic-search",
-    "counter-panel",
-];
+pub fn examples() -> impl Iterator<Item = &'static str> {
+    include_str!("../examples.list")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+}
 
 /// The path of the example binary of package `name` (for instance `echo`), built on first
 /// use with the same profile as this test binary.
 ///
-/// The first call builds every package of [`EXAMPLES`], once per process, through the cargo
+/// The first call builds every package of [`examples`], once per process, through the cargo
 /// that runs the tests; the binaries land in the same target directory (`CARGO_TARGET_DIR`
 /// is honoured by cargo itself).
 ///
 /// # Panics
 ///
-/// If `name` is not in [`EXAMPLES`], or cargo cannot build the examples (the test cannot
+/// If `name` is not in [`examples`], or cargo cannot build the examples (the test cannot
 /// run without them).
 pub fn example_binary(name: &str) -> PathBuf {
     static BUILT: OnceLock<Mutex<Option<PathBuf>>> = OnceLock::new();
     assert!(
-        EXAMPLES.contains(&name),
-        "{name} is not in tests/support/extension.rs's EXAMPLES; add it there"
+        examples().any(|example| example == name),
+        "{name} is not in tests/examples.list; add it there"
     );
     let mut profile_dir = BUILT
         .get_or_init(Default::default)
@@ -68,7 +66,7 @@ pub fn workspace_root() -> &'static Path {
         .expect("the tests crate is inside the workspace")
 }
 
-/// Builds every package of [`EXAMPLES`]; returns the directory their binaries are in.
+/// Builds every package of [`examples`]; returns the directory their binaries are in.
 fn build() -> PathBuf {
     // This test binary is target/<profile>/deps/<name>; examples go to target/<profile>.
     let exe = std::env::current_exe().expect("the test binary knows its path");
@@ -82,7 +80,7 @@ fn build() -> PathBuf {
     command
         .current_dir(workspace_root())
         .args(["build", "--quiet"]);
-    for name in EXAMPLES {
+    for name in examples() {
         command.args(["-p", name]);
     }
     match profile_dir.file_name().and_then(|profile| profile.to_str()) {
@@ -97,7 +95,7 @@ fn build() -> PathBuf {
     let status = command.status().expect("cargo runs");
     assert!(
         status.success(),
-        "`cargo build` of the examples {EXAMPLES:?} failed: {status}"
+        "`cargo build` of the examples in tests/examples.list failed: {status}"
     );
     profile_dir
 }

@@ -61,6 +61,20 @@ const STEPS: &[Step] = &[
         run: provision::python::ensure,
     },
     Step {
+        // The example binaries the integration tests run, built before they start so that
+        // no timed test runs beside a compiler: the same `cargo build` the tests make on
+        // first use (tests/support/extension.rs), which then finds them up to date.
+        name: "examples",
+        run: |root| {
+            let mut command = cmd::cargo();
+            command.current_dir(root).args(["build", "--quiet"]);
+            for name in workspace::test_examples(root)? {
+                command.args(["-p", &name]);
+            }
+            cmd::run(&mut command)
+        },
+    },
+    Step {
         // No `--all-targets`: it would skip doc tests. The default targets are lib, bins,
         // examples, tests and doc tests.
         name: "test",

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::Error;
+
 /// The workspace root: the parent of this crate's directory, known at compile time so that
 /// tasks work from any current directory.
 pub(crate) fn root() -> PathBuf {
@@ -28,3 +30,16 @@ pub(crate) fn target_dir(root: &Path) -> PathBuf {
 /// level the workspace's `[profile.dev]` gives dependencies: none. A workspace's profiles do
 /// not reach crates outside it, and with full debug info CI's disk filled up.
 pub(crate) const OUTSIDE_CRATE_ENV: [(&str, &str); 1] = [("CARGO_PROFILE_DEV_DEBUG", "false")];
+
+/// The example packages the integration tests run (`tests/examples.list`: one per line,
+/// `#` comments).
+pub(crate) fn test_examples(root: &Path) -> Result<Vec<String>, Error> {
+    let path = root.join("tests/examples.list");
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::Io { path, source })?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect())
+}

@@ -249,16 +249,26 @@ impl OnnxInstrument {
         Ok(tensors)
     }
 
+    /// Runs the model off the async scheduler. On a multi-threaded runtime the call blocks
+    /// in place (the worker's other tasks move to another thread): handing it to the
+    /// blocking pool and back would cost two thread switches, more than a small model's
+    /// whole run. Elsewhere it goes to the blocking pool.
     async fn run(&self, inputs: Tensors) -> Result<(Tensors, Duration), InstrumentError> {
+        let panicked = |what: &str| {
+            InstrumentError::backend(self.inner.info.id.clone(), format!("run panicked: {what}"))
+        };
+        let multi_threaded = tokio::runtime::Handle::try_current().is_ok_and(|handle| {
+            handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        });
+        if multi_threaded {
+            let run = std::panic::AssertUnwindSafe(|| self.inner.run(inputs));
+            return tokio::task::block_in_place(|| std::panic::catch_unwind(run))
+                .unwrap_or_else(|panic| Err(panicked(symphony_core::panic::message(&*panic))));
+        }
         let inner = Arc::clone(&self.inner);
         tokio::task::spawn_blocking(move || inner.run(inputs))
             .await
-            .map_err(|error| {
-                InstrumentError::backend(
-                    self.inner.info.id.clone(),
-                    format!("run panicked: {error}"),
-                )
-            })?
+            .map_err(|error| panicked(&error.to_string()))?
     }
 }
 

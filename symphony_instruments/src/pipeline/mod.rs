@@ -10,6 +10,9 @@
 //!   [`Pipeline::try_infer`] fails at once with [`InstrumentError::Overloaded`].
 //! - **Batching**: for a model that batches, queued requests are run together, up to
 //!   `max_batch`, waiting at most `max_wait` for more once the first arrived.
+//! - **Fast path**: without batching, a request that finds the queue empty and a slot free
+//!   runs in its caller's task: no hand-off to the dispatcher and back (most of the
+//!   pipeline's cost for a fast model). Otherwise it queues as drawn above.
 //! - **Concurrency**: at most `max_concurrency` model calls run at once.
 //! - **Timeouts**: each request's `timeout` covers queueing and computing.
 //! - **Cancellation**: dropping the future returned by `infer` cancels the request: queued
@@ -25,7 +28,7 @@ mod stream;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use futures_util::FutureExt;
@@ -192,14 +195,17 @@ impl Pipeline {
             return Err(InstrumentError::ShutDown);
         }
         let limit = self.shared.limits.timeout;
-        let (reply, answer) = oneshot::channel();
-        let job = Job {
-            input,
-            reply,
-            enqueued: Instant::now(),
-        };
         let shared = &self.shared;
         let work = async {
+            if let Some(permit) = self.free_slot() {
+                return run_here(shared, input, permit).await;
+            }
+            let (reply, answer) = oneshot::channel();
+            let job = Job {
+                input,
+                reply,
+                enqueued: Instant::now(),
+            };
             if fail_fast {
                 self.queue.try_send(job).map_err(|error| match error {
                     mpsc::error::TrySendError::Full(_) => InstrumentError::Overloaded {
@@ -223,6 +229,18 @@ impl Pipeline {
                 Err(InstrumentError::TimedOut { limit })
             }
         }
+    }
+
+    /// A slot for running a request in its caller's task: only without batching (a batch
+    /// forms in the dispatcher), with nothing queued (no overtaking), and only if one is free
+    /// now. The dispatcher waits for a slot only while holding a job, and a slot given back
+    /// goes to a waiter first, so a queued request is never passed over for long.
+    fn free_slot(&self) -> Option<OwnedSemaphorePermit> {
+        let nothing_queued = self.queue.capacity() == self.queue.max_capacity();
+        if self.shared.max_batch > 1 || !nothing_queued {
+            return None;
+        }
+        Arc::clone(&self.shared.permits).try_acquire_owned().ok()
     }
 
     /// Starts a streamed inference. It counts against `max_concurrency` until the stream is
@@ -347,6 +365,65 @@ async fn execute(shared: Arc<Shared>, batch: Vec<Job>, permit: OwnedSemaphorePer
     shared.idle.notify_waiters();
 }
 
+/// Runs one request in the caller's task, holding `permit`, with the same span, retries and
+/// counters as a dispatched one. Dropping the future (the caller went away or timed out)
+/// counts it cancelled and frees the slot.
+async fn run_here(
+    shared: &Shared,
+    input: InferenceInput,
+    permit: OwnedSemaphorePermit,
+) -> Result<Inference, InstrumentError> {
+    let started = Instant::now();
+    let running = Running::start(shared, permit);
+    let span = tracing::debug_span!("inference", model = %shared.instrument.info().id, batch = 1);
+    let result = retrying(shared, input, |input| shared.instrument.infer(input))
+        .instrument(span)
+        .await;
+    running.finish();
+    let result = stamped(result, 1);
+    count(shared, started, &result);
+    result
+}
+
+/// A request computed in its caller's task; until [`finish`](Self::finish)ed, dropping it
+/// counts the request cancelled. Either way the slot is given back and a waiting
+/// [`Pipeline::shutdown`] is told.
+struct Running<'a> {
+    shared: &'a Shared,
+    permit: Option<OwnedSemaphorePermit>,
+    finished: bool,
+}
+
+impl<'a> Running<'a> {
+    fn start(shared: &'a Shared, permit: OwnedSemaphorePermit) -> Self {
+        let metrics = &shared.metrics;
+        Metrics::add(&metrics.running, 1);
+        Metrics::add(&metrics.batches, 1);
+        Metrics::add(&metrics.batched_items, 1);
+        Running {
+            shared,
+            permit: Some(permit),
+            finished: false,
+        }
+    }
+
+    fn finish(mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let metrics = &self.shared.metrics;
+        Metrics::sub(&metrics.running, 1);
+        if !self.finished {
+            Metrics::add(&metrics.cancelled, 1);
+        }
+        drop(self.permit.take());
+        self.shared.idle.notify_waiters();
+    }
+}
+
 async fn execute_one(shared: &Shared, mut job: Job) {
     let input = job.input;
     let run = retrying(shared, input, |input| shared.instrument.infer(input));
@@ -458,11 +535,9 @@ fn answer(
     reply: Reply,
     enqueued: Instant,
     batch_size: usize,
-    mut result: Result<Inference, InstrumentError>,
+    result: Result<Inference, InstrumentError>,
 ) {
-    if let Ok(inference) = &mut result {
-        inference.usage.batch_size = batch_size;
-    }
+    let result = stamped(result, batch_size);
     // Counters are updated before the caller can see the answer, so that a caller reading
     // the metrics after its answer sees its own request counted.
     let metrics = &shared.metrics;
@@ -471,6 +546,32 @@ fn answer(
         Metrics::add(&metrics.cancelled, 1);
         return;
     }
+    let counter = count(shared, enqueued, &result);
+    if reply.send(result).is_err() {
+        // The caller left between the check and the send.
+        Metrics::sub(counter, 1);
+        Metrics::add(&metrics.cancelled, 1);
+    }
+}
+
+/// `result` with the size of the model call that computed it on its usage.
+fn stamped(
+    mut result: Result<Inference, InstrumentError>,
+    batch_size: usize,
+) -> Result<Inference, InstrumentError> {
+    if let Ok(inference) = &mut result {
+        inference.usage.batch_size = batch_size;
+    }
+    result
+}
+
+/// Counts an answered request (and its latency, if it succeeded); the counter it went to.
+fn count<'a>(
+    shared: &'a Shared,
+    enqueued: Instant,
+    result: &Result<Inference, InstrumentError>,
+) -> &'a AtomicU64 {
+    let metrics = &shared.metrics;
     let counter = if result.is_ok() {
         let micros = u64::try_from(enqueued.elapsed().as_micros()).unwrap_or(u64::MAX);
         Metrics::add(&metrics.latency_micros, micros);
@@ -479,9 +580,5 @@ fn answer(
         &metrics.failed
     };
     Metrics::add(counter, 1);
-    if reply.send(result).is_err() {
-        // The caller left between the check and the send.
-        Metrics::sub(counter, 1);
-        Metrics::add(&metrics.cancelled, 1);
-    }
+    counter
 }
