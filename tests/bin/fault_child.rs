@@ -8,6 +8,7 @@
 //! | method | does |
 //! |---|---|
 //! | `ping` | answers `"pong"` |
+//! | `echo …` | answers its params (a blocking write: a full stdout stops its reading) |
 //! | `grandchild [escape]` | starts `sleep 300` holding its stdout and stderr (in a process group of its own if `escape`), answers its pid |
 //! | `stop-reading` | answers, then never reads its input again |
 //! | `exit [code]` | exits with `code` without answering |
@@ -133,6 +134,7 @@ fn serve(handshake: &Handshake) -> ExitCode {
                 Handshake::Silent => {}
             },
             "ping" => answer(id, json!("pong")),
+            "echo" => answer(id, params.clone()),
             "shutdown" => {
                 answer(id, Value::Null);
                 return ExitCode::SUCCESS;

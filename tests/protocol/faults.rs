@@ -236,6 +236,29 @@ fn an_extension_sending_requests_without_reading_cannot_block_the_host() {
     assert_timed_out(outcome, "ping", limit);
 }
 
+#[test]
+fn a_batch_larger_than_the_pipes_is_answered_while_it_is_still_being_started() {
+    // 32 MiB each way. The child answers one request at a time with blocking writes: once
+    // its unread answers fill the pipe it stops reading, the host's outbox fills, and the
+    // caller, still adding calls, waits for room. Only the monitor, reading unasked, can
+    // let the batch go on.
+    let host = faulty(options());
+    let payload = "p".repeat(8 * 1024);
+    let (outcome, took) = within(Duration::from_secs(60), move || {
+        let mut batch = host.batch();
+        let calls: Vec<_> = (0..4096)
+            .map(|i| batch.start("echo", &json!([i, payload])).expect("queued"))
+            .collect();
+        batch.send();
+        calls
+            .into_iter()
+            .enumerate()
+            .all(|(i, call)| call.wait::<(usize, String)>().is_ok_and(|(n, _)| n == i))
+    });
+    assert!(outcome, "an answer was missing or out of order");
+    eprintln!("a 32 MiB batch through a child that blocks on its output: {took:?}");
+}
+
 /// Starts `fault-child <args>` with a handshake limit of `limit` and a long grace; asserts
 /// the start fails with a timeout, and returns how long it took.
 fn handshake_timing_out(args: &[&str], limit: Duration) -> Duration {

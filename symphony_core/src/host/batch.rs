@@ -118,17 +118,18 @@ impl Batch<'_> {
         ids.push(id);
         let call = PendingCall::remote(Arc::clone(connection), id, method, self.timeout);
         if encoder.bytes().len() >= CHUNK {
-            self.write_out();
+            self.write_out(true);
         }
         Ok(call)
     }
 
     /// Writes the requests not written yet. (Dropping the batch does the same.)
     pub fn send(mut self) {
-        self.write_out();
+        self.write_out(false);
     }
 
-    fn write_out(&mut self) {
+    /// `more`: the caller is still adding calls, so it will not wait for answers just yet.
+    fn write_out(&mut self, more: bool) {
         if let Target::Remote {
             connection,
             encoder,
@@ -139,7 +140,7 @@ impl Batch<'_> {
             let deadline = self
                 .timeout
                 .map(|timeout| std::time::Instant::now() + timeout);
-            connection.send_encoded(encoder.bytes(), ids, deadline);
+            connection.send_encoded(encoder.bytes(), ids, deadline, more);
             encoder.clear();
             ids.clear();
         }
@@ -148,6 +149,6 @@ impl Batch<'_> {
 
 impl Drop for Batch<'_> {
     fn drop(&mut self) {
-        self.write_out();
+        self.write_out(false);
     }
 }

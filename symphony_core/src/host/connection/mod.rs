@@ -17,6 +17,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Read;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -69,7 +70,7 @@ pub(crate) struct Streams {
 }
 
 pub(super) struct State {
-    pub(super) pending: HashMap<i64, Slot>,
+    pub(super) pending: HashMap<i64, Slot, BuildHasherDefault<IdHasher>>,
     /// Callers asleep waiting for their answer, in arrival order.
     pub(super) followers: Vec<i64>,
     pub(super) leader: Leader,
@@ -82,6 +83,29 @@ pub(super) struct State {
     kill_reason: Option<String>,
     /// Set once the connection is over.
     pub(super) ended: Option<Ended>,
+}
+
+/// Hashes request ids, which this host numbers itself (so no one can pick colliding keys):
+/// one multiplication spreads consecutive ids over the table, where SipHash cost more than
+/// the rest of a lookup.
+#[derive(Default)]
+pub(super) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(byte)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+
+    fn write_i64(&mut self, id: i64) {
+        // The high bits pick the group; the multiplication moves the low bits' changes there.
+        self.0 = (id as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 /// Who is reading the extension's output.
@@ -128,7 +152,7 @@ impl Connection {
         Arc::new(Connection {
             name,
             state: Mutex::new(State {
-                pending: HashMap::new(),
+                pending: HashMap::default(),
                 followers: Vec::new(),
                 leader: Leader::Nobody,
                 last_activity: Instant::now(),
@@ -238,7 +262,18 @@ impl Connection {
 
     /// Writes requests encoded by the caller (registered with [`register`](Self::register)),
     /// whose answers nobody waits for yet; waits for room in the outbox until `deadline`.
-    pub(crate) fn send_encoded(&self, bytes: &[u8], ids: &[i64], deadline: Option<Instant>) {
+    ///
+    /// The monitor is woken to read the answers unless `more` requests are coming: while the
+    /// caller is still adding calls it would only contend with it for the state, answer by
+    /// answer. (It reads within [`IDLE_GRACE`](crate::host::monitor::IDLE_GRACE) anyway, so
+    /// answers filling the pipe cannot stall the extension for long.)
+    pub(crate) fn send_encoded(
+        &self,
+        bytes: &[u8],
+        ids: &[i64],
+        deadline: Option<Instant>,
+        more: bool,
+    ) {
         match self.outbox.send_encoded(bytes, Room::WaitUntil(deadline)) {
             Ok(()) => {}
             Err(Unsent::Full) => {
@@ -256,7 +291,9 @@ impl Connection {
             }
             Err(error) => tracing::debug!(?error, "cannot write to the extension"),
         }
-        self.wake_monitor_for_answers();
+        if !more {
+            self.wake_monitor_for_answers();
+        }
     }
 
     /// The largest message the extension accepts.
