@@ -9,13 +9,15 @@ use symphony_motifs::assets::{AssetBundle, AssetServer};
 use symphony_motifs::bridge::{EVENT_COMMAND, PLUGIN_NAME};
 use symphony_motifs::manifest::Manifest;
 use symphony_motifs::motif::{Effects, Event, Motif, Placement};
-use symphony_motifs::tauri_plugin::{MotifsExt, MotifsPlugin, PATCHES_EVENT, respond};
+use symphony_motifs::tauri_plugin::{MotifsExt, MotifsPlugin, PATCHES_EVENT, acl, respond};
 use symphony_motifs::view::{Node, el};
 use tauri::Listener;
+use tauri::WebviewWindow;
 use tauri::http::Request;
 use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
-use tauri::utils::acl::ExecutionContext;
+use tauri::test::{
+    INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
+};
 use tauri::webview::InvokeRequest;
 
 /// A counter: `+` at path [0]; the count is the text at [1, 0].
@@ -57,16 +59,19 @@ fn invoke(command: &str, body: Value) -> InvokeRequest {
     }
 }
 
-#[test]
-fn plugin_commands_route_bridge_events_and_push_patches() {
+/// What an app's capability file grants the window `main` to use motif pages.
+const PAGES: &str = r#"{
+    "identifier": "motif-pages",
+    "windows": ["main"],
+    "permissions": ["core:event:allow-listen", "motifs:default"]
+}"#;
+
+/// An app (Tauri's mock runtime) hosting the counter, whose window `main` has what
+/// `capabilities` grant it, resolved by Tauri's ACL against the plugin's permissions.
+fn app_granting(capabilities: &str) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
     let mut context = mock_context(noop_assets());
-    // The command the bridge script invokes, named from the Rust definitions it receives.
-    let event_command = format!("plugin:{PLUGIN_NAME}|{EVENT_COMMAND}");
-    for command in [event_command.as_str(), "plugin:motifs|render"] {
-        context
-            .runtime_authority_mut()
-            .__allow_command(command.to_owned(), ExecutionContext::Local);
-    }
+    *context.runtime_authority_mut() =
+        acl::runtime_authority(capabilities).expect("the capabilities resolve");
     let plugin = MotifsPlugin::new()
         .motif("counter", Counter)
         .expect("valid view");
@@ -77,6 +82,78 @@ fn plugin_commands_route_bridge_events_and_push_patches() {
     let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .expect("a mock webview");
+    (app, webview)
+}
+
+#[test]
+fn the_plugins_commands_need_a_capability_granting_them() {
+    let event_command = format!("plugin:{PLUGIN_NAME}|{EVENT_COMMAND}");
+    let click = json!({ "type": "event", "event": "click", "path": [0] }).to_string();
+    let event = || {
+        invoke(
+            &event_command,
+            json!({ "motif": "counter", "message": click }),
+        )
+    };
+    let render = || invoke("plugin:motifs|render", json!({ "motif": "counter" }));
+    let listen = || {
+        invoke(
+            "plugin:event|listen",
+            json!({ "event": PATCHES_EVENT, "target": { "kind": "Any" }, "handler": 3 }),
+        )
+    };
+
+    // Granted nothing: every command is refused by Tauri, naming what would allow it.
+    let (_app, webview) = app_granting("[]");
+    for (request, permission) in [
+        (event(), "motifs:allow-event"),
+        (render(), "motifs:allow-render"),
+        (listen(), "core:event:allow-listen"),
+    ] {
+        let refused = get_ipc_response(&webview, request).expect_err("not granted");
+        let refused = refused.as_str().unwrap_or_default();
+        assert!(
+            refused.contains("not allowed")
+                && refused.contains(permission)
+                && refused.contains("motifs:default") == (permission != "core:event:allow-listen"),
+            "{refused}"
+        );
+    }
+    // Granted to another window only: refused in this one, saying where it is allowed.
+    let (_app, webview) = app_granting(&PAGES.replace(r#"["main"]"#, r#"["other"]"#));
+    for request in [event(), render(), listen()] {
+        let refused = get_ipc_response(&webview, request).expect_err("not this window");
+        let refused = refused.as_str().unwrap_or_default();
+        assert!(
+            refused.contains(r#"not allowed on window "main""#) && refused.contains("other"),
+            "{refused}"
+        );
+    }
+
+    // Only one command granted: the other stays refused.
+    let (_app, webview) = app_granting(&PAGES.replace("motifs:default", "motifs:allow-render"));
+    assert!(get_ipc_response(&webview, render()).is_ok());
+    assert!(get_ipc_response(&webview, event()).is_err());
+
+    // The capability an app ships: all three work.
+    let (_app, webview) = app_granting(PAGES);
+    let reply = get_ipc_response(&webview, event())
+        .expect("granted")
+        .deserialize::<Value>()
+        .expect("JSON");
+    assert_eq!(
+        reply["patches"],
+        json!([{ "op": "text", "path": [1, 0], "text": "1" }])
+    );
+    assert!(get_ipc_response(&webview, render()).is_ok());
+    assert!(get_ipc_response(&webview, listen()).is_ok());
+}
+
+#[test]
+fn plugin_commands_route_bridge_events_and_push_patches() {
+    // The command the bridge script invokes, named from the Rust definitions it receives.
+    let event_command = format!("plugin:{PLUGIN_NAME}|{EVENT_COMMAND}");
+    let (app, webview) = app_granting(PAGES);
 
     let (effects_tx, effects) = mpsc::channel();
     app.listen_any("motifs://effects", move |event| {

@@ -64,6 +64,7 @@
 //! machine without a screen, run it under Xvfb (`xvfb-run`, or `Xvfb :1 &` and
 //! `DISPLAY=:1`).
 
+pub mod acl;
 mod commands;
 mod preview;
 mod protocol;
@@ -81,7 +82,9 @@ use crate::motif::Motif;
 use crate::runtime::{MotifError, MotifInstance, Update};
 use crate::serve::erased::Component;
 
-pub use preview::{PreviewError, preview};
+pub use preview::{
+    PREVIEW_CAPABILITY, PREVIEW_WINDOW, PreviewError, preview, preview_with_capabilities,
+};
 pub use protocol::{PAGE_PREFIX, respond};
 pub use push::{MotifsExt, PATCHES_EVENT, PushError};
 

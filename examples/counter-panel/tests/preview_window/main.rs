@@ -57,7 +57,7 @@ fn the_preview_window_shows_the_motif_and_round_trips_events() {
         .tempdir()
         .expect("a screenshot directory");
     let xvfb = Xvfb::start();
-    let mut preview = Preview::spawn(binary, xvfb.display());
+    let mut preview = Preview::spawn(binary, &[], xvfb.display());
 
     // Rendered: the page loaded from motif:// and its text shows in the mapped window.
     preview.wait_for("the page loading", START, |line| {
@@ -143,6 +143,55 @@ fn the_preview_window_shows_the_motif_and_round_trips_events() {
     if std::env::var_os("SYMPHONY_KEEP_SCREENSHOTS").is_some() {
         eprintln!("screenshots kept in {}", shots.keep().display());
     }
+}
+
+#[test]
+fn the_window_can_use_only_what_its_capability_grants() {
+    // A capability without the motifs plugin's permissions: the page may still listen for
+    // pushed patches, but Tauri refuses its bridge events before they reach the plugin.
+    let binary = Path::new(env!("CARGO_BIN_EXE_counter-panel-preview"));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let capability = dir.path().join("listen-only.json");
+    std::fs::write(
+        &capability,
+        r#"{"identifier": "listen-only", "windows": ["preview"],
+            "permissions": ["core:event:allow-listen"]}"#,
+    )
+    .expect("the capability is written");
+    let xvfb = Xvfb::start();
+    let mut preview = Preview::spawn(binary, &[&capability], xvfb.display());
+    preview.wait_for("the page loading", START, |line| {
+        line.starts_with("motif preview: page loaded: ")
+    });
+    let window = Window::wait_for(xvfb.display(), "Motif preview: counter", START);
+    let before = poll(START, "the panel to be drawn", || {
+        let shot = window.screenshot(dir.path(), "before");
+        (shot.dark_pixels(HEADING) > 0 && shot.dark_pixels(CONTROLS) > 0).then_some(shot)
+    });
+
+    // The `+` click (as in the test above) is refused: the motif never sees it.
+    window.press(&["Tab", "Tab", "space"]);
+    std::thread::sleep(Duration::from_secs(3));
+    // A host update, pushed as an event the page is allowed to listen to: the page is alive
+    // and patched, so the click was stopped by the capability, not lost on the way.
+    preview.send("increment");
+    let pushed = preview.wait_for("the pushed update", ROUND_TRIP, |line| {
+        line.starts_with("motif preview: dispatch increment -> ")
+    });
+    assert!(
+        pushed.contains(r#"{"op":"text","path":[0,1,0],"text":"1"}"#),
+        "the refused click did not count, so the host's increment makes 1: {pushed}"
+    );
+    let clicks: Vec<&String> = preview
+        .printed()
+        .iter()
+        .filter(|line| line.starts_with("motif preview: counter: "))
+        .collect();
+    assert!(clicks.is_empty(), "a bridge event got through: {clicks:?}");
+    poll(ROUND_TRIP, "the pushed patches to be drawn", || {
+        let shot = window.screenshot(dir.path(), "pushed");
+        (shot.pixels(HEADING) != before.pixels(HEADING)).then_some(())
+    });
 }
 
 /// Calls `attempt` until it returns something, at most for `timeout`.

@@ -16,9 +16,10 @@ pub(super) struct Preview {
 }
 
 impl Preview {
-    /// Starts `binary` on X display `display`.
-    pub(super) fn spawn(binary: &Path, display: &str) -> Preview {
+    /// Starts `binary` with `args` on X display `display`.
+    pub(super) fn spawn(binary: &Path, args: &[&Path], display: &str) -> Preview {
         let mut child = Command::new(binary)
+            .args(args)
             .env("DISPLAY", display)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -82,6 +83,12 @@ impl Preview {
         writeln!(self.stdin, "{line}")
             .and_then(|()| self.stdin.flush())
             .expect("the preview reads its stdin");
+    }
+
+    /// Every line the preview has printed so far, waited for or not.
+    pub(super) fn printed(&mut self) -> &[String] {
+        self.pending();
+        &self.seen
     }
 
     /// Lines the preview printed that have not been waited for yet.

@@ -3,17 +3,16 @@
 
 use std::borrow::Cow;
 
-use ::tauri::utils::acl::ExecutionContext;
-use ::tauri::utils::acl::resolved::Resolved;
 use ::tauri::utils::assets::{AssetKey, AssetsIter, CspHash};
 use ::tauri::{Assets, Config, Context, PackageInfo, Pattern, Wry};
 
 use super::PreviewError;
-use crate::bridge::{EVENT_COMMAND, PLUGIN_NAME};
+use crate::tauri_plugin::acl;
 
 /// What `tauri::generate_context!()` would produce for an app with no bundled frontend,
-/// whose only pages are motif pages allowed to call the motifs plugin.
-pub(super) fn context() -> Result<Context<Wry>, PreviewError> {
+/// whose only pages are motif pages, granted what `capabilities` grant.
+pub(super) fn context(capabilities: &str) -> Result<Context<Wry>, PreviewError> {
+    let authority = acl::runtime_authority(capabilities)?;
     let config: Config = serde_json::from_value(serde_json::json!({
         "identifier": "dev.symphony.motif-preview",
         "app": { "windows": [] },
@@ -26,31 +25,16 @@ pub(super) fn context() -> Result<Context<Wry>, PreviewError> {
         description: "Preview window for a Symphony motif",
         crate_name: "symphony_motifs",
     };
-    let mut context = Context::new(
+    Ok(Context::new(
         config,
         Box::new(NoFrontend),
         None,
         None,
         package_info,
         Pattern::Brownfield,
-        ::tauri::runtime_authority!(Default::default(), Resolved::default()),
+        authority,
         None,
-    );
-    // Tauri runs pages of a registered scheme (here `motif://`) in the local context, like
-    // its own `tauri://` pages, and each grant is per context (a second grant of the same
-    // command replaces the first).
-    for command in [
-        format!("plugin:{PLUGIN_NAME}|{EVENT_COMMAND}"),
-        format!("plugin:{PLUGIN_NAME}|render"),
-        "plugin:event|listen".to_owned(),
-    ] {
-        // Unstable Tauri API (doc-hidden): the one way to grant commands without a
-        // capabilities file compiled in by tauri-build.
-        context
-            .runtime_authority_mut()
-            .__allow_command(command, ExecutionContext::Local);
-    }
-    Ok(context)
+    ))
 }
 
 fn semver_version() -> semver::Version {

@@ -17,6 +17,13 @@ use crate::assets::AssetServer;
 use crate::motif::Motif;
 use crate::runtime::MotifError;
 
+/// The label of the preview's window: the window a preview capability names.
+pub const PREVIEW_WINDOW: &str = "preview";
+
+/// What [`preview`] grants the window: the plugin's [default](super::acl::DEFAULT_PERMISSION)
+/// set and [listening](super::acl::LISTEN_PERMISSION) for pushed patches.
+pub const PREVIEW_CAPABILITY: &str = include_str!("capability.json");
+
 /// The extension id the preview's page is served under.
 const PREVIEW_HOST: &str = "symphony.preview";
 
@@ -27,6 +34,9 @@ pub enum PreviewError {
     /// The motif's first render is invalid.
     #[error(transparent)]
     Motif(#[from] MotifError),
+    /// The capabilities given to the preview cannot be resolved.
+    #[error("the preview's capabilities: {0}")]
+    Capabilities(#[from] super::acl::AclError),
     /// Tauri could not build or run the app (no display, no WebView libraries, …).
     #[error(
         "the preview window could not run: {0} (on Linux it needs a display, e.g. Xvfb, and WebKitGTK)"
@@ -48,15 +58,34 @@ pub enum PreviewError {
 /// plugin's [`PATCHES_EVENT`](super::PATCHES_EVENT); that is reported as `motif preview:
 /// dispatch <line> -> <patches as JSON>`.
 ///
+/// The window is granted [`PREVIEW_CAPABILITY`]; [`preview_with_capabilities`] takes an
+/// app's own.
+///
 /// # Errors
 ///
 /// A [`PreviewError`] if the motif's view is invalid or the window cannot be created.
 pub fn preview<M: Motif>(name: &str, motif: M, assets: AssetServer) -> Result<(), PreviewError> {
+    preview_with_capabilities(name, motif, assets, PREVIEW_CAPABILITY)
+}
+
+/// As [`preview`], with the window (labelled [`PREVIEW_WINDOW`]) granted what `capabilities`
+/// grant (a Tauri capability file's text, JSON or TOML; see [`acl`](super::acl)): the page
+/// works only if they grant the plugin's commands, as in an app.
+///
+/// # Errors
+///
+/// As [`preview`], and [`PreviewError::Capabilities`] if the capabilities cannot be resolved.
+pub fn preview_with_capabilities<M: Motif>(
+    name: &str,
+    motif: M,
+    assets: AssetServer,
+    capabilities: &str,
+) -> Result<(), PreviewError> {
     let plugin = MotifsPlugin::new()
         .motif(name, motif)?
         .assets(assets)
         .observe(Arc::new(console::report_event));
-    let context = context::context()?;
+    let context = context::context(capabilities)?;
     let url = format!("motif://{PREVIEW_HOST}/{PAGE_PREFIX}{name}");
     let url = url
         .parse()
@@ -71,7 +100,7 @@ pub fn preview<M: Motif>(name: &str, motif: M, assets: AssetServer) -> Result<()
             });
             let handle = app.handle().clone();
             std::thread::spawn(move || console::run_commands(&handle, &motif_name));
-            WebviewWindowBuilder::new(app, "preview", WebviewUrl::CustomProtocol(url))
+            WebviewWindowBuilder::new(app, PREVIEW_WINDOW, WebviewUrl::CustomProtocol(url))
                 .title(title)
                 .inner_size(800.0, 600.0)
                 .on_page_load(|_, payload| {
