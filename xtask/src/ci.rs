@@ -259,6 +259,7 @@ mod tests {
                 "clippy",
                 "doc",
                 "python",
+                "examples",
                 "test",
                 "guides",
                 "benches",
