@@ -30,16 +30,6 @@ impl Limit {
 /// How a target's figure is computed.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Figure {
-    /// Median time of `measured` ÷ median time of `baseline` (criterion ids).
-    TimeRatio {
-        baseline: &'static str,
-        measured: &'static str,
-    },
-    /// Median time of `baseline` ÷ median time of `measured`: a throughput ratio.
-    ThroughputRatio {
-        baseline: &'static str,
-        measured: &'static str,
-    },
     /// (`measured` − `baseline` − `direct`) ÷ `per`, in µs: a cost per item beyond a
     /// direct call.
     PerItemMicros {
@@ -76,9 +66,12 @@ pub(super) const TARGETS: &[Target] = &[
     Target {
         what: "extension spawn + handshake",
         baseline: "bare child spawn + first exchange",
-        figure: Figure::TimeRatio {
-            baseline: "spawn/bare_spawn_first_exchange",
-            measured: "spawn/sdk_spawn_handshake",
+        // The protocol bench's interleaved rounds, as for the CSV workflow: two criterion
+        // runs a minute apart compare the machine's load, not the code.
+        figure: Figure::Printed {
+            bench: "protocol",
+            line_with: "spawn + handshake vs bare spawn",
+            after: ":",
         },
         limit: Limit::AtMost(2.0),
         unit: "×",
@@ -86,9 +79,10 @@ pub(super) const TARGETS: &[Target] = &[
     Target {
         what: "protocol round trip, small request",
         baseline: "bare line-echo child",
-        figure: Figure::TimeRatio {
-            baseline: "round_trip/bare_line_echo",
-            measured: "round_trip/sdk_call",
+        figure: Figure::Printed {
+            bench: "protocol",
+            line_with: "round trip vs bare line echo",
+            after: ":",
         },
         limit: Limit::AtMost(1.25),
         unit: "×",
@@ -96,9 +90,10 @@ pub(super) const TARGETS: &[Target] = &[
     Target {
         what: "pipelined requests (msgs/s)",
         baseline: "bare JSON-echo child",
-        figure: Figure::ThroughputRatio {
-            baseline: "pipelined/bare_json_echo",
-            measured: "pipelined/sdk_start_wait",
+        figure: Figure::Printed {
+            bench: "protocol",
+            line_with: "pipelined throughput vs bare JSON echo",
+            after: ":",
         },
         limit: Limit::AtLeast(0.5),
         unit: "×",
@@ -106,9 +101,10 @@ pub(super) const TARGETS: &[Target] = &[
     Target {
         what: "in-process call through the SDK",
         baseline: "direct trait call",
-        figure: Figure::TimeRatio {
-            baseline: "in_process/plain_stats",
-            measured: "in_process/sdk_direct_stats",
+        figure: Figure::Printed {
+            bench: "protocol",
+            line_with: "a plain call, typical handler",
+            after: ":",
         },
         limit: Limit::AtMost(1.05),
         unit: "×",
@@ -177,3 +173,41 @@ pub(super) const TARGETS: &[Target] = &[
         unit: "µs",
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lines as the protocol bench prints them (`symphony_core/benches/protocol.rs`).
+    const PROTOCOL: &str = "\
+protocol ratios (SDK ÷ baseline, median of 21 interleaved rounds):
+  spawn + handshake vs bare spawn + first exchange: 1.37× (quartiles 1.25–1.43; target ≤ 2×)
+  round trip vs bare line echo: 2.08× (quartiles 0.57–6.39; target ≤ 1.25×)
+    of which: SDK host, minimal extension: 0.26× (quartiles 0.14–0.69; target -)
+  pipelined throughput vs bare JSON echo: 0.73× (quartiles 0.60–0.83) (target ≥ 0.5×)
+    of which: SDK host, minimal extension: 0.86× (quartiles 0.83–0.89)
+  Extension::direct call vs a plain call, echo (does nothing): 1.63× (quartiles 1.55–1.72; target ≤ 1.05×)
+  Extension::direct call vs a plain call, typical handler (64 numbers in, stats out): 1.08× (quartiles 0.98–1.13; target ≤ 1.05×)
+";
+
+    #[test]
+    fn the_protocol_targets_read_the_benchs_interleaved_ratios() {
+        let read = |what: &str| {
+            let target = TARGETS.iter().find(|t| t.what == what).expect(what);
+            let Figure::Printed {
+                bench,
+                line_with,
+                after,
+            } = target.figure
+            else {
+                panic!("{what} is not read from the bench's output");
+            };
+            assert_eq!(bench, "protocol");
+            super::super::estimates::printed(PROTOCOL, line_with, after)
+        };
+        assert_eq!(read("extension spawn + handshake"), Some(1.37));
+        assert_eq!(read("protocol round trip, small request"), Some(2.08));
+        assert_eq!(read("pipelined requests (msgs/s)"), Some(0.73));
+        assert_eq!(read("in-process call through the SDK"), Some(1.08));
+    }
+}

@@ -193,10 +193,6 @@ fn figure(
 ) -> Option<f64> {
     let median = |id: &str| medians.get(id).copied();
     match figure {
-        Figure::TimeRatio { baseline, measured } => Some(median(measured)? / median(baseline)?),
-        Figure::ThroughputRatio { baseline, measured } => {
-            Some(median(baseline)? / median(measured)?)
-        }
         Figure::PerItemMicros {
             baseline,
             measured,
