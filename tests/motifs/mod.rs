@@ -9,6 +9,8 @@ mod editor;
 mod entry;
 mod panel;
 #[cfg(feature = "tauri")]
+mod tauri_app;
+#[cfg(feature = "tauri")]
 mod tauri_plugin;
 
 /// Without the `tauri` feature the plugin tests are not built (Tauri needs WebKitGTK to
