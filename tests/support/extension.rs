@@ -5,7 +5,7 @@ use std::process::Command;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// The example packages whose binaries the tests run: `tests/examples.list`, which
-/// `cargo xtask test` reads too.
+/// `cargo xtask ci` reads too (its `examples` step).
 ///
 /// They are built together, in one `cargo build`: cargo unifies features over the packages
 /// it is asked to build, so building each with its own `-p` compiled the SDK and its
