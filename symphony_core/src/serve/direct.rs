@@ -8,7 +8,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::handshake::handshake_result;
 use super::machine::SessionMachine;
@@ -152,7 +152,8 @@ impl<H: Handler> Direct for Local<H> {
         params: Option<&RawValue>,
         timeout: Option<Duration>,
     ) -> Result<Box<RawValue>, ErrorObject> {
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        // The limit counts the wait for a free slot too, as a served call's does.
+        let cancel = CancelToken::with_timeout(timeout);
         if !self.acquire() {
             return Err(ErrorObject::new(
                 ErrorCode::ShuttingDown,
@@ -163,7 +164,6 @@ impl<H: Handler> Direct for Local<H> {
             self.release();
             return Err(ErrorObject::from_code(ErrorCode::NotInitialized));
         };
-        let cancel = CancelToken::with_deadline(deadline);
         let call = Call {
             id: &id,
             method,
@@ -183,7 +183,9 @@ impl<H: Handler> Direct for Local<H> {
                 ))
             });
         self.release();
-        if cancel.deadline_passed() {
+        let timed_out = cancel.deadline_passed();
+        cancel.recycle();
+        if timed_out {
             return Err(ErrorObject::new(
                 ErrorCode::TimedOut,
                 format!("`{method}` did not complete within {timeout:?}"),

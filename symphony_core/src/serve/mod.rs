@@ -64,6 +64,7 @@
 mod call;
 mod cancel;
 mod context;
+mod deadline;
 #[cfg(feature = "host")]
 pub(crate) mod direct;
 mod handshake;
