@@ -583,6 +583,61 @@ fn paired(iters: usize, mut baseline: impl FnMut(), mut sdk: impl FnMut()) -> [f
     ]
 }
 
+/// The round trip with this thread and both children on one CPU, so that what is compared
+/// is the work each side does (CPU time and thread switches), not how fast an idle virtual
+/// CPU wakes up: unpinned, that wake-up dominates a round trip of a few microseconds and
+/// the ratio swings from 0.2× to 10× between runs.
+fn pinned_round_trip(line: &[u8]) {
+    let Some(unpin) = pin_to_current_cpu() else {
+        println!("  round trip, both processes on one CPU: not measured (cannot pin)");
+        return;
+    };
+    // Started after pinning: children and the SDK's threads inherit the mask.
+    let mut bare = Bare::start("line-echo");
+    let host =
+        Extension::spawn(child_command("serve"), ExtensionOptions::default()).expect("spawn");
+    let mut answer = Vec::new();
+    let trip = paired(
+        1500,
+        || bare.exchange(line, &mut answer),
+        || {
+            black_box(host.call_raw("echo", Some(params()), None).expect("call"));
+        },
+    );
+    report("round trip, both processes on one CPU", trip, "≤ 1.25×");
+    bare.finish();
+    host.shutdown().expect("shutdown");
+    unpin();
+}
+
+/// Pins the calling thread to the CPU it runs on; the returned function restores its mask.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code)]
+fn pin_to_current_cpu() -> Option<impl FnOnce()> {
+    // SAFETY: plain libc calls on a zeroed, correctly sized cpu_set_t owned by this frame.
+    unsafe {
+        let mut before: libc::cpu_set_t = std::mem::zeroed();
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        if libc::sched_getaffinity(0, size, &mut before) != 0 {
+            return None;
+        }
+        let cpu = usize::try_from(libc::sched_getcpu()).ok()?;
+        let mut one: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut one);
+        if libc::sched_setaffinity(0, size, &one) != 0 {
+            return None;
+        }
+        Some(move || {
+            libc::sched_setaffinity(0, size, &before);
+        })
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pin_to_current_cpu() -> Option<impl FnOnce()> {
+    None::<fn()>
+}
+
 fn report(what: &str, [low, median, high]: [f64; 3], target: &str) {
     println!("  {what}: {median:.2}× (quartiles {low:.2}–{high:.2}; target {target})");
 }
@@ -640,6 +695,7 @@ fn summary() {
     report("  of which: raw client, SDK serve loop", serve_only, "-");
     bare.finish();
     bare2.finish();
+    pinned_round_trip(&line);
 
     let mut bare = Bare::start("json-echo");
     let value: serde_json::Value = serde_json::from_str(PARAMS).expect("json");
