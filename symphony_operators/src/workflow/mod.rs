@@ -18,6 +18,7 @@ mod checkpoint;
 mod error;
 mod failure;
 mod fused;
+mod gather;
 mod group;
 mod options;
 mod plan;

@@ -2,12 +2,12 @@
 //! threads, channels between groups and direct calls within one.
 
 use std::sync::Arc;
-use std::sync::mpsc::channel;
 
 use super::WorkflowError;
 use super::build::Workflow;
 use super::checkpoint::Checkpoint;
 use super::failure::first_cause;
+use super::gather::Gather;
 use super::group::{self, Context, NodeResult};
 use super::options::RunOptions;
 use super::plan::Plan;
@@ -43,39 +43,27 @@ impl Workflow {
         };
         let mut groups = plan.groups.into_iter();
         let here = groups.next();
-        let (done, results) = channel::<Vec<NodeResult>>();
-        let mut results_due = 0;
+        let gather = Gather::new(groups.len());
         let mut gathered: Vec<NodeResult> = Vec::new();
         for group in groups {
-            let (context, done, root) = (context.clone(), done.clone(), group.root);
-            match pool::execute(move || {
-                let _ = done.send(group::run(&context, group));
-            }) {
-                Ok(()) => results_due += 1,
-                Err(error) => {
-                    options.cancel.cancel();
-                    gathered.push((
-                        root,
-                        Err(WorkflowError::Node {
-                            node: self.nodes[root].name.clone(),
-                            source: OperatorError::failed(format!(
-                                "cannot start its thread: {error}"
-                            )),
-                        }),
-                    ));
-                }
+            let (context, reporter, root) = (context.clone(), gather.reporter(), group.root);
+            // A job that is never run drops its reporter, which counts it as reported.
+            if let Err(error) = pool::execute(move || reporter.deliver(group::run(&context, group)))
+            {
+                options.cancel.cancel();
+                gathered.push((
+                    root,
+                    Err(WorkflowError::Node {
+                        node: self.nodes[root].name.clone(),
+                        source: OperatorError::failed(format!("cannot start its thread: {error}")),
+                    }),
+                ));
             }
         }
-        drop(done);
         if let Some(group) = here {
             gathered.extend(group::run(&context, group));
         }
-        for _ in 0..results_due {
-            match results.recv() {
-                Ok(group) => gathered.extend(group),
-                Err(_) => break,
-            }
-        }
+        gathered.extend(gather.wait());
         self.report(&plan.outcome, gathered)
     }
 
