@@ -35,7 +35,11 @@ pub(super) fn execute(job: impl FnOnce() + Send + 'static) -> std::io::Result<()
     let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
     state.queue.push_back(Box::new(job));
     if state.waiting >= state.queue.len() {
-        READY.notify_one();
+        // Only the first of a burst of jobs wakes a worker here; that worker wakes the next
+        // (see `work`), so the thread starting a workflow is not preempted once per node.
+        if state.queue.len() == 1 {
+            READY.notify_one();
+        }
         return Ok(());
     }
     drop(state);
@@ -57,6 +61,9 @@ fn work() {
             let mut state = STATE.lock().unwrap_or_else(PoisonError::into_inner);
             loop {
                 if let Some(job) = state.queue.pop_front() {
+                    if !state.queue.is_empty() && state.waiting > 0 {
+                        READY.notify_one();
+                    }
                     break job;
                 }
                 state.waiting += 1;
@@ -73,5 +80,37 @@ fn work() {
         // A job catches its own panics; one that escapes must not take the worker's
         // accounting with it.
         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc::channel;
+    use std::sync::{Arc, Barrier};
+    use std::time::Duration;
+
+    /// Jobs that wait for each other must all be running at once, including when they come in
+    /// a burst and the workers wake one another rather than each being woken by `execute`.
+    #[test]
+    fn a_burst_of_jobs_that_wait_for_each_other_all_start() {
+        for burst in [2, 8, 33] {
+            for _ in 0..20 {
+                let all_in = Arc::new(Barrier::new(burst));
+                let (done, finished) = channel();
+                for _ in 0..burst {
+                    let (all_in, done) = (Arc::clone(&all_in), done.clone());
+                    super::execute(move || {
+                        all_in.wait();
+                        let _ = done.send(());
+                    })
+                    .expect("a worker");
+                }
+                for n in 0..burst {
+                    finished
+                        .recv_timeout(Duration::from_secs(10))
+                        .unwrap_or_else(|_| panic!("job {n} of {burst} never started"));
+                }
+            }
+        }
     }
 }
