@@ -30,14 +30,6 @@ impl Limit {
 /// How a target's figure is computed.
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Figure {
-    /// (`measured` − `baseline` − `direct`) ÷ `per`, in µs: a cost per item beyond a
-    /// direct call.
-    PerItemMicros {
-        baseline: &'static str,
-        measured: &'static str,
-        direct: &'static str,
-        per: f64,
-    },
     /// The slowest median of the criterion ids starting with `prefix`, in µs.
     SlowestMicros { prefix: &'static str },
     /// A number a bench printed: on the first line of its output holding `line_with`, the
@@ -48,6 +40,10 @@ pub(super) enum Figure {
         after: &'static str,
     },
 }
+
+/// The output of the inference bench run on ONNX Runtime (the plain `inference` key is
+/// its run on the built-in engine).
+pub(super) const ORT_INFERENCE: &str = "inference-onnxruntime";
 
 /// One row of the contract.
 #[derive(Debug, Clone, Copy)]
@@ -123,6 +119,52 @@ pub(super) const TARGETS: &[Target] = &[
         unit: "×",
     },
     Target {
+        what: "in-process call, do-nothing handler",
+        baseline: "direct trait call",
+        // Not the contract's row (a typical handler is); the issue asked for ≤ 1.10×. What
+        // it measures is the SDK's fixed cost per call against a call that does nothing.
+        figure: Figure::Printed {
+            bench: "protocol",
+            line_with: "a plain call, echo (does nothing)",
+            after: ":",
+        },
+        limit: Limit::AtMost(1.1),
+        unit: "×",
+    },
+    Target {
+        what: "inference per-request overhead, small model (iris, ONNX Runtime)",
+        baseline: "raw ort session run",
+        figure: Figure::Printed {
+            bench: ORT_INFERENCE,
+            line_with: "iris (1 row)",
+            after: "overhead",
+        },
+        limit: Limit::AtMost(20.0),
+        unit: "µs",
+    },
+    Target {
+        what: "inference pipeline overhead, model of ≥ 1 ms (MiniLM int8, ONNX Runtime)",
+        baseline: "raw ort session run",
+        figure: Figure::Printed {
+            bench: ORT_INFERENCE,
+            line_with: "minilm int8",
+            after: "(",
+        },
+        limit: Limit::AtMost(5.0),
+        unit: "%",
+    },
+    Target {
+        what: "inference pipeline overhead, model of ≥ 1 ms (MiniLM int8, built-in tract)",
+        baseline: "raw tract session run",
+        figure: Figure::Printed {
+            bench: "inference",
+            line_with: "minilm int8",
+            after: "(",
+        },
+        limit: Limit::AtMost(5.0),
+        unit: "%",
+    },
+    Target {
         what: "CSV operator workflow (throughput)",
         baseline: "raw csv + regex loop",
         // The bench's interleaved rounds (each a ratio) hold better under load than two
@@ -149,11 +191,11 @@ pub(super) const TARGETS: &[Target] = &[
     Target {
         what: "DAG node overhead (threaded node)",
         baseline: "direct call",
-        figure: Figure::PerItemMicros {
-            baseline: "dag_overhead/read_only",
-            measured: "dag_overhead/read_plus_16_threaded_nodes",
-            direct: "dag_overhead/direct_16_calls",
-            per: 16.0,
+        // The bench's interleaved rounds, as for the other ratios.
+        figure: Figure::Printed {
+            bench: "workflow",
+            line_with: "dag_overhead: per node",
+            after: "threaded",
         },
         limit: Limit::AtMost(20.0),
         unit: "µs",

@@ -43,7 +43,8 @@ pub(super) fn printed(output: &str, line_with: &str, after: &str) -> Option<f64>
     let line = output.lines().find(|line| line.contains(line_with))?;
     let (_, rest) = line.rsplit_once(after)?;
     rest.split_whitespace().find_map(|word| {
-        word.trim_matches(|c: char| !(c.is_ascii_digit() || c == '.'))
+        // A leading `-` is the number's sign (an overhead can be negative); `+` is dropped.
+        word.trim_matches(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
             .parse()
             .ok()
     })
@@ -61,6 +62,12 @@ mod tests {
         assert_eq!(printed(ratio, "SDK / raw", "median"), Some(0.89));
         assert_eq!(printed("peak ratio: 1.02\n", "peak ratio", ":"), Some(1.02));
         assert_eq!(printed("nothing here\n", "peak ratio", ":"), None);
+        let inference =
+            "iris (1 row)  raw 4.5 µs   pipeline 4.3 µs   overhead  -0.2 µs (-4.44 %)\n";
+        assert_eq!(printed(inference, "iris (1 row)", "overhead"), Some(-0.2));
+        assert_eq!(printed(inference, "iris (1 row)", "("), Some(-4.44));
+        let positive = "minilm int8  raw 29.3 µs  pipeline 29.4 µs  overhead +0.1 µs (+0.34 %)\n";
+        assert_eq!(printed(positive, "minilm int8", "("), Some(0.34));
     }
 
     #[test]

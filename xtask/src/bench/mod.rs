@@ -16,9 +16,10 @@ use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use contract::{Figure, TARGETS, Target};
+use contract::{Figure, ORT_INFERENCE, TARGETS, Target};
 
 use crate::error::Error;
+use crate::provision::python::ORT_LIBRARY_VAR;
 use crate::{build_times, cmd, provision, workspace};
 
 /// Criterion's settings for a brief run.
@@ -96,32 +97,45 @@ pub(crate) fn run(root: &Path, options: &Options) -> Result<(), Error> {
     let load_before = build_times::load_average();
     let mut outputs: BTreeMap<String, String> = BTreeMap::new();
     let mut failed = Vec::new();
+    let test_env = provision::python::test_env(root);
+    let has_ort = test_env.iter().any(|(name, _)| *name == ORT_LIBRARY_VAR);
     for bench in benches(root)? {
         if !options.only.is_empty() && !options.only.contains(&bench.name) {
             continue;
         }
-        let mut command = cmd::cargo();
-        command
-            .current_dir(root)
-            .envs(provision::python::test_env(root))
-            .env("CRITERION_HOME", &criterion_dir)
-            // The memory curve at two sizes a brief run can afford.
-            .env("MEMORY_BENCH_MB", "10,100")
-            .args(["bench", "-p", &bench.package, "--bench", &bench.name]);
-        if !bench.features.is_empty() {
-            command.args(["--features", &bench.features.join(",")]);
+        // The inference targets are ONNX Runtime's (the real engine a host ships); the
+        // built-in tract engine runs too, as the default an author gets.
+        let mut runs = vec![(bench.name.clone(), None)];
+        if bench.name == "inference" && has_ort {
+            runs.push((ORT_INFERENCE.to_owned(), Some("onnxruntime")));
         }
-        command.arg("--").args(BRIEF);
-        match cmd::read(&mut command) {
-            Ok(output) => {
-                print!("{output}");
-                let file = report_dir.join(format!("{}-{}.txt", bench.package, bench.name));
-                std::fs::write(&file, &output).map_err(|source| io_error(&file, source))?;
-                outputs.insert(bench.name.clone(), output);
+        for (key, engine) in runs {
+            let mut command = cmd::cargo();
+            command
+                .current_dir(root)
+                .envs(test_env.iter().cloned())
+                .env("CRITERION_HOME", &criterion_dir)
+                // The memory curve at two sizes a brief run can afford.
+                .env("MEMORY_BENCH_MB", "10,100")
+                .args(["bench", "-p", &bench.package, "--bench", &bench.name]);
+            if let Some(engine) = engine {
+                command.env("SYMPHONY_BENCH_ENGINE", engine);
             }
-            Err(error) => {
-                eprintln!("xtask bench: {error}");
-                failed.push(format!("{}/{}", bench.package, bench.name));
+            if !bench.features.is_empty() {
+                command.args(["--features", &bench.features.join(",")]);
+            }
+            command.arg("--").args(BRIEF);
+            match cmd::read(&mut command) {
+                Ok(output) => {
+                    print!("{output}");
+                    let file = report_dir.join(format!("{}-{key}.txt", bench.package));
+                    std::fs::write(&file, &output).map_err(|source| io_error(&file, source))?;
+                    outputs.insert(key, output);
+                }
+                Err(error) => {
+                    eprintln!("xtask bench: {error}");
+                    failed.push(format!("{}/{key}", bench.package));
+                }
             }
         }
     }
@@ -191,14 +205,7 @@ fn figure(
     medians: &BTreeMap<String, f64>,
     outputs: &BTreeMap<String, String>,
 ) -> Option<f64> {
-    let median = |id: &str| medians.get(id).copied();
     match figure {
-        Figure::PerItemMicros {
-            baseline,
-            measured,
-            direct,
-            per,
-        } => Some((median(measured)? - median(baseline)? - median(direct)?) / per / 1e3),
         Figure::SlowestMicros { prefix } => medians
             .iter()
             .filter(|(id, _)| id.starts_with(prefix))
