@@ -96,11 +96,6 @@ enum Mode {
     Test,
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
 /// Alternates rounds of `raw` and `piped` calls for about `budget`; medians per call.
 fn overhead(
     rt: &tokio::runtime::Runtime,
@@ -137,15 +132,23 @@ fn overhead(
         Mode::Bench => (round, budget, 5),
         Mode::Test => (1, Duration::ZERO, 1),
     };
+    // Each half of a round: (wall time, process CPU time) per call.
     let (mut raw, mut piped) = (Vec::new(), Vec::new());
-    let started = Instant::now();
-    while started.elapsed() < budget || raw.len() < min_rounds {
-        let t = Instant::now();
+    // `f` makes `round` calls.
+    let timed = |f: &mut dyn FnMut()| {
+        let (t, cpu) = (Instant::now(), process_cpu());
+        f();
+        (
+            t.elapsed() / round as u32,
+            (process_cpu() - cpu) / round as f64,
+        )
+    };
+    let mut run_raw = || {
         for _ in 0..round {
             model.run_raw(input.clone()).unwrap();
         }
-        raw.push(t.elapsed() / round as u32);
-        let t = Instant::now();
+    };
+    let mut run_piped = || {
         rt.block_on(async {
             for _ in 0..round {
                 pipeline
@@ -154,17 +157,72 @@ fn overhead(
                     .unwrap();
             }
         });
-        piped.push(t.elapsed() / round as u32);
+    };
+    let started = Instant::now();
+    while started.elapsed() < budget || raw.len() < min_rounds {
+        // Alternating which goes first, so that neither always follows the other.
+        if raw.len() % 2 == 0 {
+            raw.push(timed(&mut run_raw));
+            piped.push(timed(&mut run_piped));
+        } else {
+            piped.push(timed(&mut run_piped));
+            raw.push(timed(&mut run_raw));
+        }
     }
-    let (raw, piped) = (median(raw), median(piped));
-    let extra = piped.as_secs_f64() - raw.as_secs_f64();
-    println!(
-        "{name:<28} raw {:>10.1} µs   pipeline {:>10.1} µs   overhead {:>+8.1} µs ({:+.2} %)",
-        raw.as_secs_f64() * 1e6,
-        piped.as_secs_f64() * 1e6,
-        extra * 1e6,
-        extra / raw.as_secs_f64() * 100.0
-    );
+    // The overhead is the median of each round's own difference (and share): a load that
+    // drifts during the run moves both halves of a round alike, where the difference of two
+    // separate medians would carry the drift.
+    let paired = |of: &dyn Fn(&(Duration, f64)) -> f64| {
+        let extra = raw.iter().zip(&piped).map(|(r, p)| of(p) - of(r)).collect();
+        let share = raw
+            .iter()
+            .zip(&piped)
+            .map(|(r, p)| (of(p) / of(r) - 1.0) * 100.0)
+            .collect();
+        let median_of = |half: &[(Duration, f64)]| median_f64(half.iter().map(of).collect());
+        (
+            median_of(&raw),
+            median_of(&piped),
+            median_f64(extra),
+            median_f64(share),
+        )
+    };
+    let line = |label: &str, (raw, piped, extra, share): (f64, f64, f64, f64)| {
+        println!(
+            "{label:<28} raw {:>10.1} µs   pipeline {:>10.1} µs   overhead {:>+8.1} µs ({share:+.2} %)",
+            raw * 1e6,
+            piped * 1e6,
+            extra * 1e6,
+        );
+    };
+    line(name, paired(&|(wall, _)| wall.as_secs_f64()));
+    // CPU time, which two busy cores beside the bench do not stretch as they do wall time:
+    // what the pipeline itself costs, at any load.
+    line(&format!("{name} on-CPU"), paired(&|&(_, cpu)| cpu));
+}
+
+/// The CPU time of the whole process, in seconds: the run's threads and the pipeline's.
+#[cfg(unix)]
+#[allow(unsafe_code)]
+fn process_cpu() -> f64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec.
+    let status = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+    assert_eq!(status, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
+    now.tv_sec as f64 + now.tv_nsec as f64 * 1e-9
+}
+
+#[cfg(not(unix))]
+fn process_cpu() -> f64 {
+    0.0
+}
+
+fn median_f64(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 /// Requests per second from `clients` concurrent callers through a pipeline with `max_batch`.
