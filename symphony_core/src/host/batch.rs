@@ -107,7 +107,7 @@ impl Batch<'_> {
                 return Ok(PendingCall::ready(id, method, result));
             }
         };
-        let id = connection.register(method, self.timeout)?;
+        let (id, shared) = connection.register(method, self.timeout)?;
         if let Err(source) = encoder.encode(&Request::new(id, method, params)) {
             connection.forget(id);
             return Err(CallError::Encode {
@@ -116,7 +116,7 @@ impl Batch<'_> {
             });
         }
         ids.push(id);
-        let call = PendingCall::remote(Arc::clone(connection), id, method, self.timeout);
+        let call = PendingCall::remote(Arc::clone(connection), id, shared, self.timeout);
         if encoder.bytes().len() >= CHUNK {
             self.write_out(true);
         }

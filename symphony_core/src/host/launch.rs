@@ -312,7 +312,7 @@ fn handshake(
             source: crate::codec::EncodeError::Serialize(error),
         })
     })?;
-    let id = connection
+    let (id, _) = connection
         .send_request(method::INITIALIZE, Some(params), Some(timeout), false)
         .map_err(failed)?;
     let raw = connection

@@ -294,7 +294,7 @@ impl Extension {
     ) -> Result<Box<RawValue>, CallError> {
         match self.backend() {
             Backend::Remote(connection, _) => {
-                let id = connection.send_request(method, params, timeout, false)?;
+                let (id, _) = connection.send_request(method, params, timeout, false)?;
                 connection.wait(id, method, timeout)
             }
             Backend::Direct(extension) => {
@@ -319,8 +319,8 @@ impl Extension {
         let timeout = self.options.request_timeout;
         match self.backend() {
             Backend::Remote(connection, _) => {
-                let id = connection.send_request(method, params, timeout, true)?;
-                Ok(PendingCall::remote(connection, id, method, timeout))
+                let (id, shared) = connection.send_request(method, params, timeout, true)?;
+                Ok(PendingCall::remote(connection, id, shared, timeout))
             }
             Backend::Direct(extension) => {
                 let id = extension.next_id();
@@ -430,7 +430,7 @@ impl Extension {
         let timeout = Some(self.options.shutdown_timeout);
         let acknowledged = connection
             .send_request(method::SHUTDOWN, None, timeout, false)
-            .and_then(|id| connection.wait(id, method::SHUTDOWN, timeout));
+            .and_then(|(id, _)| connection.wait(id, method::SHUTDOWN, timeout));
         let exit_sent = connection.notify(method::EXIT, None);
         let reaped = connection.finish(self.options.shutdown_timeout);
         if acknowledged.is_ok() && exit_sent.is_ok() && reaped.clean {
@@ -466,7 +466,7 @@ impl Drop for Extension {
 #[derive(Debug)]
 pub struct PendingCall {
     id: i64,
-    method: String,
+    method: Arc<str>,
     state: Pending,
 }
 
@@ -486,12 +486,12 @@ impl PendingCall {
     fn remote(
         connection: Arc<Connection>,
         id: i64,
-        method: &str,
+        method: Arc<str>,
         timeout: Option<Duration>,
     ) -> Self {
         PendingCall {
             id,
-            method: method.to_owned(),
+            method,
             state: Pending::Remote {
                 connection,
                 timeout,
@@ -503,7 +503,7 @@ impl PendingCall {
     fn ready(id: i64, method: &str, result: Result<Box<RawValue>, CallError>) -> Self {
         PendingCall {
             id,
-            method: method.to_owned(),
+            method: Arc::from(method),
             state: Pending::Ready(Some(result)),
         }
     }
@@ -549,7 +549,7 @@ impl PendingCall {
             }
             Pending::Ready(result) => result.take().unwrap_or_else(|| {
                 Err(CallError::Ended {
-                    method: self.method.clone(),
+                    method: self.method.to_string(),
                     ended: Ended {
                         extension: direct::NAME.into(),
                         what: "already answered this call".into(),

@@ -83,6 +83,10 @@ pub(super) struct State {
     kill_reason: Option<String>,
     /// Set once the connection is over.
     pub(super) ended: Option<Ended>,
+    /// The method of the last call registered, shared by the next call of the same method:
+    /// calls mostly repeat one method, and a copy of its name per call (for the slot and the
+    /// caller's handle) was two allocations of a pipelined call's few.
+    last_method: Option<Arc<str>>,
 }
 
 /// Hashes request ids, which this host numbers itself (so no one can pick colliding keys):
@@ -118,7 +122,7 @@ pub(super) enum Leader {
 
 /// A request in flight.
 pub(super) struct Slot {
-    method: String,
+    method: Arc<str>,
     result: Option<Result<Box<RawValue>, ErrorObject>>,
     /// Set while the caller sleeps, so that whoever completes the slot can wake it.
     waiter: Option<Arc<Condvar>>,
@@ -160,6 +164,7 @@ impl Connection {
                 hang_watch: BinaryHeap::new(),
                 kill_reason: None,
                 ended: None,
+                last_method: None,
             }),
             monitor_wake: Condvar::new(),
             ended_wake: Condvar::new(),
@@ -198,8 +203,8 @@ impl Connection {
         params: Option<Box<RawValue>>,
         timeout: Option<Duration>,
         pipelined: bool,
-    ) -> Result<i64, CallError> {
-        let id = self.register(method, timeout)?;
+    ) -> Result<(i64, Arc<str>), CallError> {
+        let (id, shared) = self.register(method, timeout)?;
         let deadline = timeout.map(|timeout| Instant::now() + timeout);
         let request = Request::new(id, method, params);
         match self
@@ -226,15 +231,16 @@ impl Connection {
         if pipelined {
             self.wake_monitor_for_answers();
         }
-        Ok(id)
+        Ok((id, shared))
     }
 
-    /// Registers a request about to be sent; returns its id.
+    /// Registers a request about to be sent; returns its id and the method's name as the
+    /// slot keeps it (for the caller's handle to share).
     pub(crate) fn register(
         &self,
         method: &str,
         timeout: Option<Duration>,
-    ) -> Result<i64, CallError> {
+    ) -> Result<(i64, Arc<str>), CallError> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let now = Instant::now();
         let mut state = self.lock();
@@ -244,10 +250,18 @@ impl Connection {
                 ended: ended.clone(),
             });
         }
+        let shared = match &state.last_method {
+            Some(last) if **last == *method => Arc::clone(last),
+            _ => {
+                let fresh: Arc<str> = Arc::from(method);
+                state.last_method = Some(Arc::clone(&fresh));
+                fresh
+            }
+        };
         state.pending.insert(
             id,
             Slot {
-                method: method.to_owned(),
+                method: Arc::clone(&shared),
                 result: None,
                 waiter: None,
                 deadline: timeout.map(|timeout| now + timeout),
@@ -257,7 +271,7 @@ impl Connection {
             },
         );
         state.last_activity = now;
-        Ok(id)
+        Ok((id, shared))
     }
 
     /// Writes requests encoded by the caller (registered with [`register`](Self::register)),
