@@ -259,21 +259,28 @@ protocol ratios (SDK ÷ baseline, median of 21 interleaved rounds):
   Extension::direct call vs a plain call, typical handler (64 numbers in, stats out): 1.08× (quartiles 0.98–1.13; target ≤ 1.05×)
 ";
 
+    /// The figure of the target whose name starts with `what`, read from `output` as the
+    /// report reads it from `bench`'s.
+    fn read(bench: &str, output: &str, what: &str) -> Option<f64> {
+        let target = TARGETS
+            .iter()
+            .find(|t| t.what.starts_with(what))
+            .expect(what);
+        let Figure::Printed {
+            bench: from,
+            line_with,
+            after,
+        } = target.figure
+        else {
+            panic!("{what} is not read from the bench's output");
+        };
+        assert_eq!(from, bench, "{what}");
+        super::super::estimates::printed(output, line_with, after)
+    }
+
     #[test]
     fn the_protocol_targets_read_the_benchs_interleaved_ratios() {
-        let read = |what: &str| {
-            let target = TARGETS.iter().find(|t| t.what == what).expect(what);
-            let Figure::Printed {
-                bench,
-                line_with,
-                after,
-            } = target.figure
-            else {
-                panic!("{what} is not read from the bench's output");
-            };
-            assert_eq!(bench, "protocol");
-            super::super::estimates::printed(PROTOCOL, line_with, after)
-        };
+        let read = |what: &str| read("protocol", PROTOCOL, what);
         assert_eq!(read("extension spawn + handshake"), Some(1.37));
         assert_eq!(read("protocol round trip, small request"), Some(2.08));
         assert_eq!(
@@ -293,22 +300,7 @@ iris (1 row) on-CPU          raw        4.6 µs   pipeline        5.3 µs   over
 minilm int8 (128 tokens)     raw    48019.9 µs   pipeline    49180.8 µs   overhead  +6342.3 µs (+12.46 %)
 minilm int8 (128 tokens) on-CPU raw    31910.2 µs   pipeline    32262.8 µs   overhead   -146.6 µs (-0.47 %)
 ";
-        let read = |what: &str| {
-            let target = TARGETS
-                .iter()
-                .find(|t| t.what.starts_with(what))
-                .expect(what);
-            let Figure::Printed {
-                bench,
-                line_with,
-                after,
-            } = target.figure
-            else {
-                panic!("{what} is not read from the bench's output");
-            };
-            assert_eq!(bench, ORT_INFERENCE);
-            super::super::estimates::printed(output, line_with, after)
-        };
+        let read = |what: &str| read(ORT_INFERENCE, output, what);
         assert_eq!(read("inference per-request overhead"), Some(0.6));
         assert_eq!(
             read("inference pipeline overhead, model of ≥ 1 ms (MiniLM int8, ONNX Runtime)"),
