@@ -258,6 +258,30 @@ async fn dropping_the_caller_removes_queued_work() {
     assert_eq!(pipeline.metrics().cancelled, 1);
 }
 
+#[tokio::test]
+async fn a_caller_gone_while_its_batch_forms_is_not_computed() {
+    let recorder = Recorder::new(true, Duration::ZERO);
+    let pipeline = Pipeline::new(
+        recorder.clone(),
+        Limits::default()
+            .with_max_batch(4)
+            .with_max_wait(Duration::from_millis(300)),
+    );
+    // The dispatcher takes this one at once and waits up to 300 ms for three more.
+    let gone = {
+        let pipeline = pipeline.clone();
+        tokio::spawn(async move { pipeline.infer(InferenceInput::Text("gone".into())).await })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    gone.abort();
+    let kept = pipeline.infer(InferenceInput::Text("kept".into())).await;
+    assert_eq!(kept.unwrap().output, InferenceOutput::Text("kept!".into()));
+    assert_eq!(*recorder.seen.lock().unwrap(), ["kept"]);
+    assert_eq!(*recorder.batches.lock().unwrap(), [1]);
+    let metrics = pipeline.metrics();
+    assert_eq!((metrics.cancelled, metrics.running), (1, 0));
+}
+
 /// Fails with a retryable error `failures` times, then answers.
 struct Flaky {
     info: ModelInfo,

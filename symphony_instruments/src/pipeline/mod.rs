@@ -324,6 +324,8 @@ async fn dispatch(shared: Arc<Shared>, mut jobs: mpsc::Receiver<Job>) {
                 }
             }
         }
+        // Callers may have gone while the batch waited for more: their rows are not computed.
+        prune(&shared, &mut batch);
         if batch.is_empty() {
             shared.idle.notify_waiters();
             continue;
@@ -340,6 +342,17 @@ fn take(shared: &Shared, job: Job, batch: &mut Vec<Job>) {
     } else {
         Metrics::add(&shared.metrics.running, 1);
         batch.push(job);
+    }
+}
+
+/// Drops the jobs of `batch` whose callers have gone since they were taken.
+fn prune(shared: &Shared, batch: &mut Vec<Job>) {
+    let before = batch.len();
+    batch.retain(|job| !job.reply.is_closed());
+    let gone = (before - batch.len()) as u64;
+    if gone > 0 {
+        Metrics::sub(&shared.metrics.running, gone);
+        Metrics::add(&shared.metrics.cancelled, gone);
     }
 }
 
