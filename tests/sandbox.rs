@@ -318,6 +318,32 @@ fn without_a_network_grant_tcp_is_denied_and_with_one_it_is_not() {
 }
 
 #[test]
+fn a_network_grant_can_resolve_host_names() {
+    if landlock_or_skip().is_none() {
+        return;
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let by_name = format!(
+        "localhost:{}",
+        listener.local_addr().expect("address").port()
+    );
+    let fx = Fixture::new();
+    let mut rules = fs_rules(&[("data/**", &["read"])]);
+    rules["network"] = json!([{ "host": "localhost" }]);
+    let (status, outcomes) = fx.probe(rules, &[("tcp", by_name), ("read", "/etc/passwd".into())]);
+    assert_eq!(
+        outcomes[0],
+        Outcome::Ok,
+        "resolving `localhost` reads /etc/hosts: {status}"
+    );
+    assert_eq!(
+        outcomes[1],
+        denied(),
+        "only the resolver's files come with the grant"
+    );
+}
+
+#[test]
 fn missing_paths_are_skipped_not_widened() {
     if landlock_or_skip().is_none() {
         return;

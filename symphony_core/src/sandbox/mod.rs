@@ -51,7 +51,9 @@
 //! beyond its grant must be added explicitly, for example:
 //!
 //! - its own directory, to read data files shipped beside the binary: [`Sandbox::allow_read`];
-//! - `/etc/resolv.conf`, `/etc/hosts`, `/etc/nsswitch.conf` to resolve host names;
+//! - the resolver's files (`/etc/resolv.conf`, `/etc/hosts`, …), to resolve host names: these
+//!   come with a network grant ([`Sandbox::from_policy`]), read-only; without one the process
+//!   could not use the names anyway;
 //! - `/proc/self` for introspection (thread names, memory maps in backtraces);
 //! - a program and its libraries (`/usr/lib`, `/lib`) to spawn it: [`Sandbox::allow_execute`]
 //!   and [`Sandbox::allow_read`].
@@ -142,6 +144,16 @@ pub struct Sandbox {
     deny_tcp: bool,
 }
 
+/// What the C library reads to resolve a host name, readable under a policy that grants
+/// network access. None of them holds a secret; each only says where names are looked up.
+pub const RESOLVER_FILES: &[&str] = &[
+    "/etc/resolv.conf",
+    "/etc/hosts",
+    "/etc/nsswitch.conf",
+    "/etc/host.conf",
+    "/etc/gai.conf",
+];
+
 impl Sandbox {
     /// A sandbox that allows no filesystem access at all.
     pub fn new() -> Self {
@@ -150,12 +162,23 @@ impl Sandbox {
 
     /// The hierarchies covering the policy's effective filesystem grant (request ∩ grant),
     /// and no TCP at all unless the policy may allow some network access (a network rule in
-    /// both the request and the grant).
+    /// both the request and the grant). With network access, also reading the resolver's
+    /// files that exist ([`RESOLVER_FILES`]): a granted host name is no use unresolved.
     pub fn from_policy(policy: &Policy) -> Self {
-        Self {
+        let network = plan::may_use_network(policy);
+        let mut sandbox = Self {
             rules: plan::from_policy(policy),
-            deny_tcp: !plan::may_use_network(policy),
+            deny_tcp: !network,
+        };
+        if network {
+            // A granted host name cannot be reached without resolving it.
+            for file in RESOLVER_FILES {
+                if Path::new(file).exists() {
+                    sandbox = sandbox.allow_read(file);
+                }
+            }
         }
+        sandbox
     }
 
     /// Also denies (or, with `false`, stops denying) every TCP connect and bind, where the
