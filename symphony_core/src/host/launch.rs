@@ -360,44 +360,38 @@ fn decode_by(
             )),
         });
     }
-    if raw.get().len() <= DECODE_IN_PLACE {
+    // `None`: not checked by the deadline.
+    let decoded = if raw.get().len() <= DECODE_IN_PLACE {
         // Checked at once: a thread and two hand-offs cost more than the check, and under
         // load each hand-off can wait a scheduler slice. The time limit still holds, over-run
         // at most by the check of this small an answer.
         let decoded = serde_json::from_str::<InitializeResult>(raw.get());
-        if Instant::now() > deadline {
-            return Err(CallError::TimedOut {
+        (Instant::now() <= deadline).then_some(decoded)
+    } else {
+        let (send, receive) = mpsc::sync_channel(1);
+        thread::Builder::new()
+            .name("symphony-host-handshake".into())
+            .spawn(move || {
+                let _ = send.send(serde_json::from_str::<InitializeResult>(raw.get()));
+            })
+            .map_err(|error| CallError::Ended {
                 method: method::INITIALIZE.into(),
-                timeout,
-                killed: false,
-            });
-        }
-        return decoded.map_err(|source| CallError::Decode {
-            method: method::INITIALIZE.into(),
-            source,
-        });
-    }
-    let (send, receive) = mpsc::sync_channel(1);
-    thread::Builder::new()
-        .name("symphony-host-handshake".into())
-        .spawn(move || {
-            let _ = send.send(serde_json::from_str::<InitializeResult>(raw.get()));
-        })
-        .map_err(|error| CallError::Ended {
-            method: method::INITIALIZE.into(),
-            ended: Ended {
-                extension: String::new(),
-                what: format!("could not be checked: no thread for it ({error})"),
-                stderr: Vec::new(),
-            },
-        })?;
-    let left = deadline.saturating_duration_since(Instant::now());
-    match receive.recv_timeout(left) {
-        Ok(decoded) => decoded.map_err(|source| CallError::Decode {
+                ended: Ended {
+                    extension: String::new(),
+                    what: format!("could not be checked: no thread for it ({error})"),
+                    stderr: Vec::new(),
+                },
+            })?;
+        receive
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .ok()
+    };
+    match decoded {
+        Some(decoded) => decoded.map_err(|source| CallError::Decode {
             method: method::INITIALIZE.into(),
             source,
         }),
-        Err(_) => Err(CallError::TimedOut {
+        None => Err(CallError::TimedOut {
             method: method::INITIALIZE.into(),
             timeout,
             killed: false,

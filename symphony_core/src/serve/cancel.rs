@@ -1,12 +1,13 @@
 //! Cancellation tokens.
 
-use super::deadline::Deadline;
-use crate::protocol::ErrorObject;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
+
+use super::deadline::Deadline;
+use crate::protocol::ErrorObject;
 
 /// Set when the request it belongs to is cancelled (by `$/cancelRequest`, because the
 /// connection ended, or because a direct call's time limit passed). Handlers poll it during

@@ -20,8 +20,8 @@ const COARSE_FROM: Duration = Duration::from_secs(1);
 pub(crate) enum Deadline {
     /// A short limit, on the precise clock.
     Precise(Instant),
-    /// A limit of a second or more, in nanoseconds of the coarse monotonic clock.
-    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    /// A limit of a second or more, in nanoseconds of the coarse monotonic clock (`u64::MAX`,
+    /// which that clock never reaches, for a limit beyond what `Instant` can hold).
     Coarse(u64),
 }
 
@@ -43,8 +43,6 @@ impl Deadline {
     pub(crate) fn passed(self) -> bool {
         match self {
             Deadline::Precise(at) => Instant::now() >= at,
-            // A limit too far off for the clock never passes.
-            Deadline::Coarse(u64::MAX) => false,
             Deadline::Coarse(at) => coarse_now().is_some_and(|now| now >= at),
         }
     }

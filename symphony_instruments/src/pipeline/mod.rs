@@ -17,7 +17,8 @@
 //! - **Timeouts**: each request's `timeout` covers queueing and computing.
 //! - **Cancellation**: dropping the future returned by `infer` cancels the request: queued
 //!   work is discarded (also from a batch still waiting for members), a running single
-//!   request is stopped, a running batch finishes for the others. Dropping a stream from [`Pipeline::stream`] stops the generation.
+//!   request is stopped, a running batch finishes for the others. Dropping a stream from
+//!   [`Pipeline::stream`] stops the generation.
 //! - **Retries**: retryable failures (`InstrumentError::is_retryable`) are retried `retries`
 //!   times with [`Backoff`].
 //! - **Observability**: a `tracing` span per model call, and [`Pipeline::metrics`].

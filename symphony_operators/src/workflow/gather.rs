@@ -37,7 +37,7 @@ impl Gather {
     /// report then treats as a lost thread.
     pub(super) fn reporter(self: &Arc<Gather>) -> Reporter {
         Reporter {
-            gather: Arc::clone(self),
+            gather: Some(Arc::clone(self)),
         }
     }
 
@@ -63,23 +63,26 @@ impl Gather {
     }
 }
 
-/// One group's report, made exactly once.
+/// One group's report, made exactly once: by [`deliver`](Self::deliver), or else when dropped.
 pub(super) struct Reporter {
-    gather: Arc<Gather>,
+    /// Taken by the one report.
+    gather: Option<Arc<Gather>>,
 }
 
 impl Reporter {
     /// Reports the group's results.
-    pub(super) fn deliver(self, results: Vec<NodeResult>) {
-        self.gather.report(results);
-        // Reported: the drop below must not count it again.
-        std::mem::forget(self);
+    pub(super) fn deliver(mut self, results: Vec<NodeResult>) {
+        if let Some(gather) = self.gather.take() {
+            gather.report(results);
+        }
     }
 }
 
 impl Drop for Reporter {
     fn drop(&mut self) {
-        self.gather.report(Vec::new());
+        if let Some(gather) = self.gather.take() {
+            gather.report(Vec::new());
+        }
     }
 }
 
@@ -114,6 +117,7 @@ mod tests {
         for thread in threads {
             thread.join().expect("reporter");
         }
+        assert_eq!(Arc::strong_count(&gather), 1, "a reporter kept the gathering alive");
     }
 
     #[test]
