@@ -117,7 +117,11 @@ mod tests {
         for thread in threads {
             thread.join().expect("reporter");
         }
-        assert_eq!(Arc::strong_count(&gather), 1, "a reporter kept the gathering alive");
+        assert_eq!(
+            Arc::strong_count(&gather),
+            1,
+            "a reporter kept the gathering alive"
+        );
     }
 
     #[test]
