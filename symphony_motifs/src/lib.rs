@@ -14,6 +14,9 @@
 //! - [`serve`]: [`serve::MotifServer`], which answers those methods; [`entry`]: [`main!`]
 //!   and [`run`];
 //! - `testing` (feature `testing`): run the extension in a test, in-process or as its binary;
+//! - [`theme`]: the IDE's theme tokens as CSS custom properties, and the default
+//!   stylesheet; [`components`]: accessible controls (button, fields, table, tabs, …) styled
+//!   by it; [`chart`]: bar, line and scatter charts as SVG view nodes;
 //! - [`html`]: HTML with context-correct escaping; [`diff`]: patches between two renders;
 //! - [`bridge`]: the page script and validation of its messages; [`page`]: the document
 //!   around a view; [`csp`]: its Content-Security-Policy; [`assets`]: `motif://` bundles;
@@ -31,6 +34,8 @@
 
 pub mod assets;
 pub mod bridge;
+pub mod chart;
+pub mod components;
 pub mod csp;
 pub mod diff;
 pub mod editor;
@@ -46,6 +51,7 @@ pub mod serve;
 pub mod tauri_plugin;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod theme;
 pub mod view;
 
 #[doc(inline)]

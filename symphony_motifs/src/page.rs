@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::bridge::bridge_js;
 use crate::csp::{ContentSecurityPolicy, Nonce};
 use crate::html::{escape_attribute, escape_text};
+use crate::theme::{STYLESHEET_HREF, ThemeStyle};
 use crate::view::{View, sanitize_url};
 
 /// How the bridge script reaches Rust.
@@ -12,7 +13,8 @@ use crate::view::{View, sanitize_url};
 #[serde(tag = "transport", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum BridgeTransport {
-    /// `POST` each event as JSON to `endpoint`; the reply is `{"patches": […]}`.
+    /// `POST` each event as JSON to `endpoint`; the reply is `{"patches": […]}`, and may
+    /// carry a new [`ThemeStyle`] as `theme` (the host's way to restyle an HTTP page).
     Http {
         /// The URL, relative to the page.
         endpoint: String,
@@ -26,6 +28,10 @@ pub enum BridgeTransport {
 
 /// A complete page showing one view.
 ///
+/// It links the SDK's default stylesheet ([`crate::theme::stylesheet`]) at
+/// [`STYLESHEET_HREF`] unless told otherwise ([`default_stylesheet`](Self::default_stylesheet)),
+/// and hands a [`theme`](Self::theme) to the bridge, which applies it through the CSSOM.
+///
 /// ```
 /// use symphony_motifs::csp::{ContentSecurityPolicy, Nonce};
 /// use symphony_motifs::page::{BridgeTransport, Page};
@@ -37,13 +43,25 @@ pub enum BridgeTransport {
 ///     .render(&nonce, &ContentSecurityPolicy::new(&nonce));
 /// assert!(html.contains(r#"<div id="motif-root"><p>hello</p></div>"#));
 /// assert!(html.contains(&format!(r#"<script nonce="{}">"#, nonce.as_str())));
+/// assert!(html.contains(r#"<link rel="stylesheet" href="/.symphony/motifs.css">"#));
 /// ```
 #[derive(Debug, Clone)]
 pub struct Page<'a> {
     title: &'a str,
     view: &'a View,
     transport: BridgeTransport,
+    default_stylesheet: Option<String>,
     stylesheets: Vec<String>,
+    theme: Option<ThemeStyle>,
+}
+
+/// What the bridge reads from the page's `#motif-config`.
+#[derive(Serialize)]
+struct BridgeConfig<'a> {
+    #[serde(flatten)]
+    transport: &'a BridgeTransport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    theme: Option<&'a ThemeStyle>,
 }
 
 impl<'a> Page<'a> {
@@ -53,8 +71,25 @@ impl<'a> Page<'a> {
             title,
             view,
             transport,
+            default_stylesheet: Some(STYLESHEET_HREF.to_owned()),
             stylesheets: Vec::new(),
+            theme: None,
         }
+    }
+
+    /// Links the default stylesheet at `href` instead (a report written to disk beside a
+    /// copy of it links `motifs.css`), or not at all with `None`.
+    #[must_use]
+    pub fn default_stylesheet(mut self, href: Option<&str>) -> Self {
+        self.default_stylesheet = href.map(|href| sanitize_url(href).into_owned());
+        self
+    }
+
+    /// Styles the page with `theme` from its first paint (the bridge sets its properties).
+    #[must_use]
+    pub fn theme(mut self, theme: ThemeStyle) -> Self {
+        self.theme = Some(theme);
+        self
     }
 
     /// Links a stylesheet (a URL; refused schemes become an inert URL).
@@ -69,13 +104,19 @@ impl<'a> Page<'a> {
     pub fn render(&self, nonce: &Nonce, policy: &ContentSecurityPolicy) -> String {
         let view_html = self.view.to_html();
         let mut out = String::with_capacity(view_html.len() + bridge_js().len() + 512);
-        out.push_str("<!DOCTYPE html><html><head><meta charset=\"utf-8\">");
+        out.push_str("<!DOCTYPE html><html");
+        if let Some(theme) = &self.theme {
+            out.push_str(" data-sym-theme=\"");
+            out.push_str(theme.kind.as_str());
+            out.push('"');
+        }
+        out.push_str("><head><meta charset=\"utf-8\">");
         out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"");
         out.push_str(&escape_attribute(&policy.to_string()));
         out.push_str("\"><title>");
         out.push_str(&escape_text(self.title));
         out.push_str("</title>");
-        for href in &self.stylesheets {
+        for href in self.default_stylesheet.iter().chain(&self.stylesheets) {
             out.push_str("<link rel=\"stylesheet\" href=\"");
             out.push_str(&escape_attribute(href));
             out.push_str("\">");
@@ -83,7 +124,10 @@ impl<'a> Page<'a> {
         out.push_str("</head><body><div id=\"motif-root\">");
         out.push_str(&view_html);
         out.push_str("</div><script type=\"application/json\" id=\"motif-config\">");
-        out.push_str(&script_safe_json(&self.transport));
+        out.push_str(&script_safe_json(&BridgeConfig {
+            transport: &self.transport,
+            theme: self.theme.as_ref(),
+        }));
         out.push_str("</script><script nonce=\"");
         out.push_str(nonce.as_str());
         out.push_str("\">");

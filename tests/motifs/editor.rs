@@ -386,6 +386,7 @@ fn a_document_page_is_titled_by_the_extension_name() {
             transport: BridgeTransport::Http {
                 endpoint: "/event".to_owned(),
             },
+            stylesheet: None,
         })
         .unwrap();
     // symphony.toml: name = "CSV table editor"

@@ -74,6 +74,7 @@ fn the_page_is_titled_by_the_manifest_not_the_component_id() {
             transport: BridgeTransport::Http {
                 endpoint: "/event".to_owned(),
             },
+            stylesheet: None,
         })
         .unwrap();
     // symphony.toml: components = [{ id = "counter", title = "Counter", … }]

@@ -55,12 +55,15 @@ pub(crate) fn render(
     // The page's bridge would post events to `event` beside it; the report sends none.
     let page = motif
         .host
-        .request::<Page>(&PageParams {
-            component: COMPONENT.to_owned(),
-            transport: BridgeTransport::Http {
-                endpoint: "event".to_owned(),
-            },
-        })
+        .request::<Page>(
+            &PageParams::new(
+                COMPONENT,
+                BridgeTransport::Http {
+                    endpoint: "event".to_owned(),
+                },
+            )
+            .stylesheet(STYLESHEET_FILE),
+        )
         .map_err(failed(Page::NAME))?;
     let took = began.elapsed();
     write_atomically(out, page.html.as_bytes()).map_err(|source| QuickstartError::WriteReport {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{PROTOCOL_VERSION, ProtocolVersion};
+use super::{PROTOCOL_VERSION, ProtocolVersion, Theme};
 use crate::manifest::Manifest;
 use crate::permission::Permissions;
 
@@ -43,6 +43,10 @@ pub struct InitializeParams {
     /// The largest message, in bytes, the host accepts; the extension must not send larger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_message_size: Option<u64>,
+    /// The IDE's theme, for extensions that draw (motifs style their pages with it); checked
+    /// in the handshake ([`Theme::validate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<Theme>,
 }
 
 impl InitializeParams {
@@ -56,6 +60,7 @@ impl InitializeParams {
             workspace_roots: Vec::new(),
             sandbox: false,
             max_message_size: None,
+            theme: None,
         }
     }
 }

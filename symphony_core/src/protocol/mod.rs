@@ -9,7 +9,8 @@
 //! ```text
 //! host                                        extension
 //!  │ ── initialize {protocolVersion, host,        │
-//!  │      grants, config, workspaceRoots} ──────▶ │
+//!  │      grants, config, workspaceRoots,         │
+//!  │      theme?} ─────────────────────────────▶ │
 //!  │ ◀── {protocolVersion, manifest, capabilities}│
 //!  │ ── initialized ────────────────────────────▶ │
 //!  │ ── instrument/… operator/… motif/… ────────▶ │   (requests, in any order, concurrently)
@@ -53,6 +54,7 @@ mod message;
 pub mod method;
 mod notification;
 mod reply;
+mod theme;
 mod version;
 pub(crate) mod wire;
 
@@ -65,6 +67,10 @@ pub use message::{Message, Notification, Request, Response};
 pub use notification::{CancelParams, LogLevel, LogParams, ProgressParams};
 pub use reply::Reply;
 pub use serde_json::value::RawValue;
+pub use theme::{
+    MAX_TOKEN_NAME_BYTES, MAX_TOKEN_VALUE_BYTES, MAX_TOKENS, REFUSED_TOKEN_TEXT, Theme, ThemeError,
+    ThemeKind,
+};
 pub use version::{IncompatibleVersion, PROTOCOL_VERSION, ParseVersionError, ProtocolVersion};
 
 /// The default maximum size of one message, in bytes (16 MiB), newline excluded.

@@ -73,8 +73,15 @@ impl Context {
     /// - [`InvalidConfig`](ErrorCode::InvalidConfig) listing every field that does not match
     ///   the schema (in the message, and as `data.errors` of `{path, reason}`);
     /// - [`InvalidInput`](ErrorCode::InvalidInput) if a grant rule or workspace root cannot be
-    ///   compiled, naming it.
+    ///   compiled, naming it;
+    /// - [`InvalidParams`](ErrorCode::InvalidParams) if the theme has a refused token, naming
+    ///   it.
     pub fn establish(params: InitializeParams, manifest: &Manifest) -> Result<Self, ErrorObject> {
+        if let Some(theme) = &params.theme {
+            theme.validate().map_err(|error| {
+                ErrorObject::new(ErrorCode::InvalidParams, format!("`theme`: {error}"))
+            })?;
+        }
         let policy = Policy::builder(manifest.permissions(), &params.grants)
             .workspace_roots(params.workspace_roots.iter().cloned())
             .build()
@@ -269,6 +276,24 @@ mod tests {
             .collect();
         assert_eq!(paths, ["config.nmae", "config.level"], "{data}");
         assert!(error.message.contains("test.context"), "{}", error.message);
+    }
+
+    #[test]
+    fn a_theme_with_a_refused_token_fails_the_handshake_naming_it() {
+        use crate::protocol::{Theme, ThemeKind};
+        let mut bad = params(json!({"level": 3}));
+        bad.theme = Some(Theme::new(ThemeKind::Dark).token("color-text", "red;x:y"));
+        let error = Context::establish(bad, &manifest()).expect_err("refused token");
+        assert_eq!(error.kind(), Some(ErrorCode::InvalidParams));
+        assert!(error.message.contains("`color-text`"), "{}", error.message);
+
+        let mut good = params(json!({"level": 3}));
+        good.theme = Some(Theme::new(ThemeKind::Dark).token("color-text", "#eee"));
+        let context = Context::establish(good, &manifest()).expect("accepted");
+        assert_eq!(
+            context.params().theme.as_ref().map(|t| t.kind),
+            Some(ThemeKind::Dark)
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use super::AssetError;
 use super::bundle::{Asset, AssetBundle};
+use super::mime_type;
 use super::uri::MotifUri;
+use crate::theme::{STYLESHEET_PATH, stylesheet};
 
 /// The bundles of all motif extensions, by extension id.
 #[derive(Debug, Clone)]
@@ -54,13 +56,23 @@ impl AssetServer {
         self
     }
 
-    /// The asset `uri` names.
+    /// The asset `uri` names: a file of the extension's bundle, or the SDK's default
+    /// stylesheet at [`STYLESHEET_PATH`](crate::theme::STYLESHEET_PATH) of any extension.
     ///
     /// # Errors
     ///
     /// Any [`AssetError`]: a malformed URI, an unknown extension, a refused or missing path.
     pub fn resolve(&self, uri: &str) -> Result<Asset, AssetError> {
         let uri = MotifUri::parse(uri)?;
+        // The SDK's own stylesheet is part of every extension's origin, bundle or not, so a
+        // page's `'self'` style source covers it.
+        if uri.path == STYLESHEET_PATH {
+            return Ok(Asset {
+                path: STYLESHEET_PATH.to_owned(),
+                mime: mime_type(STYLESHEET_PATH),
+                bytes: stylesheet().as_bytes().to_vec(),
+            });
+        }
         let bundle =
             self.bundles
                 .get(&uri.extension)
@@ -81,6 +93,8 @@ impl AssetServer {
     /// let ok = server.respond("motif://acme.panel/app.css");
     /// assert_eq!((ok.status, ok.body.as_slice()), (200, &b"p{}"[..]));
     /// assert_eq!(server.respond("motif://acme.panel/../../etc/passwd").status, 400);
+    /// let css = server.respond("motif://acme.panel/.symphony/motifs.css");
+    /// assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     /// ```
     pub fn respond(&self, uri: &str) -> AssetResponse {
         let common = [

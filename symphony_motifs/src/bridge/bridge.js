@@ -52,6 +52,9 @@
     removeAttribute: method(Element.prototype, 'removeAttribute'),
     removeAttributeNS: method(Element.prototype, 'removeAttributeNS'),
     textContent: getter(Node.prototype, 'textContent'),
+    documentElement: getter(Document.prototype, 'documentElement'),
+    style: getter(HTMLElement.prototype, 'style'),
+    setProperty: method(CSSStyleDeclaration.prototype, 'setProperty'),
   });
 
   const script = dom.currentScript(document);
@@ -350,6 +353,51 @@
     }
   }
 
+  // ---- The theme: tokens as custom properties on the root, through the CSSOM (which the
+  // CSP's ban on inline styles does not cover). The same checks as Rust's Theme::validate. ----
+  const THEME_NAME = /^--sym-[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
+  const THEME_REFUSED = Object.freeze(NAMES.themeRefusedText.slice());
+
+  function themeValueAllowed(value) {
+    if (typeof value !== 'string' || value.length > 256 || /[\u0000-\u001f\u007f]/.test(value)) {
+      return false;
+    }
+    const compact = asciiLower(value).replace(/\s+/g, '');
+    return compact !== '' && !THEME_REFUSED.some((text) => compact.includes(text));
+  }
+
+  function applyTheme(theme) {
+    if (!theme || typeof theme !== 'object' || !theme.properties || typeof theme.properties !== 'object') {
+      fail('a theme must be an object with properties');
+    }
+    const html = dom.documentElement(document);
+    const style = dom.style(html);
+    for (const name of Object.keys(theme.properties)) {
+      const value = theme.properties[name];
+      if (!name.startsWith(NAMES.themePropertyPrefix) || !THEME_NAME.test(name) || !themeValueAllowed(value)) {
+        fail('refused theme property ' + JSON.stringify(name));
+      }
+    }
+    for (const name of Object.keys(theme.properties)) {
+      dom.setProperty(style, name, theme.properties[name]);
+    }
+    if (theme.colorScheme === 'light' || theme.colorScheme === 'dark') {
+      dom.setProperty(style, 'color-scheme', theme.colorScheme);
+    }
+    if (typeof theme.kind === 'string' && /^[a-z-]+$/.test(theme.kind)) {
+      dom.setAttribute(html, 'data-sym-theme', theme.kind);
+    }
+    const applied = Number(dom.getAttribute(root, 'data-motif-themes') || 0) + 1;
+    dom.setAttribute(root, 'data-motif-themes', String(applied));
+  }
+
+  function applyReply(reply) {
+    if (reply && reply.theme) {
+      applyTheme(reply.theme);
+    }
+    applyPatches((reply && reply.patches) || []);
+  }
+
   function applyPatches(patches) {
     if (!Array.isArray(patches)) {
       fail('patches must be a list');
@@ -405,7 +453,7 @@
     // One event at a time, in order: each reply's patches assume the previous ones.
     queue = queue
       .then(() => send(message))
-      .then((reply) => applyPatches((reply && reply.patches) || []))
+      .then(applyReply)
       .catch((error) => dom.setAttribute(root, 'data-motif-error', String(error)));
   }
 
@@ -426,6 +474,14 @@
     }
     if (url === REFUSED_URL) {
       domEvent.preventDefault();
+    }
+  }
+
+  if (config.theme) {
+    try {
+      applyTheme(config.theme);
+    } catch (error) {
+      // fail() has marked the root; the page keeps the stylesheet's defaults.
     }
   }
 
@@ -450,6 +506,16 @@
       event: NAMES.patchesEvent,
       target: { kind: 'Any' },
       handler,
+    });
+    const themeHandler = internals.transformCallback((event) => {
+      queue = queue
+        .then(() => applyTheme(event && event.payload))
+        .catch((error) => dom.setAttribute(root, 'data-motif-error', String(error)));
+    });
+    internals.invoke('plugin:event|listen', {
+      event: NAMES.themeEvent,
+      target: { kind: 'Any' },
+      handler: themeHandler,
     });
   }
 }

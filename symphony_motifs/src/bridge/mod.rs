@@ -23,6 +23,10 @@ pub const EVENT_COMMAND: &str = "event";
 /// the bridge applies them.
 pub const PATCHES_EVENT: &str = "motifs://patches";
 
+/// The Tauri event the plugin emits with a [`ThemeStyle`](crate::theme::ThemeStyle) when the
+/// host's theme changes; every motif page's bridge applies it.
+pub const THEME_EVENT: &str = "motifs://theme";
+
 /// The names the bridge script uses that Rust defines: it receives them from here, so the
 /// two sides cannot disagree.
 #[derive(Serialize)]
@@ -31,6 +35,9 @@ struct BridgeNames {
     events: &'static [&'static str],
     event_command: String,
     patches_event: &'static str,
+    theme_event: &'static str,
+    theme_property_prefix: &'static str,
+    theme_refused_text: Vec<&'static str>,
 }
 
 /// The bridge script, to be served with the page inline, right after the `#motif-config`
@@ -51,9 +58,19 @@ pub fn bridge_js() -> &'static str {
             events: BRIDGED_EVENTS,
             event_command: format!("plugin:{PLUGIN_NAME}|{EVENT_COMMAND}"),
             patches_event: PATCHES_EVENT,
+            theme_event: THEME_EVENT,
+            theme_property_prefix: crate::theme::PROPERTY_PREFIX,
+            theme_refused_text: symphony_core::protocol::REFUSED_TOKEN_TEXT
+                .iter()
+                .map(|(text, _)| *text)
+                .collect(),
         };
-        // Names are ASCII without `<`, so they cannot end the script element.
-        let names = serde_json::to_string(&names).unwrap_or_else(|_| "{}".to_owned());
+        // Names are ASCII; `<` and `>` (refused token text) are escaped so they cannot end
+        // the script element.
+        let names = serde_json::to_string(&names)
+            .unwrap_or_else(|_| "{}".to_owned())
+            .replace('<', "\\u003c")
+            .replace('>', "\\u003e");
         format!(
             "({})({},{names});\n",
             include_str!("bridge.js"),

@@ -223,6 +223,21 @@ pub struct PageParams {
     pub document: u64,
     /// How the page's bridge sends events back.
     pub transport: BridgeTransport,
+    /// Where the page links the default stylesheet, when the host serves it elsewhere than
+    /// [`STYLESHEET_HREF`](crate::theme::STYLESHEET_HREF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stylesheet: Option<String>,
+}
+
+impl PageParams {
+    /// The page of document `document`, its bridge talking over `transport`.
+    pub fn new(document: u64, transport: BridgeTransport) -> Self {
+        PageParams {
+            document,
+            transport,
+            stylesheet: None,
+        }
+    }
 }
 
 /// A message from a document's page (`editor/event`).

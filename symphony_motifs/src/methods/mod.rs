@@ -56,6 +56,8 @@ pub const ALL: &[&str] = &[
     <motif::Event as Method>::NAME,
     <motif::State as Method>::NAME,
     <motif::Restore as Method>::NAME,
+    <motif::SetTheme as Method>::NAME,
+    <motif::Stylesheet as Method>::NAME,
     <editor::Open as Method>::NAME,
     <editor::Restore as Method>::NAME,
     <editor::Page as Method>::NAME,

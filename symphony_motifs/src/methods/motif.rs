@@ -10,6 +10,7 @@ use crate::diff::Patch;
 use crate::motif::Placement;
 use crate::page::BridgeTransport;
 use crate::runtime::Update;
+use crate::theme::{Theme, ThemeStyle};
 use crate::view::Node;
 
 /// `motif/list`: the components the extension hosts. Params: none.
@@ -73,6 +74,49 @@ impl Method for Restore {
     type Result = Patches;
 }
 
+/// `motif/theme`: the host's theme changed. The extension styles the pages it makes from now
+/// on with it, and answers the style for the host to hand to the pages already open (the
+/// Tauri plugin's [`MotifsExt::set_theme`](crate::tauri_plugin::MotifsExt::set_theme) does
+/// both for its pages). A refused token fails with `InvalidParams`, naming it.
+#[derive(Debug)]
+pub enum SetTheme {}
+
+impl Method for SetTheme {
+    const NAME: &'static str = "motif/theme";
+    type Params = ThemeParams;
+    type Result = ThemeStyle;
+}
+
+/// `motif/stylesheet`: the default stylesheet the extension's pages link, for a host that
+/// serves it itself (at the page's `stylesheet` href). Params: none.
+#[derive(Debug)]
+pub enum Stylesheet {}
+
+impl Method for Stylesheet {
+    const NAME: &'static str = "motif/stylesheet";
+    type Params = ();
+    type Result = StylesheetResult;
+}
+
+/// A new theme (`motif/theme`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeParams {
+    /// The theme, as in `initialize`.
+    pub theme: Theme,
+}
+
+/// The default stylesheet (the result of `motif/stylesheet`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
+pub struct StylesheetResult {
+    /// Where pages expect it by default, relative to their origin
+    /// ([`STYLESHEET_PATH`](crate::theme::STYLESHEET_PATH)).
+    pub path: String,
+    /// The CSS text.
+    pub css: String,
+}
+
 /// One component, as `motif/list` reports it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[non_exhaustive]
@@ -120,6 +164,28 @@ pub struct PageParams {
     pub component: String,
     /// How the page's bridge sends events back.
     pub transport: BridgeTransport,
+    /// Where the page links the default stylesheet ([`Stylesheet`]), when the host serves it
+    /// elsewhere than [`STYLESHEET_HREF`](crate::theme::STYLESHEET_HREF).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stylesheet: Option<String>,
+}
+
+impl PageParams {
+    /// The page of component `component`, its bridge talking over `transport`.
+    pub fn new(component: impl Into<String>, transport: BridgeTransport) -> Self {
+        PageParams {
+            component: component.into(),
+            transport,
+            stylesheet: None,
+        }
+    }
+
+    /// Links the default stylesheet at `href` (a report written beside `motifs.css`).
+    #[must_use]
+    pub fn stylesheet(mut self, href: impl Into<String>) -> Self {
+        self.stylesheet = Some(href.into());
+        self
+    }
 }
 
 /// A message from a component's page (`motif/event`).

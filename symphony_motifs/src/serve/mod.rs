@@ -34,6 +34,7 @@ use crate::editor::{DocumentError, EditorError, EditorRegistry};
 use crate::methods::{ALL, PageResult, editor, motif};
 use crate::page::{BridgeTransport, Page};
 use crate::runtime::MotifError;
+use crate::theme::{STYLESHEET_PATH, ThemeStyle, stylesheet};
 use crate::view::View;
 use erased::{Component, EditorFactory, OpenEditor};
 
@@ -86,6 +87,8 @@ pub struct MotifServer {
     registry: EditorRegistry,
     documents: Mutex<HashMap<u64, Box<dyn OpenEditor>>>,
     next_document: AtomicU64,
+    /// The theme of the last `motif/theme`; until one arrives, `initialize`'s.
+    theme: Mutex<Option<ThemeStyle>>,
 }
 
 impl MotifServer {
@@ -106,6 +109,41 @@ impl MotifServer {
             registry: checked.registry,
             documents: Mutex::new(HashMap::new()),
             next_document: AtomicU64::new(1),
+            theme: Mutex::new(None),
+        })
+    }
+
+    /// The theme pages are made with: the last `motif/theme`'s, else `initialize`'s (checked
+    /// in the handshake), else none (the stylesheet's light defaults).
+    fn theme(&self, call: &Call<'_>) -> Option<ThemeStyle> {
+        if let Some(style) = lock(&self.theme).as_ref() {
+            return Some(style.clone());
+        }
+        let theme = call.context().params().theme.as_ref()?;
+        ThemeStyle::new(theme).ok()
+    }
+
+    fn page(
+        &self,
+        call: &Call<'_>,
+        title: &str,
+        view: &View,
+        transport: BridgeTransport,
+        stylesheet: Option<&str>,
+    ) -> Result<PageResult, ErrorObject> {
+        let nonce = Nonce::generate()
+            .map_err(|error| ErrorObject::new(ErrorCode::ExtensionFailed, error.to_string()))?;
+        let policy = ContentSecurityPolicy::new(&nonce);
+        let mut page = Page::new(title, view, transport);
+        if let Some(href) = stylesheet {
+            page = page.default_stylesheet(Some(href));
+        }
+        if let Some(theme) = self.theme(call) {
+            page = page.theme(theme);
+        }
+        Ok(PageResult {
+            html: page.render(&nonce, &policy),
+            csp: policy.to_string(),
         })
     }
 
@@ -244,7 +282,20 @@ impl MotifServer {
             }),
             <motif::Page as Method>::NAME => answer::<motif::Page>(call, |p| {
                 let title = self.component_title(&p.component);
-                self.component_call(&p.component, |c| page(title, c.view(), p.transport))
+                let stylesheet = p.stylesheet.as_deref();
+                self.component_call(&p.component, |c| {
+                    self.page(call, title, c.view(), p.transport, stylesheet)
+                })
+            }),
+            <motif::SetTheme as Method>::NAME => answer::<motif::SetTheme>(call, |p| {
+                let style = ThemeStyle::new(&p.theme)
+                    .map_err(|error| ErrorObject::invalid_params(format!("`theme`: {error}")))?;
+                *lock(&self.theme) = Some(style.clone());
+                Ok(style)
+            }),
+            <motif::Stylesheet as Method>::NAME => reply(&motif::StylesheetResult {
+                path: STYLESHEET_PATH.to_owned(),
+                css: stylesheet().to_owned(),
             }),
             <motif::Event as Method>::NAME => answer::<motif::Event>(call, |p| {
                 self.component_call(&p.component, |c| {
@@ -275,8 +326,15 @@ impl MotifServer {
                 Ok(())
             }),
             <editor::Page as Method>::NAME => answer::<editor::Page>(call, |p| {
+                let stylesheet = p.stylesheet.as_deref();
                 self.document_call(p.document, |d| {
-                    page(self.manifest.name(), d.view(), p.transport)
+                    self.page(
+                        call,
+                        self.manifest.name(),
+                        d.view(),
+                        p.transport,
+                        stylesheet,
+                    )
                 })
             }),
             <editor::Event as Method>::NAME => answer::<editor::Event>(call, |p| {
@@ -365,17 +423,6 @@ fn answer<M: Method>(
     f: impl FnOnce(M::Params) -> Result<M::Result, ErrorObject>,
 ) -> Result<Box<RawValue>, ErrorObject> {
     reply(&f(call.params::<M::Params>()?)?)
-}
-
-fn page(title: &str, view: &View, transport: BridgeTransport) -> Result<PageResult, ErrorObject> {
-    let nonce = Nonce::generate()
-        .map_err(|error| ErrorObject::new(ErrorCode::ExtensionFailed, error.to_string()))?;
-    let policy = ContentSecurityPolicy::new(&nonce);
-    let html = Page::new(title, view, transport).render(&nonce, &policy);
-    Ok(PageResult {
-        html,
-        csp: policy.to_string(),
-    })
 }
 
 fn motif_error(error: MotifError) -> ErrorObject {

@@ -28,6 +28,7 @@ fn serve_counter(host: &Arc<MotifTestHost>) -> PageServer {
             transport: BridgeTransport::Http {
                 endpoint: "/event".to_owned(),
             },
+            stylesheet: None,
         })
         .unwrap();
     let host = Arc::clone(host);
