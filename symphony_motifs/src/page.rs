@@ -53,6 +53,7 @@ pub struct Page<'a> {
     default_stylesheet: Option<String>,
     stylesheets: Vec<String>,
     theme: Option<ThemeStyle>,
+    lang: String,
 }
 
 /// What the bridge reads from the page's `#motif-config`.
@@ -74,7 +75,21 @@ impl<'a> Page<'a> {
             default_stylesheet: Some(STYLESHEET_HREF.to_owned()),
             stylesheets: Vec::new(),
             theme: None,
+            lang: "en".to_owned(),
         }
+    }
+
+    /// The language of the page's text, as a BCP 47 tag (`en` unless set): screen readers
+    /// pick their voice by it. A tag that is not letters, digits and `-` is ignored.
+    #[must_use]
+    pub fn lang(mut self, tag: &str) -> Self {
+        let valid = !tag.is_empty()
+            && tag.len() <= 35
+            && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if valid {
+            tag.clone_into(&mut self.lang);
+        }
+        self
     }
 
     /// Links the default stylesheet at `href` instead (a report written to disk beside a
@@ -104,7 +119,9 @@ impl<'a> Page<'a> {
     pub fn render(&self, nonce: &Nonce, policy: &ContentSecurityPolicy) -> String {
         let view_html = self.view.to_html();
         let mut out = String::with_capacity(view_html.len() + bridge_js().len() + 512);
-        out.push_str("<!DOCTYPE html><html");
+        out.push_str("<!DOCTYPE html><html lang=\"");
+        out.push_str(&self.lang);
+        out.push('"');
         if let Some(theme) = &self.theme {
             out.push_str(" data-sym-theme=\"");
             out.push_str(theme.kind.as_str());

@@ -61,6 +61,10 @@ const STEPS: &[Step] = &[
         run: provision::python::ensure,
     },
     Step {
+        name: "node",
+        run: provision::node::ensure,
+    },
+    Step {
         // The example binaries the integration tests run, built before they start so that
         // no timed test runs beside a compiler: the same `cargo build` the tests make on
         // first use (tests/support/extension.rs), which then finds them up to date.
@@ -83,6 +87,7 @@ const STEPS: &[Step] = &[
                 cmd::cargo()
                     .current_dir(root)
                     .envs(provision::python::test_env(root))
+                    .envs(provision::node::test_env(root))
                     .args(["test", "--workspace", "--features", PREVIEW]),
             )
         },
@@ -104,6 +109,7 @@ const STEPS: &[Step] = &[
                 cmd::cargo()
                     .current_dir(root)
                     .envs(provision::python::test_env(root))
+                    .envs(provision::node::test_env(root))
                     .args(["test", "--workspace", "--benches", "--features", PREVIEW]),
             )
         },
@@ -259,6 +265,7 @@ mod tests {
                 "clippy",
                 "doc",
                 "python",
+                "node",
                 "examples",
                 "test",
                 "guides",

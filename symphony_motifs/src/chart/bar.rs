@@ -117,9 +117,14 @@ impl From<BarChart> for Element {
             .enumerate()
             .map(|(slot, name)| (name.as_str(), LEFT + band * (slot as f64 + 0.5)))
             .collect();
-        let headers = std::iter::once(chart.x_label.clone().unwrap_or_default())
-            .chain(chart.series.iter().map(|(name, _)| name.clone()))
-            .collect();
+        let headers = std::iter::once(
+            chart
+                .x_label
+                .clone()
+                .unwrap_or_else(|| "category".to_owned()),
+        )
+        .chain(chart.series.iter().map(|(name, _)| name.clone()))
+        .collect();
         let rows = chart
             .categories
             .iter()

@@ -9,10 +9,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use symphony_motifs::theme::{STYLESHEET_HREF, stylesheet};
+
 /// What a route returns: status, content type, body.
 pub(super) type Response = (u16, &'static str, Vec<u8>);
 
-/// Answers `GET /` with a page and `POST /event` through a handler, until dropped.
+/// Answers `GET /` with a page, `GET /.symphony/motifs.css` with the default stylesheet and
+/// `POST /event` through a handler, until dropped.
 pub(super) struct PageServer {
     address: SocketAddr,
     stop: Arc<AtomicBool>,
@@ -77,6 +80,12 @@ fn serve_one(
     let (status, content_type, body) = match (method, path) {
         ("GET", "/") => (200, "text/html; charset=utf-8", page.as_bytes().to_vec()),
         ("POST", "/event") => on_event(&body),
+        // As a host does: the SDK's default stylesheet where pages link it by default.
+        ("GET", STYLESHEET_HREF) => (
+            200,
+            "text/css; charset=utf-8",
+            stylesheet().as_bytes().to_vec(),
+        ),
         _ => (404, "text/plain", b"not found".to_vec()),
     };
     let mut stream = stream;

@@ -3,6 +3,7 @@
 //! data rendered by the SDK executes nothing.
 
 mod attacks;
+mod gallery;
 mod http;
 mod webdriver;
 

@@ -104,6 +104,40 @@ impl Browser {
         )
     }
 
+    /// Runs `script` (a function body whose last argument is a callback) in the page and
+    /// returns what it passes to the callback.
+    pub(super) fn eval_async(&self, script: &str) -> Value {
+        self.session_command(
+            "POST",
+            "/execute/async",
+            &json!({ "script": script, "args": [] }),
+        )
+    }
+
+    /// The viewport as a PNG file at `path`.
+    pub(super) fn screenshot(&self, path: &Path) {
+        let encoded = self.session_command("GET", "/screenshot", &json!({}));
+        let encoded = encoded.as_str().expect("a base64 screenshot");
+        let text = path.with_extension("b64");
+        std::fs::write(&text, encoded).expect("the encoded screenshot is written");
+        let decoded = std::process::Command::new("base64")
+            .arg("--decode")
+            .arg(&text)
+            .output()
+            .expect("coreutils base64 runs");
+        assert!(decoded.status.success(), "base64 --decode failed");
+        std::fs::write(path, decoded.stdout).expect("the screenshot is written");
+    }
+
+    /// Sets the window's size (the viewport is a little smaller).
+    pub(super) fn resize(&self, width: u32, height: u32) {
+        self.session_command(
+            "POST",
+            "/window/rect",
+            &json!({ "width": width, "height": height }),
+        );
+    }
+
     fn element(&self, css: &str) -> String {
         let found = self.session_command(
             "POST",

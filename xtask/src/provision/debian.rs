@@ -1,6 +1,7 @@
 //! Debian packages the motif tests need: WebKitGTK headers for the Tauri plugin, Chromium
 //! and chromedriver for the browser tests; Xvfb, ImageMagick (`import`, `convert`: screenshots)
-//! and xdotool (keyboard input) for the test that drives a real preview window.
+//! and xdotool (keyboard input) for the test that drives a real preview window; npm, which
+//! installs axe-core for the gallery's accessibility test.
 //!
 //! Installed packages are detected with `dpkg-query`; when some are missing this runs
 //! `apt-get update` once and then `apt-get install -y` for exactly those, saying so first.
@@ -20,6 +21,7 @@ const PACKAGES: &[&str] = &[
     "xvfb",
     "imagemagick",
     "xdotool",
+    "npm",
 ];
 
 /// Installs whichever of [`PACKAGES`] are missing.
