@@ -1,5 +1,6 @@
 //! Step 3, the motif: hand it the results as its component's state, ask for the page, and
-//! write the page to disk (the motif itself is granted no filesystem access).
+//! write the page to disk with the motif's default stylesheet beside it (the motif itself is
+//! granted no filesystem access).
 
 use std::fs;
 use std::io::Write;
@@ -7,13 +8,17 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use symphony_motifs::methods::Method;
-use symphony_motifs::methods::motif::{Page, PageParams, Restore, RestoreParams};
+use symphony_motifs::methods::motif::{Page, PageParams, Restore, RestoreParams, Stylesheet};
 use symphony_motifs::page::BridgeTransport;
 
 use crate::error::QuickstartError;
 use crate::launch::Launched;
 use crate::report::Report;
 use crate::serve::COMPONENT;
+
+/// The stylesheet's file name, beside the report (the page links it relatively, so the report
+/// opens styled from disk; its CSP's `'self'` covers a file beside it).
+pub(crate) const STYLESHEET_FILE: &str = "motifs.css";
 
 /// What the motif step produced.
 pub(crate) struct Rendered {
@@ -65,10 +70,22 @@ pub(crate) fn render(
             .stylesheet(STYLESHEET_FILE),
         )
         .map_err(failed(Page::NAME))?;
+    let stylesheet = motif
+        .host
+        .request::<Stylesheet>(&())
+        .map_err(failed(Stylesheet::NAME))?;
     let took = began.elapsed();
     write_atomically(out, page.html.as_bytes()).map_err(|source| QuickstartError::WriteReport {
         path: out.to_path_buf(),
         source,
+    })?;
+    // After the report: a path that cannot take the report gets nothing beside it.
+    let css_path = out.with_file_name(STYLESHEET_FILE);
+    write_atomically(&css_path, stylesheet.css.as_bytes()).map_err(|source| {
+        QuickstartError::WriteReport {
+            path: css_path.clone(),
+            source,
+        }
     })?;
     Ok(Rendered {
         bytes: page.html.len(),

@@ -5,6 +5,7 @@
 mod attacks;
 mod gallery;
 mod http;
+mod report;
 mod webdriver;
 
 use std::sync::Arc;
