@@ -228,6 +228,13 @@ impl MotifTestHostBuilder {
         self
     }
 
+    /// Sends `theme` in `initialize`, as the IDE sends its theme.
+    #[must_use]
+    pub fn theme(mut self, theme: crate::theme::Theme) -> Self {
+        self.options = self.options.with_theme(theme);
+        self
+    }
+
     /// Sets the time limit of each request.
     #[must_use]
     pub fn request_timeout(mut self, timeout: Duration) -> Self {

@@ -205,3 +205,60 @@ fn bad_bridge_messages_are_refused_and_the_panel_keeps_working() {
     }));
     host.shutdown().unwrap();
 }
+
+#[test]
+fn the_theme_from_initialize_and_motif_theme_style_the_pages_of_a_real_child() {
+    use symphony_motifs::methods::motif::{SetTheme, Stylesheet, ThemeParams};
+    use symphony_motifs::theme::{Theme, ThemeKind, stylesheet};
+
+    let page_of = |host: &MotifTestHost| {
+        host.request::<Page>(&PageParams::new(
+            "counter",
+            BridgeTransport::Http {
+                endpoint: "/event".to_owned(),
+            },
+        ))
+        .unwrap()
+        .html
+    };
+    let host = super::builder()
+        .theme(Theme::new(ThemeKind::HighContrast).token("color-accent", "#ffea00"))
+        .spawn(symphony_tests::extension::example_binary("counter-panel"))
+        .expect("counter-panel starts with a theme");
+    let html = page_of(&host);
+    assert!(html.contains(r#"data-sym-theme="high-contrast""#), "{html}");
+    assert!(
+        html.contains(r##""--sym-color-accent":"#ffea00""##),
+        "{html}"
+    );
+    assert!(html.contains(r#"<link rel="stylesheet" href="/.symphony/motifs.css">"#));
+
+    // A refused token is named, and changes nothing.
+    let error = host
+        .request_error::<SetTheme>(&ThemeParams {
+            theme: Theme::new(ThemeKind::Dark).token("color-text", "url(https://x)"),
+        })
+        .unwrap();
+    assert_eq!(error.kind(), Some(ErrorCode::InvalidParams));
+    assert!(error.message.contains("`color-text`"), "{}", error.message);
+    assert!(page_of(&host).contains(r#"data-sym-theme="high-contrast""#));
+
+    let style = host
+        .request::<SetTheme>(&ThemeParams {
+            theme: Theme::new(ThemeKind::Dark),
+        })
+        .unwrap();
+    assert_eq!(style.properties["--sym-color-background"], "#1e1e1e");
+    assert!(page_of(&host).contains(r#"data-sym-theme="dark""#));
+
+    let sheet = host.request::<Stylesheet>(&()).unwrap();
+    assert_eq!(sheet.path, ".symphony/motifs.css");
+    assert_eq!(sheet.css, stylesheet());
+
+    // A theme the handshake refuses: the extension does not start.
+    let refused = super::builder()
+        .theme(Theme::new(ThemeKind::Light).token("Bad Name", "red"))
+        .spawn(symphony_tests::extension::example_binary("counter-panel"));
+    let error = refused.err().expect("the handshake fails").to_string();
+    assert!(error.contains("Bad Name"), "{error}");
+}

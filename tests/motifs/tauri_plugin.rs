@@ -9,9 +9,13 @@ use symphony_motifs::assets::{AssetBundle, AssetServer};
 use symphony_motifs::bridge::{EVENT_COMMAND, PLUGIN_NAME};
 use symphony_motifs::manifest::Manifest;
 use symphony_motifs::motif::{Effects, Event, Motif, Placement};
-use symphony_motifs::tauri_plugin::{MotifsExt, MotifsPlugin, PATCHES_EVENT, acl, respond};
+use symphony_motifs::tauri_plugin::{
+    MotifsExt, MotifsPlugin, PATCHES_EVENT, PluginState, PushError, THEME_EVENT, acl, respond,
+};
+use symphony_motifs::theme::{Theme, ThemeKind};
 use symphony_motifs::view::{Node, el};
 use tauri::Listener;
+use tauri::Manager;
 use tauri::WebviewWindow;
 use tauri::http::Request;
 use tauri::ipc::{CallbackFn, InvokeBody};
@@ -237,6 +241,37 @@ fn plugin_commands_route_bridge_events_and_push_patches() {
     assert_eq!(
         pushed,
         json!({ "motif": "counter", "patches": [{ "op": "text", "path": [1, 0], "text": "2" }] })
+    );
+
+    // A theme change reaches open pages as an event, and pages made after it start with it.
+    let (theme_tx, themes) = mpsc::channel();
+    app.listen_any(THEME_EVENT, move |event| {
+        let _ = theme_tx.send(event.payload().to_owned());
+    });
+    let refused = app.set_motif_theme(&Theme::new(ThemeKind::Dark).token("color-text", "red;x:y"));
+    assert!(matches!(&refused, Err(PushError::Theme(_))), "{refused:?}");
+    let style = app
+        .set_motif_theme(&Theme::new(ThemeKind::Dark).token("color-accent", "#3d7bd9"))
+        .expect("a valid theme");
+    let emitted: Value = serde_json::from_str(
+        &themes
+            .recv_timeout(Duration::from_secs(5))
+            .expect("the theme is emitted"),
+    )
+    .expect("JSON payload");
+    assert_eq!(emitted, serde_json::to_value(&style).unwrap());
+    assert_eq!(emitted["properties"]["--sym-color-accent"], "#3d7bd9");
+    assert!(
+        themes.try_recv().is_err(),
+        "the refused theme emitted nothing"
+    );
+    let state = app.state::<PluginState>();
+    let page = respond(&state, &get("motif://acme.panel/.page/counter"));
+    let html = String::from_utf8_lossy(page.body());
+    assert!(html.contains(r#"data-sym-theme="dark""#), "{html}");
+    assert!(
+        html.contains("#3d7bd9"),
+        "the page's config carries the theme"
     );
 }
 

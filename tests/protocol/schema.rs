@@ -60,6 +60,8 @@ fn kinds() -> Vec<(&'static str, &'static [&'static str], Vec<Entry>)> {
                 entry::<motif::Event>(),
                 entry::<motif::State>(),
                 entry::<motif::Restore>(),
+                entry::<motif::SetTheme>(),
+                entry::<motif::Stylesheet>(),
                 entry::<editor::Open>(),
                 entry::<editor::Restore>(),
                 entry::<editor::Page>(),

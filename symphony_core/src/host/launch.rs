@@ -121,6 +121,7 @@ fn initialize_params(options: &ExtensionOptions) -> InitializeParams {
     params.grants = options.grants.clone();
     params.config = options.config.clone();
     params.workspace_roots = options.workspace_roots.clone();
+    params.theme = options.theme.clone();
     params.sandbox = options.sandbox;
     params.max_message_size = u64::try_from(options.max_message_size).ok();
     params

@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 
 use super::confine::Confinement;
 use crate::permission::Permissions;
-use crate::protocol::{DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification, SandboxEnforcement};
+use crate::protocol::{
+    DEFAULT_MAX_MESSAGE_SIZE, HostInfo, Notification, SandboxEnforcement, Theme,
+};
 
 /// Receives the notifications an extension sends (`$/progress`, `$/log`, kind notifications).
 ///
@@ -37,6 +39,8 @@ pub struct ExtensionOptions {
     pub config: Map<String, Value>,
     /// The workspace folders open in the host.
     pub workspace_roots: Vec<PathBuf>,
+    /// The IDE's theme, sent in `initialize` (motifs style their pages with it).
+    pub theme: Option<Theme>,
     /// Whether the extension must lock itself down to its grants before answering
     /// `initialize`.
     pub sandbox: bool,
@@ -75,6 +79,7 @@ impl Default for ExtensionOptions {
             grants: Permissions::default(),
             config: Map::new(),
             workspace_roots: Vec::new(),
+            theme: None,
             sandbox: false,
             confinement: Confinement::default(),
             required_sandbox: None,
@@ -96,6 +101,7 @@ impl std::fmt::Debug for ExtensionOptions {
             .field("grants", &self.grants)
             .field("config_keys", &self.config.keys().collect::<Vec<_>>())
             .field("workspace_roots", &self.workspace_roots)
+            .field("theme", &self.theme)
             .field("sandbox", &self.sandbox)
             .field("confinement", &self.confinement)
             .field("required_sandbox", &self.required_sandbox)
@@ -129,6 +135,13 @@ impl ExtensionOptions {
     #[must_use]
     pub fn with_config(mut self, key: impl Into<String>, value: Value) -> Self {
         self.config.insert(key.into(), value);
+        self
+    }
+
+    /// This sending `theme` in `initialize`.
+    #[must_use]
+    pub fn with_theme(mut self, theme: Theme) -> Self {
+        self.theme = Some(theme);
         self
     }
 

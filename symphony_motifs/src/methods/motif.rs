@@ -76,7 +76,7 @@ impl Method for Restore {
 
 /// `motif/theme`: the host's theme changed. The extension styles the pages it makes from now
 /// on with it, and answers the style for the host to hand to the pages already open (the
-/// Tauri plugin's [`MotifsExt::set_theme`](crate::tauri_plugin::MotifsExt::set_theme) does
+/// Tauri plugin's `MotifsExt::set_motif_theme` (feature `tauri`) does
 /// both for its pages). A refused token fails with `InvalidParams`, naming it.
 #[derive(Debug)]
 pub enum SetTheme {}

@@ -81,12 +81,13 @@ use crate::manifest::Manifest;
 use crate::motif::Motif;
 use crate::runtime::{MotifError, MotifInstance, Update};
 use crate::serve::erased::Component;
+use crate::theme::{Theme, ThemeError, ThemeStyle};
 
 pub use preview::{
     PREVIEW_CAPABILITY, PREVIEW_WINDOW, PreviewError, preview, preview_with_capabilities,
 };
 pub use protocol::{PAGE_PREFIX, respond};
-pub use push::{MotifsExt, PATCHES_EVENT, PushError};
+pub use push::{MotifsExt, PATCHES_EVENT, PushError, THEME_EVENT};
 
 pub use crate::bridge::PLUGIN_NAME;
 
@@ -105,6 +106,8 @@ pub struct PluginState {
     pub(crate) titles: Arc<BTreeMap<String, String>>,
     pub(crate) assets: Arc<AssetServer>,
     pub(crate) observer: Option<Observer>,
+    /// The theme pages are made with ([`MotifsExt::set_motif_theme`] changes it).
+    pub(crate) theme: Arc<Mutex<Option<ThemeStyle>>>,
 }
 
 /// Builds the plugin.
@@ -113,6 +116,7 @@ pub struct MotifsPlugin {
     titles: BTreeMap<String, String>,
     assets: AssetServer,
     observer: Option<Observer>,
+    theme: Option<ThemeStyle>,
 }
 
 impl Default for MotifsPlugin {
@@ -129,7 +133,19 @@ impl MotifsPlugin {
             titles: BTreeMap::new(),
             assets: AssetServer::new(),
             observer: None,
+            theme: None,
         }
+    }
+
+    /// Styles pages with `theme` from the start (the IDE's theme at launch); change it later
+    /// with [`MotifsExt::set_motif_theme`].
+    ///
+    /// # Errors
+    ///
+    /// A [`ThemeError`] naming the first refused token.
+    pub fn theme(mut self, theme: &Theme) -> Result<Self, ThemeError> {
+        self.theme = Some(ThemeStyle::new(theme)?);
+        Ok(self)
     }
 
     /// Hosts `motif` under `name`; its page is `motif://<any extension>/.page/<name>`.
@@ -177,6 +193,7 @@ impl MotifsPlugin {
             titles: Arc::new(self.titles),
             assets: Arc::new(self.assets),
             observer: self.observer,
+            theme: Arc::new(Mutex::new(self.theme)),
         }
     }
 

@@ -49,14 +49,17 @@ fn page(motifs: &PluginState, name: &str) -> Response<Vec<u8>> {
         return plain(500, "cannot build the page's CSP");
     };
     let title = motifs.titles.get(name).map_or(name, String::as_str);
-    let html = Page::new(
+    let mut page = Page::new(
         title,
         component.view(),
         BridgeTransport::Tauri {
             motif: name.to_owned(),
         },
-    )
-    .render(&nonce, &policy);
+    );
+    if let Some(theme) = crate::serve::lock(&motifs.theme).clone() {
+        page = page.theme(theme);
+    }
+    let html = page.render(&nonce, &policy);
     Response::builder()
         .status(200)
         .header("content-type", "text/html; charset=utf-8")

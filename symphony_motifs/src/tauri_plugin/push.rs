@@ -1,4 +1,5 @@
-//! Host-initiated updates: run a motif's update from Rust and push the patches to its page.
+//! Host-initiated updates: run a motif's update from Rust and push the patches to its page;
+//! switch every page's theme.
 
 use ::tauri::{Emitter, Manager, Runtime};
 use serde_json::json;
@@ -8,7 +9,8 @@ use crate::motif::Event;
 use crate::runtime::{MotifError, Update};
 use crate::serve::lock;
 
-pub use crate::bridge::PATCHES_EVENT;
+pub use crate::bridge::{PATCHES_EVENT, THEME_EVENT};
+use crate::theme::{Theme, ThemeError, ThemeStyle};
 
 /// Why a pushed update failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,8 +28,11 @@ pub enum PushError {
     #[error(transparent)]
     Motif(#[from] MotifError),
     /// Emitting the event failed.
-    #[error("cannot emit {PATCHES_EVENT}: {0}")]
+    #[error("cannot emit the motifs plugin's event: {0}")]
     Emit(String),
+    /// The theme has a refused token.
+    #[error(transparent)]
+    Theme(#[from] ThemeError),
 }
 
 /// Runs motif updates from Rust (a timer, a file watcher, another extension) and pushes
@@ -55,6 +60,22 @@ pub trait MotifsExt<R: Runtime>: Manager<R> + Emitter<R> {
             .map_err(|error| PushError::Emit(error.to_string()))?;
         }
         Ok(update)
+    }
+
+    /// Switches every motif page to `theme`: pages made from now on start with it, and open
+    /// ones get it as [`THEME_EVENT`], which their bridge applies without reloading.
+    ///
+    /// # Errors
+    ///
+    /// [`PushError::Theme`] naming a refused token (nothing changes then), or a missing
+    /// plugin or failed emit.
+    fn set_motif_theme(&self, theme: &Theme) -> Result<ThemeStyle, PushError> {
+        let motifs = self.try_state::<PluginState>().ok_or(PushError::NoPlugin)?;
+        let style = ThemeStyle::new(theme)?;
+        *lock(&motifs.theme) = Some(style.clone());
+        self.emit(THEME_EVENT, &style)
+            .map_err(|error| PushError::Emit(error.to_string()))?;
+        Ok(style)
     }
 }
 
