@@ -259,6 +259,9 @@ fn the_theme_from_initialize_and_motif_theme_style_the_pages_of_a_real_child() {
     let refused = super::builder()
         .theme(Theme::new(ThemeKind::Light).token("Bad Name", "red"))
         .spawn(symphony_tests::extension::example_binary("counter-panel"));
-    let error = refused.err().expect("the handshake fails").to_string();
+    let Err(error) = refused else {
+        panic!("the handshake should fail");
+    };
+    let error = error.to_string();
     assert!(error.contains("Bad Name"), "{error}");
 }

@@ -1,7 +1,8 @@
 //! Debian packages the motif tests need: WebKitGTK headers for the Tauri plugin, Chromium
 //! and chromedriver for the browser tests; Xvfb, ImageMagick (`import`, `convert`: screenshots)
-//! and xdotool (keyboard input) for the test that drives a real preview window; npm, which
-//! installs axe-core for the gallery's accessibility test.
+//! and xdotool (keyboard input) for the test that drives a real preview window. (npm comes
+//! from [`ensure`] in the `node` step, only when no `npm` runs: Node.js from other sources
+//! bundles its own and conflicts with Debian's.)
 //!
 //! Installed packages are detected with `dpkg-query`; when some are missing this runs
 //! `apt-get update` once and then `apt-get install -y` for exactly those, saying so first.
@@ -21,18 +22,22 @@ const PACKAGES: &[&str] = &[
     "xvfb",
     "imagemagick",
     "xdotool",
-    "npm",
 ];
 
 /// Installs whichever of [`PACKAGES`] are missing.
 pub(crate) fn ensure_packages() -> Result<(), Error> {
-    let missing: Vec<&str> = PACKAGES
+    ensure(PACKAGES)
+}
+
+/// Installs whichever of `packages` are missing.
+pub(crate) fn ensure(packages: &[&str]) -> Result<(), Error> {
+    let missing: Vec<&str> = packages
         .iter()
         .copied()
         .filter(|package| !is_installed(package))
         .collect();
     if missing.is_empty() {
-        eprintln!("provision: Debian packages present: {}", PACKAGES.join(" "));
+        eprintln!("provision: Debian packages present: {}", packages.join(" "));
         return Ok(());
     }
     if !cmd::probe(Command::new("apt-get").arg("--version")) {
