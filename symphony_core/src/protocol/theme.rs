@@ -54,8 +54,7 @@ impl ThemeKind {
 /// A theme: its kind and its design tokens by name (`color-accent` → `#0b5cad`).
 ///
 /// ```
-/// use symphony_core::protocol::{Theme, ThemeKind};
-///
+/// # use symphony_core::protocol::{Theme, ThemeKind};
 /// let theme = Theme::new(ThemeKind::Dark).token("color-accent", "#7cb7ff");
 /// assert!(theme.validate().is_ok());
 /// let json = serde_json::to_value(&theme).unwrap();
