@@ -6,7 +6,7 @@
 use super::ThemeKind;
 
 /// Token names every kind defines, in the stylesheet's order.
-pub const TOKEN_NAMES: [&str; 26] = [
+pub const TOKEN_NAMES: [&str; 27] = [
     "color-background",
     "color-surface",
     "color-text",
@@ -19,6 +19,7 @@ pub const TOKEN_NAMES: [&str; 26] = [
     "color-success",
     "color-warning",
     "color-selection",
+    "color-link",
     "chart-1",
     "chart-2",
     "chart-3",
@@ -43,23 +44,23 @@ const FONTS: [&str; 2] = [
 const SIZES: [&str; 5] = ["14px", "4px", "8px", "16px", "4px"];
 
 /// The values of [`TOKEN_NAMES`] for `kind`, in the same order.
-pub(super) fn values(kind: ThemeKind) -> [&'static str; 26] {
-    let colors: [&str; 18] = match kind {
+pub(super) fn values(kind: ThemeKind) -> [&'static str; 27] {
+    let colors: [&str; 19] = match kind {
         ThemeKind::Dark => [
             "#1e1e1e", "#2a2a2b", "#e6e6e6", "#a8b0b9", "#6e7681", "#2563eb", "#ffffff", "#79b8ff",
-            "#ff8a80", "#56d364", "#e3b341", "#264f78", "#4d9bff", "#ff8f5a", "#56d364", "#c297ff",
-            "#e3b341", "#39c5cf",
+            "#ff8a80", "#56d364", "#e3b341", "#264f78", "#8ab4f8", "#4d9bff", "#ff8f5a", "#56d364",
+            "#c297ff", "#e3b341", "#39c5cf",
         ],
         ThemeKind::HighContrast => [
             "#000000", "#000000", "#ffffff", "#ffffff", "#ffffff", "#ffd400", "#000000", "#00e5ff",
-            "#ff8080", "#7cfc00", "#ffd400", "#1a3a8a", "#ffd400", "#00e5ff", "#ff6bff", "#7cfc00",
-            "#ff9f40", "#ffffff",
+            "#ff8080", "#7cfc00", "#ffd400", "#1a3a8a", "#00e5ff", "#ffd400", "#00e5ff", "#ff6bff",
+            "#7cfc00", "#ff9f40", "#ffffff",
         ],
         // Light is also what a kind this version does not know falls back to.
         _ => [
             "#ffffff", "#f3f5f7", "#1b1f24", "#555f6b", "#8c959f", "#0a58ca", "#ffffff", "#0a58ca",
-            "#b42318", "#1a7f37", "#8a5a00", "#cfe2ff", "#0a58ca", "#c4320a", "#1a7f37", "#8250df",
-            "#8a5a00", "#0f7b8a",
+            "#b42318", "#1a7f37", "#8a5a00", "#cfe2ff", "#0000ee", "#0a58ca", "#c4320a", "#1a7f37",
+            "#8250df", "#8a5a00", "#0f7b8a",
         ],
     };
     let focus_width = if kind == ThemeKind::HighContrast {
@@ -67,10 +68,10 @@ pub(super) fn values(kind: ThemeKind) -> [&'static str; 26] {
     } else {
         "2px"
     };
-    let mut all = [""; 26];
-    all[..18].copy_from_slice(&colors);
-    all[18..20].copy_from_slice(&FONTS);
-    all[20..25].copy_from_slice(&SIZES);
-    all[25] = focus_width;
+    let mut all = [""; 27];
+    all[..19].copy_from_slice(&colors);
+    all[19..21].copy_from_slice(&FONTS);
+    all[21..26].copy_from_slice(&SIZES);
+    all[26] = focus_width;
     all
 }
