@@ -65,6 +65,10 @@ const STEPS: &[Step] = &[
         run: provision::node::ensure,
     },
     Step {
+        name: "tauri-driver",
+        run: provision::tauri_driver::ensure,
+    },
+    Step {
         // The example binaries the integration tests run, built before they start so that
         // no timed test runs beside a compiler: the same `cargo build` the tests make on
         // first use (tests/support/extension.rs), which then finds them up to date.
@@ -88,6 +92,7 @@ const STEPS: &[Step] = &[
                     .current_dir(root)
                     .envs(provision::python::test_env(root))
                     .envs(provision::node::test_env(root))
+                    .envs(provision::tauri_driver::test_env(root))
                     .args(["test", "--workspace", "--features", PREVIEW]),
             )
         },
@@ -110,6 +115,7 @@ const STEPS: &[Step] = &[
                     .current_dir(root)
                     .envs(provision::python::test_env(root))
                     .envs(provision::node::test_env(root))
+                    .envs(provision::tauri_driver::test_env(root))
                     .args(["test", "--workspace", "--benches", "--features", PREVIEW]),
             )
         },
@@ -266,6 +272,7 @@ mod tests {
                 "doc",
                 "python",
                 "node",
+                "tauri-driver",
                 "examples",
                 "test",
                 "guides",

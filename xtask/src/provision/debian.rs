@@ -1,6 +1,7 @@
 //! Debian packages the motif tests need: WebKitGTK headers for the Tauri plugin, Chromium
 //! and chromedriver for the browser tests; Xvfb, ImageMagick (`import`, `convert`: screenshots)
-//! and xdotool (keyboard input) for the test that drives a real preview window. (npm comes
+//! and xdotool (finding windows) and WebKitWebDriver (`webkit2gtk-driver`, which
+//! `tauri-driver` runs) for the tests that drive a real preview window. (npm comes
 //! from [`ensure`] in the `node` step, only when no `npm` runs: Node.js from other sources
 //! bundles its own and conflicts with Debian's.)
 //!
@@ -22,6 +23,7 @@ const PACKAGES: &[&str] = &[
     "xvfb",
     "imagemagick",
     "xdotool",
+    "webkit2gtk-driver",
 ];
 
 /// Installs whichever of [`PACKAGES`] are missing.

@@ -3,3 +3,4 @@
 pub(crate) mod debian;
 pub(crate) mod node;
 pub(crate) mod python;
+pub(crate) mod tauri_driver;

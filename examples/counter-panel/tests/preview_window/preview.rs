@@ -85,12 +85,6 @@ impl Preview {
             .expect("the preview reads its stdin");
     }
 
-    /// Every line the preview has printed so far, waited for or not.
-    pub(super) fn printed(&mut self) -> &[String] {
-        self.pending();
-        &self.seen
-    }
-
     /// Lines the preview printed that have not been waited for yet.
     pub(super) fn pending(&mut self) -> Vec<String> {
         let pending: Vec<String> = self.lines.try_iter().collect();

@@ -1,7 +1,7 @@
-//! The X display seen from outside the app, as a user would: find the window, type into it,
-//! take screenshots (ImageMagick's `import`, xdotool).
+//! The X display seen from outside the app, as a user would: find the window and take
+//! screenshots (xdotool, ImageMagick's `import`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -55,40 +55,6 @@ impl Window {
         }
     }
 
-    /// Gives the window the keyboard focus and types `keys` (xdotool key names), as real
-    /// X key events.
-    pub(super) fn press(&self, keys: &[&str]) {
-        run(
-            &self.display,
-            "xdotool",
-            &["windowfocus", "--sync", &self.id],
-        );
-        // Not `key --window`: that sends synthetic events, which GTK ignores. With the
-        // focus set, plain key events go to this window.
-        let mut args = vec!["key"];
-        args.extend_from_slice(keys);
-        run(&self.display, "xdotool", &args);
-    }
-
-    /// Clicks the left mouse button at `(x, y)` in the window, as real X pointer events.
-    pub(super) fn click(&self, x: usize, y: usize) {
-        let (x, y) = (x.to_string(), y.to_string());
-        run(
-            &self.display,
-            "xdotool",
-            &[
-                "mousemove",
-                "--window",
-                &self.id,
-                "--sync",
-                &x,
-                &y,
-                "click",
-                "1",
-            ],
-        );
-    }
-
     /// Captures the window's pixels; also writes them to `<dir>/<name>.png` for people.
     pub(super) fn screenshot(&self, dir: &Path, name: &str) -> Screenshot {
         let ppm = dir.join(format!("{name}.ppm"));
@@ -101,7 +67,7 @@ impl Window {
         run(&self.display, "convert", &[&path(&ppm), &path(&png)]);
         let bytes = std::fs::read(&ppm).expect("import wrote the screenshot");
         std::fs::remove_file(&ppm).expect("the PPM copy can go");
-        Screenshot::from_ppm(&bytes, png)
+        Screenshot::from_ppm(&bytes)
     }
 }
 
@@ -114,8 +80,6 @@ pub(super) struct Screenshot {
     width: usize,
     height: usize,
     rgb: Vec<u8>,
-    /// Where the PNG copy is.
-    pub(super) png: PathBuf,
 }
 
 /// A rectangle of the window, in pixels.
@@ -129,7 +93,7 @@ pub(super) struct Region {
 
 impl Screenshot {
     /// Decodes a binary PPM (P6, 8 bits), as `import` writes it.
-    fn from_ppm(bytes: &[u8], png: PathBuf) -> Screenshot {
+    fn from_ppm(bytes: &[u8]) -> Screenshot {
         // Header: "P6", width, height, maxval, separated by whitespace, then one whitespace
         // byte before the pixels.
         let mut fields = Vec::new();
@@ -158,12 +122,7 @@ impl Screenshot {
             width * height * 3,
             "PPM size does not match its header"
         );
-        Screenshot {
-            width,
-            height,
-            rgb,
-            png,
-        }
+        Screenshot { width, height, rgb }
     }
 
     /// The pixels of `region` (clipped to the image) with their coordinates, row by row.
@@ -180,21 +139,6 @@ impl Screenshot {
     /// The pixels of `region` (clipped to the image), row by row.
     pub(super) fn pixels(&self, region: Region) -> Vec<[u8; 3]> {
         self.points(region).map(|(_, _, pixel)| pixel).collect()
-    }
-
-    /// The centre of the pixels of `region` that `wanted` accepts, in window coordinates.
-    pub(super) fn centre_of(
-        &self,
-        region: Region,
-        wanted: impl Fn([u8; 3]) -> bool,
-    ) -> Option<(usize, usize)> {
-        let (count, x_sum, y_sum) = self
-            .points(region)
-            .filter(|&(_, _, pixel)| wanted(pixel))
-            .fold((0, 0, 0), |(count, xs, ys), (x, y, _)| {
-                (count + 1, xs + x, ys + y)
-            });
-        (count > 0).then(|| (x_sum / count, y_sum / count))
     }
 
     /// How many pixels of `region` are dark (text, on the page's white background).

@@ -17,12 +17,46 @@ const PREFIX: &str = "motif preview:";
 /// The DOM event name a host-initiated update carries (no element fired it).
 const HOST_EVENT: &str = "host";
 
-/// Reports an event the page sent and its outcome.
+/// Longest page text echoed on the console, in characters.
+const MAX_ECHO: usize = 300;
+
+/// Reports an event the page sent and its outcome. Only a message the bridge's validation
+/// accepted is echoed; anything else the page sent is reported by size and the reason it
+/// was refused. Both are made printable first: the page is untrusted, and its text must not
+/// drive the author's terminal (escape sequences, carriage returns, bidi overrides).
 pub(super) fn report_event(motif: &str, message: &str, outcome: Result<&Update, &str>) {
+    let motif = printable(motif);
     match outcome {
-        Ok(update) => println!("{PREFIX} {motif}: {message} -> {}", patches(update)),
-        Err(error) => println!("{PREFIX} {motif}: {message} -> error: {error}"),
+        Ok(update) => println!(
+            "{PREFIX} {motif}: {} -> {}",
+            printable(message),
+            patches(update)
+        ),
+        Err(error) => println!(
+            "{PREFIX} {motif}: refused a page message ({} bytes): {}",
+            message.len(),
+            printable(error)
+        ),
     }
+}
+
+/// `text` with control and bidi-override characters escaped (`\u{1b}`) and cut to
+/// [`MAX_ECHO`] characters.
+fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(MAX_ECHO + 16));
+    for (count, c) in text.chars().enumerate() {
+        if count == MAX_ECHO {
+            out.push_str(&format!("… ({} bytes in all)", text.len()));
+            break;
+        }
+        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Reports that the page at `url` finished loading.
@@ -68,4 +102,27 @@ pub(super) fn run_commands(app: &AppHandle<Wry>, motif: &str) {
 fn patches(update: &Update) -> String {
     serde_json::to_string(&update.patches)
         .unwrap_or_else(|error| format!("(patches not printable: {error})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_text_cannot_drive_the_terminal() {
+        let hostile = "a\u{1b}]0;owned\u{7}\r\nmotif preview: fake\u{202e}x\u{9b}2J";
+        let shown = printable(hostile);
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+        assert_eq!(
+            shown,
+            "a\\u{1b}]0;owned\\u{7}\\u{d}\\u{a}motif preview: fake\\u{202e}x\\u{9b}2J"
+        );
+    }
+
+    #[test]
+    fn long_page_text_is_cut() {
+        let shown = printable(&"x".repeat(10_000));
+        assert!(shown.starts_with(&"x".repeat(MAX_ECHO)));
+        assert!(shown.ends_with("… (10000 bytes in all)"), "{shown}");
+    }
 }

@@ -49,9 +49,10 @@ pub enum PreviewError {
 ///
 /// What happens is reported on stdout, one line each, so an author (or a test) can follow
 /// it: `motif preview: page loaded: <url>` once the page has loaded, `motif preview:
-/// <motif>: <bridge message> -> <patches as JSON>` (or `-> error: …`) for every event the
-/// page sent, and `motif preview: effects: <JSON>` for the messages and requests the motif
-/// made.
+/// <motif>: <bridge message> -> <patches as JSON>` for every bridge message the page sent,
+/// `motif preview: <motif>: refused a page message (<size> bytes): <why>` for anything else
+/// it sent (page text is echoed only with control characters escaped, and cut short), and
+/// `motif preview: effects: <JSON>` for the messages and requests the motif made.
 ///
 /// Each line typed on stdin, `<handler> [JSON argument]` (`increment`, `forget 3`), runs
 /// the motif's update as the host would, and its patches are pushed to the page as the

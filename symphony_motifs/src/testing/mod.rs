@@ -5,7 +5,8 @@
 //! as your own binary ([`MotifTestHost::spawn`], with `env!("CARGO_BIN_EXE_<name>")`), with
 //! the grants, config and workspace roots you give it. You call its methods by type
 //! ([`crate::methods`]). [`RawSession`] speaks raw JSON lines, for testing exactly what a
-//! foreign client might send.
+//! foreign client might send. [`webdriver`] drives a preview window (or a browser) by CSS
+//! selector over W3C WebDriver.
 //!
 //! ```toml
 //! [dev-dependencies]
@@ -47,6 +48,8 @@
 //! panel.shutdown()?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+pub mod webdriver;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
