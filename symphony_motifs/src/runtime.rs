@@ -75,6 +75,12 @@ pub enum MotifError {
     /// A state to restore did not match the motif's state type.
     #[error("cannot restore the motif's state: {0}")]
     State(String),
+    /// An open document (a custom editor hosted like a motif) could not do what was asked.
+    #[error(transparent)]
+    Document(#[from] crate::editor::DocumentError),
+    /// A host command an open document does not have.
+    #[error("an open document answers the host commands save, undo, redo and revert, not `{0}`")]
+    UnknownCommand(String),
 }
 
 impl<M: Motif> MotifInstance<M> {

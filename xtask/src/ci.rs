@@ -156,7 +156,7 @@ const STEPS: &[Step] = &[
 /// tests crate's Tauri plugin tests (off in a plain `cargo test`, which then needs no
 /// WebKitGTK). Enabled together in the clippy and test steps' cargo invocations so that
 /// Tauri is compiled once, with the same features.
-const PREVIEW: &str = "counter-panel/preview,symphony_tests/tauri";
+const PREVIEW: &str = "counter-panel/preview,csv-editor/preview,symphony_tests/tauri";
 
 /// How a step ended, and the disk after it.
 enum Outcome {

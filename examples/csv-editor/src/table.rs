@@ -5,24 +5,35 @@ use symphony_motifs::editor::{DocumentModel, ModelError};
 
 /// Rows of cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Table {
+pub struct Table {
     pub(crate) rows: Vec<Vec<String>>,
 }
 
 /// An edit of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "camelCase")]
-pub(crate) enum TableEdit {
+pub enum TableEdit {
     /// Set one cell (the row grows if `column` is past its end).
     SetCell {
+        /// The row, from 0.
         row: usize,
+        /// The column, from 0.
         column: usize,
+        /// The cell's new text.
         value: String,
     },
     /// Insert a row before `row`.
-    InsertRow { row: usize, cells: Vec<String> },
+    InsertRow {
+        /// Where, from 0 (the number of rows appends).
+        row: usize,
+        /// Its cells.
+        cells: Vec<String>,
+    },
     /// Remove row `row`.
-    RemoveRow { row: usize },
+    RemoveRow {
+        /// The row, from 0.
+        row: usize,
+    },
 }
 
 impl DocumentModel for Table {

@@ -43,6 +43,59 @@ impl<M: Motif> Component for MotifInstance<M> {
     }
 }
 
+/// An open document shown like a motif (the Tauri plugin's documents): the page's events
+/// edit it, and the host's commands are `save`, `undo`, `redo` and `revert`.
+#[cfg_attr(not(feature = "tauri"), allow(dead_code))]
+pub(crate) struct DocumentComponent<E: Editor>(pub(crate) EditorSession<E>);
+
+/// An editor's error as a motif's: the document's own errors keep their type.
+fn motif_error(error: EditorError) -> MotifError {
+    match error {
+        EditorError::Motif(error) => error,
+        EditorError::Document(error) => MotifError::Document(error),
+    }
+}
+
+impl<E: Editor> Component for DocumentComponent<E> {
+    fn placement(&self) -> Placement {
+        Placement::Editor
+    }
+    fn view(&self) -> &View {
+        self.0.view()
+    }
+    fn handle_message(&mut self, message: &[u8]) -> Result<Update, MotifError> {
+        let patches = self.0.handle_message(message).map_err(motif_error)?;
+        Ok(Update {
+            patches,
+            ..Update::default()
+        })
+    }
+    fn dispatch(&mut self, event: &Event) -> Result<Update, MotifError> {
+        let patches = match event.handler.as_str() {
+            "save" => self.0.save().map(|()| Vec::new()),
+            "undo" => self.0.undo(),
+            "redo" => self.0.redo(),
+            "revert" => self.0.revert(),
+            other => return Err(MotifError::UnknownCommand(other.to_owned())),
+        }
+        .map_err(motif_error)?;
+        Ok(Update {
+            patches,
+            ..Update::default()
+        })
+    }
+    fn save_state(&self) -> Result<Value, MotifError> {
+        Err(MotifError::State(
+            "an open document keeps no motif state: save the document".to_owned(),
+        ))
+    }
+    fn restore_state(&mut self, _: Value) -> Result<Vec<Patch>, MotifError> {
+        Err(MotifError::State(
+            "an open document keeps no motif state: revert or open it again".to_owned(),
+        ))
+    }
+}
+
 /// An open editor, whatever its document type.
 pub(super) trait OpenEditor: Send {
     fn view(&self) -> &View;

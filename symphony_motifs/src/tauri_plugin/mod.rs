@@ -71,20 +71,23 @@ mod protocol;
 mod push;
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use ::tauri::plugin::{Builder, TauriPlugin};
 use ::tauri::{Manager, Runtime};
 
 use crate::assets::AssetServer;
+use crate::editor::{Editor, EditorError, EditorSession};
 use crate::manifest::Manifest;
 use crate::motif::Motif;
 use crate::runtime::{MotifError, MotifInstance, Update};
-use crate::serve::erased::Component;
+use crate::serve::erased::{Component, DocumentComponent};
 use crate::theme::{Theme, ThemeError, ThemeStyle};
 
 pub use preview::{
-    PREVIEW_CAPABILITY, PREVIEW_WINDOW, PreviewError, preview, preview_with_capabilities,
+    PREVIEW_CAPABILITY, PREVIEW_WINDOW, PreviewError, preview, preview_document,
+    preview_with_capabilities,
 };
 pub use protocol::{PAGE_PREFIX, respond};
 pub use push::{MotifsExt, PATCHES_EVENT, PushError, THEME_EVENT};
@@ -156,6 +159,27 @@ impl MotifsPlugin {
     pub fn motif<M: Motif>(mut self, name: &str, motif: M) -> Result<Self, MotifError> {
         self.components
             .insert(name.to_owned(), Box::new(MotifInstance::new(motif)?));
+        Ok(self)
+    }
+
+    /// Opens the document at `path` with `editor` and hosts it under `name`, like a motif:
+    /// its page is `motif://<any extension>/.page/<name>`, the page's events edit it, and
+    /// [`MotifsExt::dispatch_motif`] with handler `save`, `undo`, `redo` or `revert` does
+    /// that. Saving writes to `path` (atomically, refusing a file changed on disk since).
+    ///
+    /// # Errors
+    ///
+    /// An [`EditorError`] if the file cannot be read or parsed, or the first render is
+    /// invalid.
+    pub fn document<E: Editor>(
+        mut self,
+        name: &str,
+        editor: E,
+        path: impl Into<PathBuf>,
+    ) -> Result<Self, EditorError> {
+        let session = EditorSession::open(editor, path)?;
+        self.components
+            .insert(name.to_owned(), Box::new(DocumentComponent(session)));
         Ok(self)
     }
 

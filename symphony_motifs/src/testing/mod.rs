@@ -6,7 +6,7 @@
 //! the grants, config and workspace roots you give it. You call its methods by type
 //! ([`crate::methods`]). [`RawSession`] speaks raw JSON lines, for testing exactly what a
 //! foreign client might send. [`webdriver`] drives a preview window (or a browser) by CSS
-//! selector over W3C WebDriver.
+//! selector over W3C WebDriver, on a [`display::VirtualDisplay`] where there is no screen.
 //!
 //! ```toml
 //! [dev-dependencies]
@@ -49,6 +49,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod display;
 pub mod webdriver;
 
 use std::path::{Path, PathBuf};

@@ -13,7 +13,6 @@
 
 mod preview;
 mod screen;
-mod xvfb;
 
 use std::path::Path;
 use std::time::Duration;
@@ -21,8 +20,8 @@ use std::time::Duration;
 use preview::Preview;
 use screen::{Region, Window};
 use serde_json::{Value, json};
+use symphony_motifs::testing::display::VirtualDisplay;
 use symphony_motifs::testing::webdriver::WebDriver;
-use xvfb::Xvfb;
 
 /// Generous bounds for a shared 2-core machine; every wait polls and ends as soon as it can.
 const START: Duration = Duration::from_secs(60);
@@ -67,8 +66,8 @@ fn driven(display: &str, args: &[&Path]) -> WebDriver {
 
 #[test]
 fn the_window_is_driven_by_selector_through_webdriver() {
-    let xvfb = Xvfb::start();
-    let window = driven(xvfb.display(), &[]);
+    let xvfb = VirtualDisplay::start().expect("Xvfb starts (`cargo xtask ci` installs it)");
+    let window = driven(xvfb.name(), &[]);
     assert_eq!(
         window.url().unwrap(),
         "motif://symphony.preview/.page/counter"
@@ -120,14 +119,14 @@ fn the_preview_console_pushes_host_updates_to_the_window() {
         .prefix("motif-preview-")
         .tempdir()
         .expect("a screenshot directory");
-    let xvfb = Xvfb::start();
-    let mut preview = Preview::spawn(preview_binary(), &[], xvfb.display());
+    let xvfb = VirtualDisplay::start().expect("Xvfb starts (`cargo xtask ci` installs it)");
+    let mut preview = Preview::spawn(preview_binary(), &[], xvfb.name());
 
     // Rendered: the page loaded from motif:// and its text shows in the mapped window.
     preview.wait_for("the page loading", START, |line| {
         line == "motif preview: page loaded: motif://symphony.preview/.page/counter"
     });
-    let window = Window::wait_for(xvfb.display(), "Motif preview: counter", START);
+    let window = Window::wait_for(xvfb.name(), "Motif preview: counter", START);
     let before = poll(START, "the panel to be drawn", || {
         let shot = window.screenshot(shots.path(), "before");
         let drawn = shot.dark_pixels(HEADING) > 0 && shot.dark_pixels(CONTROLS) > 0;
@@ -181,11 +180,11 @@ fn the_window_can_use_only_what_its_capability_grants() {
             "permissions": ["core:event:allow-listen"]}"#,
     )
     .expect("the capability is written");
-    let xvfb = Xvfb::start();
+    let xvfb = VirtualDisplay::start().expect("Xvfb starts (`cargo xtask ci` installs it)");
 
     // Clicked by selector: refused by Tauri (the bridge marks the page), never counted.
     {
-        let window = driven(xvfb.display(), &[&capability]);
+        let window = driven(xvfb.name(), &[&capability]);
         window.click("#inc").unwrap();
         let deadline = std::time::Instant::now() + ROUND_TRIP;
         let error = loop {
@@ -205,11 +204,11 @@ fn the_window_can_use_only_what_its_capability_grants() {
 
     // A host update, pushed as an event the page is allowed to listen to: the page is alive
     // and patched under the same capability.
-    let mut preview = Preview::spawn(preview_binary(), &[&capability], xvfb.display());
+    let mut preview = Preview::spawn(preview_binary(), &[&capability], xvfb.name());
     preview.wait_for("the page loading", START, |line| {
         line.starts_with("motif preview: page loaded: ")
     });
-    let window = Window::wait_for(xvfb.display(), "Motif preview: counter", START);
+    let window = Window::wait_for(xvfb.name(), "Motif preview: counter", START);
     let before = poll(START, "the panel to be drawn", || {
         let shot = window.screenshot(dir.path(), "before");
         (shot.dark_pixels(HEADING) > 0 && shot.dark_pixels(CONTROLS) > 0).then_some(shot)

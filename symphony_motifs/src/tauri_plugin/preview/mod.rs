@@ -7,6 +7,7 @@
 mod console;
 mod context;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use ::tauri::webview::PageLoadEvent;
@@ -14,6 +15,7 @@ use ::tauri::{Listener, WebviewUrl, WebviewWindowBuilder, Wry};
 
 use super::{EFFECTS_EVENT, MotifsPlugin, PAGE_PREFIX};
 use crate::assets::AssetServer;
+use crate::editor::{Editor, EditorError};
 use crate::motif::Motif;
 use crate::runtime::MotifError;
 
@@ -34,6 +36,9 @@ pub enum PreviewError {
     /// The motif's first render is invalid.
     #[error(transparent)]
     Motif(#[from] MotifError),
+    /// The document cannot be opened (read, parsed, or rendered).
+    #[error(transparent)]
+    Document(#[from] EditorError),
     /// The capabilities given to the preview cannot be resolved.
     #[error("the preview's capabilities: {0}")]
     Capabilities(#[from] super::acl::AclError),
@@ -82,10 +87,35 @@ pub fn preview_with_capabilities<M: Motif>(
     assets: AssetServer,
     capabilities: &str,
 ) -> Result<(), PreviewError> {
+    let plugin = MotifsPlugin::new().motif(name, motif)?.assets(assets);
+    run(plugin, name, capabilities)
+}
+
+/// As [`preview_with_capabilities`], for a custom editor: opens the document at `path` with
+/// `editor` and shows it. Edits in the window change the document in memory; typing `save`
+/// on stdin saves it to `path` (and `undo`, `redo`, `revert` do what they say), reported as
+/// `motif preview: dispatch <command> -> …`.
+///
+/// # Errors
+///
+/// As [`preview_with_capabilities`], and [`PreviewError::Document`] if the document cannot
+/// be opened.
+pub fn preview_document<E: Editor>(
+    name: &str,
+    editor: E,
+    path: &Path,
+    assets: AssetServer,
+    capabilities: &str,
+) -> Result<(), PreviewError> {
     let plugin = MotifsPlugin::new()
-        .motif(name, motif)?
-        .assets(assets)
-        .observe(Arc::new(console::report_event));
+        .document(name, editor, path)?
+        .assets(assets);
+    run(plugin, name, capabilities)
+}
+
+/// Runs the preview window of `name`, hosted by `plugin`, granted `capabilities`.
+fn run(plugin: MotifsPlugin, name: &str, capabilities: &str) -> Result<(), PreviewError> {
+    let plugin = plugin.observe(Arc::new(console::report_event));
     let context = context::context(capabilities)?;
     let url = format!("motif://{PREVIEW_HOST}/{PAGE_PREFIX}{name}");
     let url = url
