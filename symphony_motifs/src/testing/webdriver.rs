@@ -15,7 +15,7 @@
 //!
 //! // In a test of your crate: `Path::new(env!("CARGO_BIN_EXE_<your preview binary>"))`.
 //! let preview = Path::new("target/debug/counter-panel-preview");
-//! let window = WebDriver::tauri(preview, &[], &[("DISPLAY", ":99")])?;
+//! let window = WebDriver::tauri(preview, &[] as &[&str], &[("DISPLAY", ":99")])?;
 //! window.click("#inc")?;
 //! window.wait_for("return document.getElementById('count').textContent", &json!("1"),
 //!     Duration::from_secs(10))?;
