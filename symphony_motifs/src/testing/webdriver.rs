@@ -86,6 +86,9 @@ pub enum WebDriverError {
         /// The driver's message.
         message: String,
     },
+    /// The driver's screenshot was not base64.
+    #[error("the WebDriver's screenshot is not base64")]
+    Screenshot,
     /// A script did not return the expected value in time.
     #[error("`{script}` returned {last}, not {expected}, for {waited:?}")]
     Timeout {
@@ -212,6 +215,55 @@ impl WebDriver {
             "/execute/sync",
             &json!({ "script": script, "args": [] }),
         )
+    }
+
+    /// Runs `script` (a function body whose last argument is a callback) in the page and
+    /// returns what it passes to the callback (a promise's result, say).
+    ///
+    /// # Errors
+    ///
+    /// [`WebDriverError::Command`] if the script throws or times out (30 s by default).
+    pub fn execute_async(&self, script: &str) -> Result<Value, WebDriverError> {
+        self.session_command(
+            "POST",
+            "/execute/async",
+            &json!({ "script": script, "args": [] }),
+        )
+    }
+
+    /// Loads `url` in the window.
+    ///
+    /// # Errors
+    ///
+    /// [`WebDriverError::Command`] if it cannot be loaded.
+    pub fn navigate(&self, url: &str) -> Result<(), WebDriverError> {
+        self.session_command("POST", "/url", &json!({ "url": url }))?;
+        Ok(())
+    }
+
+    /// Resizes the window (the viewport is a little smaller).
+    ///
+    /// # Errors
+    ///
+    /// [`WebDriverError::Command`] if the driver cannot resize it.
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<(), WebDriverError> {
+        self.session_command(
+            "POST",
+            "/window/rect",
+            &json!({ "width": width, "height": height }),
+        )?;
+        Ok(())
+    }
+
+    /// The viewport as PNG bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`WebDriverError::Command`] if the driver cannot take it, or
+    /// [`WebDriverError::Screenshot`] if its reply is not base64.
+    pub fn screenshot(&self) -> Result<Vec<u8>, WebDriverError> {
+        let encoded = self.session_command("GET", "/screenshot", &Value::Null)?;
+        base64_decode(encoded.as_str().unwrap_or_default()).ok_or(WebDriverError::Screenshot)
     }
 
     /// Clicks the first element matching `css`, as a user would (it must be visible).
@@ -353,6 +405,40 @@ impl Drop for WebDriver {
     }
 }
 
+/// Standard base64 (with `=` padding, whitespace ignored), or `None` if it is not.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let sextet = |byte: u8| -> Option<u32> {
+        Some(u32::from(match byte {
+            b'A'..=b'Z' => byte - b'A',
+            b'a'..=b'z' => byte - b'a' + 26,
+            b'0'..=b'9' => byte - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let bytes: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if !bytes.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    for (index, chunk) in bytes.chunks(4).enumerate() {
+        let last = index + 1 == bytes.len() / 4;
+        let padding = chunk.iter().rev().take_while(|&&b| b == b'=').count();
+        if padding > 2 || (padding > 0 && !last) {
+            return None;
+        }
+        let mut bits = 0u32;
+        for &byte in &chunk[..4 - padding] {
+            bits = (bits << 6) | sextet(byte)?;
+        }
+        bits <<= 6 * padding as u32;
+        let decoded = [(bits >> 16) as u8, (bits >> 8) as u8, bits as u8];
+        out.extend_from_slice(&decoded[..3 - padding]);
+    }
+    Some(out)
+}
+
 fn free_port() -> Result<u16, WebDriverError> {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|probe| probe.local_addr())
@@ -418,4 +504,24 @@ fn request(
         }
     }
     Ok((status, String::from_utf8_lossy(&reply).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_decodes_with_and_without_padding_and_refuses_the_rest() {
+        assert_eq!(base64_decode("aGVsbG8=").as_deref(), Some(&b"hello"[..]));
+        assert_eq!(base64_decode("aGk=").as_deref(), Some(&b"hi"[..]));
+        assert_eq!(base64_decode("aGV5").as_deref(), Some(&b"hey"[..]));
+        assert_eq!(
+            base64_decode("iVBO\nRw0K").as_deref(),
+            Some(&b"\x89PNG\r\n"[..])
+        );
+        assert_eq!(base64_decode("").as_deref(), Some(&b""[..]));
+        for bad in ["aGk", "a===", "aG=k", "aGk=aGk=", "aG!k"] {
+            assert_eq!(base64_decode(bad), None, "{bad}");
+        }
+    }
 }

@@ -1,6 +1,5 @@
 //! Just enough HTTP/1.1 over std for the browser tests: a page server on 127.0.0.1 (a thread
-//! per connection, so a socket the browser opens and never uses cannot stall the page), and a
-//! client for chromedriver's WebDriver endpoint.
+//! per connection, so a socket the browser opens and never uses cannot stall the page).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -119,29 +118,4 @@ fn read_message(reader: &mut impl BufRead) -> std::io::Result<(String, Vec<u8>)>
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     Ok((start.trim_end().to_owned(), body))
-}
-
-/// One HTTP request to `address`; returns the status and body.
-pub(super) fn request(
-    address: SocketAddr,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> std::io::Result<(u16, String)> {
-    let mut stream = TcpStream::connect(address)?;
-    stream.set_read_timeout(Some(Duration::from_secs(60)))?;
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nhost: {address}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    let mut reader = BufReader::new(stream);
-    let (status_line, body) = read_message(&mut reader)?;
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
 }
