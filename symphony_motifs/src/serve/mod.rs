@@ -116,11 +116,13 @@ impl MotifServer {
     /// The theme pages are made with: the last `motif/theme`'s, else `initialize`'s (checked
     /// in the handshake), else none (the stylesheet's light defaults).
     fn theme(&self, call: &Call<'_>) -> Option<ThemeStyle> {
-        if let Some(style) = lock(&self.theme).as_ref() {
-            return Some(style.clone());
+        let mut stored = lock(&self.theme);
+        if stored.is_none() {
+            // Resolved once, on the first page, not again for every page after it.
+            *stored = (call.context().params().theme.as_ref())
+                .and_then(|theme| ThemeStyle::new(theme).ok());
         }
-        let theme = call.context().params().theme.as_ref()?;
-        ThemeStyle::new(theme).ok()
+        stored.clone()
     }
 
     fn page(

@@ -90,6 +90,17 @@ impl ThemeStyle {
     /// A [`ThemeError`] naming the first refused token.
     pub fn new(theme: &Theme) -> Result<ThemeStyle, ThemeError> {
         theme.validate()?;
+        Ok(ThemeStyle::resolved(theme))
+    }
+
+    /// The style of a kind's defaults alone.
+    pub fn of_kind(kind: ThemeKind) -> ThemeStyle {
+        // The defaults are fixed tokens, checked by a test: nothing to refuse.
+        ThemeStyle::resolved(&Theme::new(kind))
+    }
+
+    /// `theme`'s tokens over its kind's defaults, for a theme already checked.
+    fn resolved(theme: &Theme) -> ThemeStyle {
         let mut properties: BTreeMap<String, String> = TOKEN_NAMES
             .iter()
             .zip(defaults::values(theme.kind))
@@ -102,21 +113,11 @@ impl ThemeStyle {
             ThemeKind::Light => "light",
             _ => "dark",
         };
-        Ok(ThemeStyle {
+        ThemeStyle {
             kind: theme.kind,
             color_scheme: color_scheme.to_owned(),
             properties,
-        })
-    }
-
-    /// The style of a kind's defaults alone.
-    pub fn of_kind(kind: ThemeKind) -> ThemeStyle {
-        // The defaults are fixed, valid tokens.
-        ThemeStyle::new(&Theme::new(kind)).unwrap_or_else(|_| ThemeStyle {
-            kind,
-            color_scheme: "light".to_owned(),
-            properties: BTreeMap::new(),
-        })
+        }
     }
 }
 
